@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every module is built with the same strictness: Swift 6 language mode plus the upcoming features
+/// that make imports and existentials explicit (STYLE.md rule 11).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SessionTokens", targets: ["SessionTokens"]),
+        .library(name: "SessionCrypto", targets: ["SessionCrypto"]),
+        .library(name: "SessionVerification", targets: ["SessionVerification"]),
+        .executable(name: "sessionctl", targets: ["sessionctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .target(name: "SessionTokens", swiftSettings: strict),
+        .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
+        .target(name: "SessionVerification", dependencies: ["SessionTokens", "SessionCrypto"], swiftSettings: strict),
+        .executableTarget(
+            name: "sessionctl",
+            dependencies: [
+                "SessionTokens", "SessionCrypto", "SessionVerification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "TokenBenchmarks",
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionVerification"],
+            path: "Tests/Benchmarks/TokenBenchmarks",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], resources: [.copy("Golden")], swiftSettings: strict),
+        .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens"], swiftSettings: strict),
+        .testTarget(
+            name: "SessionVerificationTests",
+            dependencies: ["SessionVerification", "SessionCrypto", "SessionTokens"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

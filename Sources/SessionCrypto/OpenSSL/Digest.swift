@@ -1,0 +1,36 @@
+import COpenSSL
+
+/// Algorithms fetched once per process.
+///
+/// `nonisolated(unsafe)`: each is written once at first use and then only read; OpenSSL
+/// documents fetched `EVP_MD`/`EVP_MAC` objects as safe to share between threads.
+enum Fetched {
+    nonisolated(unsafe) static let sha256: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA256: \(OpenSSLErrors.drain())") }
+        return md
+    }()
+
+    nonisolated(unsafe) static let hmac: OpaquePointer = {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("OpenSSL has no HMAC: \(OpenSSLErrors.drain())") }
+        return mac
+    }()
+}
+
+/// SHA-256, for JWS signing inputs and RFC 7638 thumbprints.
+public enum SHA256 {
+    public static let byteCount = 32
+
+    /// Hashes `data` into `output`, which must hold 32 bytes.
+    @inline(__always)
+    static func hash(_ data: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        var length: UInt32 = 0
+        return EVP_Digest(data.baseAddress, data.count, output, &length, Fetched.sha256, nil) == 1
+    }
+
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: byteCount)
+        let ok = data.withUnsafeBytes { input in output.withUnsafeMutableBufferPointer { hash(input, into: $0.baseAddress!) } }
+        precondition(ok, "SHA-256 failed: \(OpenSSLErrors.drain())")
+        return output
+    }
+}

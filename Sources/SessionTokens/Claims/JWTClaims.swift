@@ -1,0 +1,48 @@
+/// The claims of a Tessera token: registered and Clerk session claims typed, everything else kept
+/// in `additional` in document order.
+///
+/// NumericDate claims (`exp`, `nbf`, `iat`) are whole seconds; a fractional value is refused when
+/// decoding rather than rounded one way or the other.
+public struct JWTClaims: Sendable, Hashable {
+    public var authorizedParty: String?
+    public var audience: [String]?
+    public var expiresAt: Int64?
+    public var factorVerificationAge: [Int64]?
+    public var issuedAt: Int64?
+    public var issuer: String?
+    public var tokenID: String?
+    public var notBefore: Int64?
+    public var sessionID: String?
+    public var sessionStatus: String?
+    public var subject: String?
+    public var version: Int64?
+    /// Claims with no typed field (template claims, `act`, …). Never holds a registered name.
+    public var additional: JSONObject
+
+    /// The names with a typed field; they are always written by the service, never by a template.
+    public static let registeredNames: Set<String> = [
+        "azp", "aud", "exp", "fva", "iat", "iss", "jti", "nbf", "sid", "sts", "sub", "v",
+    ]
+
+    public init(
+        authorizedParty: String? = nil, audience: [String]? = nil, expiresAt: Int64? = nil,
+        factorVerificationAge: [Int64]? = nil, issuedAt: Int64? = nil, issuer: String? = nil,
+        tokenID: String? = nil, notBefore: Int64? = nil, sessionID: String? = nil,
+        sessionStatus: String? = nil, subject: String? = nil, version: Int64? = nil,
+        additional: JSONObject = JSONObject()
+    ) {
+        self.authorizedParty = authorizedParty
+        self.audience = audience
+        self.expiresAt = expiresAt
+        self.factorVerificationAge = factorVerificationAge
+        self.issuedAt = issuedAt
+        self.issuer = issuer
+        self.tokenID = tokenID
+        self.notBefore = notBefore
+        self.sessionID = sessionID
+        self.sessionStatus = sessionStatus
+        self.subject = subject
+        self.version = version
+        self.additional = JSONObject(additional.members.filter { !Self.registeredNames.contains($0.key) })
+    }
+}
