@@ -18,9 +18,26 @@ public struct JWTTemplate: Sendable, Hashable {
     public let claims: JSONObject
     public let lifetime: Int64
     public let allowedClockSkew: Int64
+    /// The template's own signing key, when it does not use the instance's keys.
+    public let customSigningKey: CustomSigningKey?
     let compiled: CompiledNode
 
-    public init(name: String, claims: JSONObject, lifetime: Int64 = 60, allowedClockSkew: Int64 = 5) throws(TokenError) {
+    /// A template's own key: PEM for RS256/ES256/EdDSA, the shared secret for HS256. Opaque:
+    /// never printed, and never returned by the API.
+    public struct CustomSigningKey: Sendable, Hashable, CustomStringConvertible {
+        public let algorithm: JWSAlgorithm
+        public let material: String
+        public init(algorithm: JWSAlgorithm, material: String) {
+            self.algorithm = algorithm
+            self.material = material
+        }
+        public var description: String { "CustomSigningKey(\(algorithm), redacted)" }
+    }
+
+    public init(
+        name: String, claims: JSONObject, lifetime: Int64 = 60, allowedClockSkew: Int64 = 5,
+        customSigningKey: CustomSigningKey? = nil
+    ) throws(TokenError) {
         guard !name.isEmpty, !name.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
             throw TokenError(.invalidTemplate, "a template name must be non-empty and hold no '/' or '?'")
         }
@@ -37,6 +54,7 @@ public struct JWTTemplate: Sendable, Hashable {
         self.claims = claims
         self.lifetime = lifetime
         self.allowedClockSkew = allowedClockSkew
+        self.customSigningKey = customSigningKey
         self.compiled = try CompiledNode(.object(claims))
     }
 
@@ -51,7 +69,19 @@ public struct JWTTemplate: Sendable, Hashable {
             default: throw TokenError(.invalidTemplate, "\"\(key)\" must be an integer")
             }
         }
-        try self.init(name: name, claims: claims, lifetime: integer("lifetime", 60), allowedClockSkew: integer("allowed_clock_skew", 5))
+        var customKey: CustomSigningKey?
+        if object["custom_signing_key"]?.boolValue == true {
+            guard case .string(let algorithmName)? = object["signing_algorithm"], let algorithm = JWSAlgorithm(name: algorithmName) else {
+                throw TokenError(.invalidTemplate, "custom_signing_key needs signing_algorithm RS256, ES256, EdDSA or HS256")
+            }
+            guard case .string(let material)? = object["signing_key"], !material.isEmpty else {
+                throw TokenError(.invalidTemplate, "custom_signing_key needs a signing_key")
+            }
+            customKey = CustomSigningKey(algorithm: algorithm, material: material)
+        }
+        try self.init(
+            name: name, claims: claims, lifetime: integer("lifetime", 60), allowedClockSkew: integer("allowed_clock_skew", 5),
+            customSigningKey: customKey)
     }
 
     /// Renders the custom claims for a context; reserved claims are not part of the result.
@@ -62,7 +92,7 @@ public struct JWTTemplate: Sendable, Hashable {
 
     public static func == (lhs: JWTTemplate, rhs: JWTTemplate) -> Bool {
         lhs.name == rhs.name && lhs.claims == rhs.claims && lhs.lifetime == rhs.lifetime
-            && lhs.allowedClockSkew == rhs.allowedClockSkew
+            && lhs.allowedClockSkew == rhs.allowedClockSkew && lhs.customSigningKey == rhs.customSigningKey
     }
 
     public func hash(into hasher: inout Hasher) {

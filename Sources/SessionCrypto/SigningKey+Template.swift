@@ -1,0 +1,16 @@
+public import SessionTokens
+
+extension SigningKey {
+    /// The key a template names for itself: a PEM private key for RS256/ES256/EdDSA (which must
+    /// be of that algorithm), or the shared secret's UTF-8 bytes for HS256 (at least 32 bytes).
+    public convenience init(templateKey: JWTTemplate.CustomSigningKey) throws(CryptoError) {
+        if templateKey.algorithm == .hs256 {
+            try self.init(hmacSecret: Array(templateKey.material.utf8), keyID: nil)
+            return
+        }
+        try self.init(pem: templateKey.material)
+        guard algorithm == templateKey.algorithm else {
+            throw CryptoError(.unsupportedAlgorithm, "the template's signing_key is a \(algorithm) key, not \(templateKey.algorithm)")
+        }
+    }
+}

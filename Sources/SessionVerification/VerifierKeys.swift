@@ -1,0 +1,56 @@
+public import SessionCrypto
+public import SessionTokens
+
+/// The keys a verifier trusts, looked up by exact `kid`, or one key trusted for every token.
+public struct VerifierKeys: Sendable {
+    private enum Storage: Sendable {
+        case byKeyID([String: VerificationKey])
+        case single(VerificationKey)
+    }
+
+    private let storage: Storage
+
+    /// Keys matched by exact `kid`. Two keys with one `kid` are refused.
+    public init(_ keys: [VerificationKey]) throws(CryptoError) {
+        var table: [String: VerificationKey] = [:]
+        for key in keys {
+            guard table.updateValue(key, forKey: key.keyID) == nil else {
+                throw CryptoError(.invalidKey, "two keys share kid \(key.keyID)")
+            }
+        }
+        storage = .byKeyID(table)
+    }
+
+    /// The usable keys of a JWKS (RSA, P-256, Ed25519 with a fitting or absent `alg`; others are
+    /// skipped). At least one must be usable.
+    public init(jwks: JWKS) throws(CryptoError) {
+        var keys: [VerificationKey] = []
+        for jwk in jwks.keys where jwk.keyType != .oct {
+            if let key = try? VerificationKey(jwk: jwk) { keys.append(key) }
+        }
+        guard !keys.isEmpty else { throw CryptoError(.invalidKey, "the JWKS holds no usable RS256, ES256 or EdDSA key") }
+        try self.init(keys)
+    }
+
+    /// Trusts `key` whatever `kid` a token names, or none (for `sessionctl token verify --jwk`).
+    public static func trusting(_ key: VerificationKey) -> VerifierKeys { VerifierKeys(storage: .single(key)) }
+
+    private init(storage: Storage) { self.storage = storage }
+
+    @inline(__always)
+    func key(for keyID: String?) -> VerificationKey? {
+        switch storage {
+        case .single(let key): return key
+        case .byKeyID(let table):
+            guard let keyID else { return nil }
+            return table[keyID]
+        }
+    }
+
+    public var count: Int {
+        switch storage {
+        case .single: 1
+        case .byKeyID(let table): table.count
+        }
+    }
+}

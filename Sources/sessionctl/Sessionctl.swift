@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// Developer and operator CLI for Tessera: keys, JWKS, minting and verifying tokens.
+@main
+struct Sessionctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessionctl",
+        abstract: "Tessera's command-line tool: keys, JWKS, and session tokens.",
+        subcommands: [KeysCommand.self, JWKSCommand.self, TokenCommand.self, DemoCommand.self]
+    )
+}
