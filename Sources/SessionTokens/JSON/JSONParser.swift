@@ -177,10 +177,11 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw failure("expected an exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        if isInteger, integerEnd - start <= 19 {
+        let digitsStart = negative ? start + 1 : start
+        if isInteger, integerEnd - digitsStart <= 19 {
             var value: Int64 = 0
             var overflow = false
-            for position in (negative ? start + 1 : start)..<integerEnd {
+            for position in digitsStart..<integerEnd {
                 let digit = Int64(bytes[position] &- UInt8(ascii: "0"))
                 let (times, o1) = value.multipliedReportingOverflow(by: 10)
                 let (sum, o2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)

@@ -1,0 +1,52 @@
+import Testing
+@testable import SessionTokens
+
+@Suite struct JSONParserTests {
+    @Test func parsesTypesAndKeepsOrder() throws {
+        let value = try JSONParser.parse(#" {"b": [1, -2, 3.5, 1e3, true, false, null], "a": "x\u00e9\ud83e\udd84\n", "big": 92233720368547758070} "#)
+        let object = try #require(value.objectValue)
+        #expect(object.keys == ["b", "a", "big"])
+        #expect(object["b"] == .array([.integer(1), .integer(-2), .double(3.5), .double(1000), .bool(true), .bool(false), .null]))
+        #expect(object["a"] == .string("xé🦄\n"))
+        #expect(object["big"] == .double(92233720368547758070))
+        #expect(try JSONParser.parse("-9223372036854775808") == .integer(.min))
+    }
+
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#,
+        #"{"a":{"x":1,"x":1}}"#,
+        #"[{"k":true,"k":true}]"#,
+        #"{"a":1,"\u0061":2}"#,
+    ])
+    func refusesDuplicateKeysAtAnyDepth(_ text: String) {
+        #expect(throws: TokenError(.duplicateKey, "")) { try JSONParser.parse(text) }
+    }
+
+    @Test(arguments: [
+        "", " ", "{", "}", "[1,]", #"{"a":1,}"#, "01", "-", "1.", ".5", "+1", "1e", "tru", "nul", "NaN", "Infinity",
+        #""\x""#, #""\u12""#, #""\ud800""#, #""\udc00x""#, "\"a\u{01}b\"", #"{"a" 1}"#, "{1:2}", "[1 2]", "1 2", "{}x",
+        "'a'", "// c\n1",
+    ])
+    func refusesMalformedDocuments(_ text: String) {
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }
+    }
+
+    @Test func capsNesting() throws {
+        let deep = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        _ = try JSONParser.parse(deep)
+        let tooDeep = "[" + deep + "]"
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(tooDeep) }
+    }
+
+    @Test func writerRoundTrips() throws {
+        let text = #"{"s":"q\"b\\n\n\t\u0001é","n":[0,-1,9223372036854775807],"d":2.5,"o":{},"a":[]}"#
+        let value = try JSONParser.parse(text)
+        #expect(try JSONParser.parse(JSONWriter.serialize(value)) == value)
+        #expect(JSONWriter.string(.string("\u{01}")) == #""\u0001""#)
+    }
+}

@@ -1,0 +1,93 @@
+import Testing
+@testable import SessionTokens
+
+@Suite struct JWTClaimsTests {
+    static let request = SessionTokenRequest(sessionID: "sess_1", userID: "user_1", issuer: "https://tessera.test", authorizedParty: "https://app.test")
+
+    @Test func sessionTokenHasTheV2ClaimsAndDefaultLifetime() throws {
+        let claims = try JWTClaims.sessionToken(Self.request, now: 1_700_000_000, tokenID: "0123456789abcdef0123")
+        #expect(String(decoding: claims.serialized(), as: UTF8.self) == #"{"azp":"https://app.test","exp":1700000060,"fva":[0,-1],"iat":1700000000,"iss":"https://tessera.test","jti":"0123456789abcdef0123","nbf":1699999995,"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#)
+        #expect(try JWTClaims.parse(claims.serialized()) == claims)
+    }
+
+    @Test func expiresInIsBoundedAndCapped() throws {
+        var request = Self.request
+        for bad: Int64 in [0, 29, 315_360_001, -5] {
+            request.expiresInSeconds = bad
+            #expect(throws: TokenError(.invalidLifetime, "")) { try JWTClaims.sessionToken(request, now: 0, tokenID: "j") }
+        }
+        request.expiresInSeconds = 30
+        #expect(try JWTClaims.sessionToken(request, now: 100, tokenID: "j").expiresAt == 130)
+        request.expiresInSeconds = 315_360_000
+        #expect(try JWTClaims.sessionToken(request, now: 100, tokenID: "j", lifetime: TokenLifetime(maximumSeconds: 3600)).expiresAt == 3700)
+    }
+
+    @Test func neverOutlivesItsSession() throws {
+        var request = Self.request
+        request.sessionExpiresAt = 1_000_030
+        request.expiresInSeconds = 3600
+        #expect(try JWTClaims.sessionToken(request, now: 1_000_000, tokenID: "j").expiresAt == 1_000_030)
+        request.sessionExpiresAt = 1_000_000
+        #expect(throws: TokenError(.invalidLifetime, "")) { try JWTClaims.sessionToken(request, now: 1_000_000, tokenID: "j") }
+    }
+
+    @Test(arguments: [
+        #"{"exp":1.5}"#, #"{"exp":"1"}"#, #"{"iat":true}"#, #"{"sub":1}"#, #"{"aud":[1]}"#, #"{"aud":{}}"#,
+        #"{"fva":[0.5]}"#, #"{"v":"2"}"#, #"{"sid":null}"#,
+    ])
+    func refusesWrongClaimTypes(_ json: String) {
+        #expect(throws: TokenError(.invalidClaim, "")) { try JWTClaims.parse(Array(json.utf8)) }
+    }
+
+    @Test func additionalClaimsCannotShadowRegisteredOnes() throws {
+        let claims = JWTClaims(subject: "user_1", additional: ["sub": .string("attacker"), "role": .string("admin")])
+        let parsed = try JWTClaims.parse(claims.serialized())
+        #expect(parsed.subject == "user_1")
+        #expect(parsed.additional == ["role": .string("admin")])
+    }
+}
+
+@Suite struct ClaimPolicyTests {
+    let claims = JWTClaims(expiresAt: 1000, issuedAt: 940, issuer: "iss", notBefore: 935, subject: "user_1")
+
+    @Test func expiryBoundaryWithLeeway() {
+        let policy = ClaimPolicy(leeway: 5)
+        #expect(policy.violation(of: claims, now: 1004) == nil)
+        #expect(policy.violation(of: claims, now: 1005) == .expired(expiresAt: 1000))
+        #expect(ClaimPolicy(leeway: 0).violation(of: claims, now: 999) == nil)
+        #expect(ClaimPolicy(leeway: 0).violation(of: claims, now: 1000) == .expired(expiresAt: 1000))
+    }
+
+    @Test func notBeforeAndIssuedAtBoundaries() {
+        let policy = ClaimPolicy(leeway: 5)
+        #expect(policy.violation(of: claims, now: 940) == nil)
+        #expect(policy.violation(of: claims, now: 929) == .notYetValid(notBefore: 935))
+        var noNbf = claims
+        noNbf.notBefore = nil
+        #expect(policy.violation(of: noNbf, now: 935) == nil)
+        #expect(policy.violation(of: noNbf, now: 934) == .issuedInFuture(issuedAt: 940))
+    }
+
+    @Test func requiredClaims() {
+        var missing = claims
+        missing.expiresAt = nil
+        #expect(ClaimPolicy().violation(of: missing, now: 950) == .missing("exp"))
+        missing = claims
+        missing.subject = nil
+        #expect(ClaimPolicy().violation(of: missing, now: 950) == .missing("sub"))
+        #expect(ClaimPolicy(requireSessionID: true).violation(of: claims, now: 950) == .missing("sid"))
+    }
+
+    @Test func issuerPartyAndAudience() {
+        #expect(ClaimPolicy(issuer: "other").violation(of: claims, now: 950) == .wrongIssuer("iss"))
+        #expect(ClaimPolicy(authorizedParties: ["https://a"]).violation(of: claims, now: 950) == .unauthorizedParty(nil))
+        var withAzp = claims
+        withAzp.authorizedParty = "https://a"
+        #expect(ClaimPolicy(authorizedParties: ["https://a"]).violation(of: withAzp, now: 950) == nil)
+        var withAud = claims
+        withAud.audience = ["convex"]
+        #expect(ClaimPolicy().violation(of: withAud, now: 950) == .wrongAudience(["convex"]))
+        #expect(ClaimPolicy(audience: "convex").violation(of: withAud, now: 950) == nil)
+        #expect(ClaimPolicy(audience: "convex").violation(of: claims, now: 950) == .wrongAudience([]))
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import SessionTokens
+
+/// Files the tests read: committed key fixtures and the shared Wycheproof vectors.
+enum Fixtures {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func testKey(_ name: String) throws -> String {
+        try String(contentsOf: repository.appendingPathComponent("keys/test/\(name)"), encoding: .utf8)
+    }
+
+    /// `../shared/vectors/wycheproof/<name>` beside the checkout, as in CI.
+    static func wycheproof(_ name: String) throws -> JSONObject {
+        let url = repository.deletingLastPathComponent().appendingPathComponent("shared/vectors/wycheproof/\(name)")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw FixtureError(message: "missing \(url.path): clone beside ../shared as CI does")
+        }
+        return try JSONParser.parseObject(Array(data))
+    }
+
+    static func hex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            bytes.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)!)
+        }
+        return bytes
+    }
+
+    struct FixtureError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}

@@ -1,0 +1,221 @@
+import Testing
+import SessionCrypto
+import SessionTokens
+import SessionVerification
+
+@Suite struct SessionVerifierTests {
+    static let now: Int64 = 1_800_000_000
+    static let rsa = try! SigningKey(pem: Fixtures.testKey("rs256.pem"))
+    static let ec = try! SigningKey(pem: Fixtures.testKey("es256.pem"))
+    static let ed = try! SigningKey(pem: Fixtures.testKey("eddsa.pem"))
+    static let verifier = SessionVerifier(keys: try! VerifierKeys([rsa.verificationKey, ec.verificationKey, ed.verificationKey]))
+
+    static func claims(now: Int64 = now, lifetime: Int64 = 60) -> JWTClaims {
+        var claims = try! JWTClaims.sessionToken(
+            SessionTokenRequest(sessionID: "sess_1", userID: "user_1", issuer: "https://tessera.test", authorizedParty: "https://app.test"),
+            now: now, tokenID: "00112233445566778899")
+        claims.expiresAt = now + lifetime
+        claims.additional = ["role": .string("admin"), "org": .object(["id": .string("org_1")]), "email": .string("a@b.test")]
+        return claims
+    }
+
+    /// Builds a token from raw header and payload JSON, signed by `key` over exactly those bytes.
+    static func forge(header: String, payload: String, key: SigningKey) throws -> String {
+        let input = Base64URL.encode(header) + "." + Base64URL.encode(payload)
+        let signature = try Array(input.utf8).withUnsafeBytes { try key.sign($0) }
+        return input + "." + Base64URL.encode(signature)
+    }
+
+    static func expectRejection(_ code: VerificationError.Code, _ token: String, verifier: SessionVerifier = verifier, now: Int64 = now) {
+        #expect(throws: VerificationError(code, "")) { try verifier.verify(token, now: now) }
+    }
+
+    @Test(arguments: [rsa, ec, ed])
+    func roundTripsEveryAlgorithm(_ key: SigningKey) throws {
+        let token = try key.mint(Self.claims())
+        let verified = try Self.verifier.verify(token, now: Self.now)
+        #expect(verified.claims == Self.claims() && verified.header.keyID == key.keyID && verified.sessionID == "sess_1")
+    }
+
+    @Test func roundTripsHS256TemplateKeys() throws {
+        let key = try SigningKey(templateKey: .init(algorithm: .hs256, material: "a-template-secret-of-at-least-32-bytes!"))
+        let verifier = SessionVerifier(keys: try VerifierKeys([key.verificationKey]))
+        #expect(try verifier.verify(key.mint(Self.claims()), now: Self.now).claims.subject == "user_1")
+    }
+
+    @Test(arguments: ["none", "None", "NONE", "nOnE"])
+    func algNoneIsRefusedInAnyCasing(_ alg: String) throws {
+        let header = Base64URL.encode(#"{"alg":"\#(alg)","kid":"\#(Self.rsa.keyID!)","typ":"JWT"}"#)
+        let payload = Base64URL.encode(Self.claims().serialized())
+        Self.expectRejection(.unsupportedAlgorithm, "\(header).\(payload).AAAA")
+        Self.expectRejection(.malformed, "\(header).\(payload).")
+    }
+
+    @Test func hs256WithTheRSAPublicKeyAsSecretIsRefused() throws {
+        // The classic confusion: an attacker HMACs with the published public key as the secret.
+        let publicPEM = try Self.rsa.publicKeyPEM()
+        let attacker = try SigningKey(hmacSecret: Array(publicPEM.utf8), keyID: Self.rsa.keyID)
+        let token = try Self.forge(
+            header: #"{"alg":"HS256","kid":"\#(Self.rsa.keyID!)","typ":"JWT"}"#, payload: String(decoding: Self.claims().serialized(), as: UTF8.self),
+            key: attacker)
+        Self.expectRejection(.algorithmMismatch, token)
+        // Trusting one key (no kid lookup) pins the algorithm just the same.
+        Self.expectRejection(.algorithmMismatch, token, verifier: SessionVerifier(keys: .trusting(Self.rsa.verificationKey)))
+    }
+
+    @Test func algorithmMustMatchTheKey() throws {
+        // An ES256 signature presented under the RSA key's kid.
+        let token = try Self.forge(
+            header: #"{"alg":"ES256","kid":"\#(Self.rsa.keyID!)"}"#, payload: String(decoding: Self.claims().serialized(), as: UTF8.self), key: Self.ec)
+        Self.expectRejection(.algorithmMismatch, token)
+    }
+
+    @Test func kidMustMatchExactly() throws {
+        let payload = String(decoding: Self.claims().serialized(), as: UTF8.self)
+        Self.expectRejection(.unknownKeyID, try Self.forge(header: #"{"alg":"RS256","kid":"unknown"}"#, payload: payload, key: Self.rsa))
+        Self.expectRejection(.unknownKeyID, try Self.forge(header: #"{"alg":"RS256"}"#, payload: payload, key: Self.rsa))
+        let kid = Self.rsa.keyID!
+        Self.expectRejection(.unknownKeyID, try Self.forge(header: #"{"alg":"RS256","kid":"\#(kid.uppercased())"}"#, payload: payload, key: Self.rsa))
+        Self.expectRejection(.unknownKeyID, try Self.forge(header: #"{"alg":"RS256","kid":"\#(kid) "}"#, payload: payload, key: Self.rsa))
+    }
+
+    @Test func es256SignaturesMustBeRaw64Bytes() throws {
+        let token = try Self.ec.mint(Self.claims())
+        let parts = token.split(separator: ".").map(String.init)
+        let raw = try #require(Base64URL.decode(parts[2]))
+        func integer(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+            var value = Array(bytes.drop { $0 == 0 })
+            if value.first.map({ $0 & 0x80 != 0 }) ?? true { value.insert(0, at: 0) }
+            return [0x02, UInt8(value.count)] + value
+        }
+        let body = integer(raw[0..<32]) + integer(raw[32..<64])
+        let der = [0x30, UInt8(body.count)] + body
+        Self.expectRejection(.badSignature, "\(parts[0]).\(parts[1]).\(Base64URL.encode(der))")
+        Self.expectRejection(.badSignature, "\(parts[0]).\(parts[1]).\(Base64URL.encode(Array(raw.dropLast())))")
+        Self.expectRejection(.badSignature, "\(parts[0]).\(parts[1]).\(Base64URL.encode(raw + [0]))")
+        Self.expectRejection(.badSignature, "\(parts[0]).\(parts[1]).\(Base64URL.encode([UInt8](repeating: 0, count: 64)))")
+    }
+
+    @Test func nonCanonicalBase64URLIsRefusedInEveryPart() throws {
+        let token = try Self.ed.mint(Self.claims())
+        var parts = token.split(separator: ".").map(String.init)
+        // The Ed25519 signature is 64 bytes: 86 characters, the last carrying 4 unused bits.
+        var signature = Array(parts[2].utf8)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        let last = alphabet.firstIndex(of: signature[signature.count - 1])!
+        signature[signature.count - 1] = alphabet[last | 1]
+        Self.expectRejection(.malformed, "\(parts[0]).\(parts[1]).\(String(decoding: signature, as: UTF8.self))")
+        Self.expectRejection(.malformed, "\(parts[0]).\(parts[1]).\(parts[2])==")
+        Self.expectRejection(.malformed, "\(parts[0])=.\(parts[1]).\(parts[2])")
+        // A payload change alone fails the signature first: nothing is decoded before it verifies.
+        parts[1] = "+" + parts[1].dropFirst()
+        Self.expectRejection(.badSignature, parts.joined(separator: "."))
+        // A validly signed but non-canonical payload is refused once the signature has passed.
+        var json = String(decoding: Self.claims().serialized(), as: UTF8.self)
+        while json.utf8.count % 3 == 0 { json += " " }
+        var payload = Array(Base64URL.encode(json).utf8)
+        payload[payload.count - 1] = alphabet[alphabet.firstIndex(of: payload[payload.count - 1])! | 1]
+        let input = Base64URL.encode(#"{"alg":"EdDSA","kid":"\#(Self.ed.keyID!)"}"#) + "." + String(decoding: payload, as: UTF8.self)
+        let signed = input + "." + Base64URL.encode(try Array(input.utf8).withUnsafeBytes { try Self.ed.sign($0) })
+        Self.expectRejection(.malformed, signed)
+    }
+
+    @Test func duplicateMembersAreRefused() throws {
+        let kid = Self.rsa.keyID!
+        Self.expectRejection(.malformed, try Self.forge(header: #"{"alg":"RS256","kid":"\#(kid)","alg":"none"}"#, payload: "{}", key: Self.rsa))
+        let payload = #"{"exp":\#(Self.now + 60),"iat":\#(Self.now),"sub":"user_1","sub":"user_admin"}"#
+        Self.expectRejection(.malformed, try Self.forge(header: #"{"alg":"RS256","kid":"\#(kid)"}"#, payload: payload, key: Self.rsa))
+    }
+
+    @Test func hugeTokensAreRefusedUnread() throws {
+        var claims = Self.claims()
+        claims.additional = ["blob": .string(String(repeating: "x", count: 9000))]
+        Self.expectRejection(.tokenTooLarge, try Self.ec.mint(claims))
+        Self.expectRejection(.tokenTooLarge, String(repeating: "a", count: 1_000_000))
+    }
+
+    @Test func structuralGarbageIsMalformed() {
+        for token in ["", "abc", "a.b", "a.b.c.d", "....", "eyJhbGciOiJSUzI1NiJ9..sig", "%%%.e30.AAAA", "e30.e30.AAAA"] {
+            #expect(throws: VerificationError.self) { try Self.verifier.verify(token, now: Self.now) }
+        }
+        Self.expectRejection(.malformed, "e30.e30.AAAA")  // {} has no alg
+    }
+
+    @Test func tamperedPayloadFailsTheSignature() throws {
+        let token = try Self.rsa.mint(Self.claims())
+        let parts = token.split(separator: ".").map(String.init)
+        var claims = Self.claims()
+        claims.subject = "user_admin"
+        Self.expectRejection(.badSignature, "\(parts[0]).\(Base64URL.encode(claims.serialized())).\(parts[2])")
+    }
+
+    @Test func expiryAndNotBeforeBoundariesWithLeeway() throws {
+        let token = try Self.ec.mint(Self.claims(now: Self.now, lifetime: 60))
+        _ = try Self.verifier.verify(token, now: Self.now + 64)
+        Self.expectRejection(.expired, token, now: Self.now + 65)
+        // iat is checked too: a token from more than the leeway in the future is refused.
+        _ = try Self.verifier.verify(token, now: Self.now - 5)
+        Self.expectRejection(.issuedInFuture, token, now: Self.now - 6)
+        var later = Self.claims()
+        later.notBefore = Self.now + 30
+        let notYet = try Self.ec.mint(later)
+        _ = try Self.verifier.verify(notYet, now: Self.now + 25)
+        Self.expectRejection(.notYetValid, notYet, now: Self.now + 24)
+        var strict = Self.verifier
+        strict.policy.leeway = 0
+        Self.expectRejection(.expired, token, verifier: strict, now: Self.now + 60)
+        Self.expectRejection(.issuedInFuture, token, verifier: strict, now: Self.now - 1)
+    }
+
+    @Test func issuerAuthorizedPartyAudienceAndType() throws {
+        let token = try Self.rsa.mint(Self.claims())
+        var verifier = Self.verifier
+        verifier.policy = ClaimPolicy(issuer: "https://tessera.test", authorizedParties: ["https://app.test"])
+        _ = try verifier.verify(token, now: Self.now)
+        verifier.policy.issuer = "https://evil.test"
+        Self.expectRejection(.wrongIssuer, token, verifier: verifier)
+        verifier.policy = ClaimPolicy(authorizedParties: ["https://other.test"])
+        Self.expectRejection(.unauthorizedParty, token, verifier: verifier)
+        verifier.policy = ClaimPolicy(audience: "api")
+        Self.expectRejection(.wrongAudience, token, verifier: verifier)
+        let typed = try Self.forge(
+            header: #"{"alg":"RS256","kid":"\#(Self.rsa.keyID!)","typ":"at+jwt"}"#, payload: String(decoding: Self.claims().serialized(), as: UTF8.self),
+            key: Self.rsa)
+        Self.expectRejection(.malformed, typed)
+        let critical = try Self.forge(
+            header: #"{"alg":"RS256","kid":"\#(Self.rsa.keyID!)","crit":["b64"],"b64":false}"#, payload: "{}", key: Self.rsa)
+        Self.expectRejection(.malformed, critical)
+    }
+
+    @Test func revokedSessionsAndUsersAreRefused() throws {
+        let revocations = RevocationList()
+        var verifier = Self.verifier
+        verifier.revocations = revocations
+        let token = try Self.ec.mint(Self.claims())
+        _ = try verifier.verify(token, now: Self.now)
+        revocations.revokeSession("sess_other")
+        _ = try verifier.verify(token, now: Self.now)
+        revocations.revokeSession("sess_1")
+        Self.expectRejection(.revoked, token, verifier: verifier)
+
+        // A user-wide cut-off revokes tokens issued at or before it, template tokens (no sid) included.
+        revocations.replace(with: RevocationSnapshot())
+        var template = Self.claims()
+        template.sessionID = nil
+        let templateToken = try Self.ec.mint(template)
+        revocations.revokeUser("user_1", notBefore: (Self.now - 1) * 1000 + 999)
+        _ = try verifier.verify(templateToken, now: Self.now)
+        revocations.revokeUser("user_1", notBefore: Self.now * 1000)
+        Self.expectRejection(.revoked, templateToken, verifier: verifier)
+        Self.expectRejection(.revoked, token, verifier: verifier)
+        // A token issued after the cut-off (a new sign-in) is accepted.
+        _ = try verifier.verify(try Self.ec.mint(Self.claims(now: Self.now + 1)), now: Self.now + 1)
+    }
+
+    @Test func signatureOnlyReturnsThePayloadAsIs() throws {
+        let token = try Self.forge(header: #"{"alg":"EdDSA"}"#, payload: "not json at all", key: Self.ed)
+        let verifier = SessionVerifier(keys: .trusting(Self.ed.verificationKey))
+        #expect(try verifier.verifySignature(token).payload == Array("not json at all".utf8))
+        Self.expectRejection(.malformed, token, verifier: verifier)
+    }
+}
