@@ -44,7 +44,7 @@ let package = Package(
             path: "Tests/Benchmarks/TokenBenchmarks",
             swiftSettings: strict
         ),
-        .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], swiftSettings: strict),
+        .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens"], swiftSettings: strict),
         .testTarget(
             name: "SessionVerificationTests",

@@ -1,0 +1,61 @@
+# Tessera. Rules: deps · build · run · keys · test · test-unit · test-e2e · bench · check · clean
+#   make run    generate dev keys if missing, print the JWKS and a freshly minted, verified token
+#   make test   unit tests (swift-testing) + end-to-end CLI checks (RFC vectors, PyJWT cross-check)
+#   make bench  release build; tokens/s per core beside the same run's `openssl speed`
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/debug
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+APT_PACKAGES := libssl-dev openssl pkg-config python3-venv
+DEV_KEYS := keys/dev
+
+.PHONY: deps build run keys test test-unit test-e2e bench check clean
+
+# Installs the system packages when one is missing (as root, or through sudo).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build --product sessionctl
+
+# Dev keys through the openssl CLI, only where missing: RS256 (RSA 2048), ES256 (P-256), EdDSA (Ed25519).
+keys: deps
+	@mkdir -p $(DEV_KEYS) && chmod 700 $(DEV_KEYS)
+	@[ -f $(DEV_KEYS)/rs256.pem ] || (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $(DEV_KEYS)/rs256.pem 2>/dev/null && echo "generated $(DEV_KEYS)/rs256.pem")
+	@[ -f $(DEV_KEYS)/es256.pem ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $(DEV_KEYS)/es256.pem && echo "generated $(DEV_KEYS)/es256.pem")
+	@[ -f $(DEV_KEYS)/eddsa.pem ] || (umask 077 && openssl genpkey -algorithm ED25519 -out $(DEV_KEYS)/eddsa.pem && echo "generated $(DEV_KEYS)/eddsa.pem")
+
+run: keys build
+	@$(BIN)/sessionctl demo --keys $(DEV_KEYS)
+
+test: deps
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-e2e
+
+test-unit:
+	$(SWIFT) test --disable-xctest
+
+$(PYTHON):
+	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'pyjwt==2.10.1' 'cryptography>=42'
+
+test-e2e: $(PYTHON)
+	@$(SWIFT) build --product sessionctl >/dev/null
+	@SESSIONCTL=$(BIN)/sessionctl bash Tests/EndToEnd/rfc-vectors.sh | tee .build/e2e-rfc.log
+	@SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/tokens.sh | tee .build/e2e-tokens.log
+	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
+
+bench: deps
+	$(SWIFT) build -c release --product TokenBenchmarks
+	@.build/release/TokenBenchmarks
+
+# Our modules with warnings as errors (dependencies are built normally).
+check: deps
+	$(SWIFT) build --scratch-path .build-check --build-tests -Xswiftc -warnings-as-errors
+
+clean:
+	rm -rf .build .build-check $(VENV)
