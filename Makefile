@@ -53,9 +53,10 @@ bench: deps
 	$(SWIFT) build -c release --product TokenBenchmarks
 	@.build/release/TokenBenchmarks
 
-# Our modules with warnings as errors (dependencies are built normally).
+# Every product with warnings as errors. (Test targets are left out: swift-testing's own macro
+# expansions warn under -warnings-as-errors on this toolchain.)
 check: deps
-	$(SWIFT) build --scratch-path .build-check --build-tests -Xswiftc -warnings-as-errors
+	$(SWIFT) build --scratch-path .build-check -Xswiftc -warnings-as-errors
 
 clean:
 	rm -rf .build .build-check $(VENV)

@@ -85,20 +85,32 @@ public final class SigningKey: JWSSigner, Sendable, CustomStringConvertible {
     }
 
     /// Signs a claims set into a compact JWT with this key's header (`alg`, `kid`, `typ: JWT`).
+    ///
+    /// The token is built in the string's own storage: header, payload and signature are encoded
+    /// in place and the signature covers the bytes already written, so nothing is copied twice.
     public func mint(_ claims: JWTClaims) throws(CryptoError) -> String {
         let payload = claims.serialized()
-        var token = encodedHeader
-        token.reserveCapacity(
-            encodedHeader.count + Base64URL.encodedLength(payload.count) + Base64URL.encodedLength(signatureLength) + 2)
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(payload, into: &token)
-        let signed: Result<[UInt8], CryptoError> = token.withUnsafeBytes { input in
-            do throws(CryptoError) { return .success(try engine.sign(input)) } catch { return .failure(error) }
+        let inputLength = encodedHeader.count + 1 + Base64URL.encodedLength(payload.count)
+        let total = inputLength + 1 + Base64URL.encodedLength(signatureLength)
+        var failure: CryptoError?
+        let token = String(unsafeUninitializedCapacity: total) { buffer -> Int in
+            let base = buffer.baseAddress!
+            encodedHeader.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
+            base[encodedHeader.count] = UInt8(ascii: ".")
+            payload.withUnsafeBytes { _ = Base64URL.encode($0, to: base + encodedHeader.count + 1) }
+            let signature: [UInt8]
+            do throws(CryptoError) {
+                signature = try engine.sign(UnsafeRawBufferPointer(start: base, count: inputLength))
+            } catch {
+                failure = error
+                return 0
+            }
+            base[inputLength] = UInt8(ascii: ".")
+            signature.withUnsafeBytes { _ = Base64URL.encode($0, to: base + inputLength + 1) }
+            return total
         }
-        let signature = try signed.get()
-        token.append(UInt8(ascii: "."))
-        Base64URL.encode(signature, into: &token)
-        return String(decoding: token, as: UTF8.self)
+        if let failure { throw failure }
+        return token
     }
 
     public var description: String { "SigningKey(\(algorithm), kid: \(keyID ?? "-"))" }

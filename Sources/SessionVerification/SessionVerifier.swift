@@ -29,14 +29,41 @@ public struct SessionVerifier: Sendable {
 
     /// Verifies a token at `now` (Unix seconds) and returns its claims.
     public func verify(_ token: String, now: Int64) throws(VerificationError) -> VerifiedToken {
-        let (header, payload) = try checkSignature(token)
-        if let type = header.type, type.uppercased() != "JWT" {
+        try withTokenBytes(token) { bytes throws(VerificationError) in try verify(bytes, now: now) }
+    }
+
+    /// Checks the JWS signature alone and returns the decoded payload as is, for JWS whose
+    /// payload is not a claims set (published examples) or callers that validate claims themselves.
+    public func verifySignature(_ token: String) throws(VerificationError) -> VerifiedJWS {
+        try withTokenBytes(token) { bytes throws(VerificationError) in
+            let (header, _, parts) = try checkSignature(bytes)
+            guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[parts.payload])) else {
+                throw VerificationError(.malformed, "payload is not canonical base64url")
+            }
+            return VerifiedJWS(header: header, payload: payload)
+        }
+    }
+
+    private func verify(_ token: UnsafeBufferPointer<UInt8>, now: Int64) throws(VerificationError) -> VerifiedToken {
+        let (header, _, parts) = try checkSignature(token)
+        if let type = header.type, type != "JWT", type.uppercased() != "JWT" {
             throw VerificationError(.malformed, "header typ \(type) is not JWT")
         }
-        let claims: JWTClaims
-        do { claims = try JWTClaims.parse(payload) } catch {
-            throw VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason)
+        let encodedPayload = UnsafeBufferPointer(rebasing: token[parts.payload])
+        // The payload is decoded into stack memory and parsed from there: no heap copy of it.
+        let decoded: Result<JWTClaims, VerificationError> = withUnsafeTemporaryAllocation(
+            of: UInt8.self, capacity: Base64URL.decodedCapacity(encodedPayload.count)
+        ) { scratch in
+            guard let count = Base64URL.decode(encodedPayload, to: scratch.baseAddress!) else {
+                return .failure(VerificationError(.malformed, "payload is not canonical base64url"))
+            }
+            do throws(TokenError) {
+                return .success(try JWTClaims.parse(UnsafeBufferPointer(rebasing: scratch[0..<count])))
+            } catch {
+                return .failure(VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason))
+            }
         }
+        let claims = try decoded.get()
         if let violation = policy.violation(of: claims, now: now) { throw Self.error(for: violation, now: now) }
         if let revocations, revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
             throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
@@ -44,55 +71,60 @@ public struct SessionVerifier: Sendable {
         return VerifiedToken(header: header, claims: claims)
     }
 
-    /// Checks the JWS signature alone and returns the decoded payload as is, for JWS whose
-    /// payload is not a claims set (published examples) or callers that validate claims themselves.
-    public func verifySignature(_ token: String) throws(VerificationError) -> VerifiedJWS {
-        let (header, payload) = try checkSignature(token)
-        return VerifiedJWS(header: header, payload: payload)
-    }
-
-    private func checkSignature(_ token: String) throws(VerificationError) -> (JOSEHeader, [UInt8]) {
+    /// Runs `body` over the token's UTF-8 bytes after the size cap, without copying native strings.
+    private func withTokenBytes<Result>(
+        _ token: String, _ body: (UnsafeBufferPointer<UInt8>) throws(VerificationError) -> Result
+    ) throws(VerificationError) -> Result {
         guard token.utf8.count <= maximumTokenBytes else {
             throw VerificationError(.tokenTooLarge, "token is \(token.utf8.count) bytes; the limit is \(maximumTokenBytes)")
         }
-        let result: Result<(JOSEHeader, [UInt8]), VerificationError>? = token.utf8.withContiguousStorageIfAvailable { bytes in
-            do throws(VerificationError) { return .success(try checkSignature(bytes)) } catch { return .failure(error) }
+        let result: Swift.Result<Result, VerificationError>? = token.utf8.withContiguousStorageIfAvailable { bytes in
+            do throws(VerificationError) { return .success(try body(bytes)) } catch { return .failure(error) }
         }
         if let result { return try result.get() }
         let copy = Array(token.utf8)
-        let fallback: Result<(JOSEHeader, [UInt8]), VerificationError> = copy.withUnsafeBufferPointer { bytes in
-            do throws(VerificationError) { return .success(try checkSignature(bytes)) } catch { return .failure(error) }
+        let fallback: Swift.Result<Result, VerificationError> = copy.withUnsafeBufferPointer { bytes in
+            do throws(VerificationError) { return .success(try body(bytes)) } catch { return .failure(error) }
         }
         return try fallback.get()
     }
 
-    private func checkSignature(_ token: UnsafeBufferPointer<UInt8>) throws(VerificationError) -> (JOSEHeader, [UInt8]) {
+    /// Size cap is done; here: split, header, key by exact kid, alg pinned, then the signature.
+    private func checkSignature(
+        _ token: UnsafeBufferPointer<UInt8>
+    ) throws(VerificationError) -> (JOSEHeader, VerificationKey, CompactJWS.Parts) {
         let parts: CompactJWS.Parts
         do { parts = try CompactJWS.split(token) } catch { throw VerificationError(.malformed, error.reason) }
-        guard let headerJSON = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.header])) else {
-            throw VerificationError(.malformed, "header is not canonical base64url")
-        }
         let header: JOSEHeader
-        do { header = try JOSEHeader.parse(headerJSON) } catch { throw VerificationError(.malformed, error.reason) }
-        guard let algorithm = header.algorithm else {
-            throw VerificationError(.unsupportedAlgorithm, "alg \(header.algorithmName) is not accepted")
+        let key: VerificationKey
+        if let known = keys.knownHeader(UnsafeBufferPointer(rebasing: token[parts.header])) {
+            (header, key) = known
+        } else {
+            guard let headerJSON = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.header])) else {
+                throw VerificationError(.malformed, "header is not canonical base64url")
+            }
+            do { header = try JOSEHeader.parse(headerJSON) } catch { throw VerificationError(.malformed, error.reason) }
+            guard header.algorithm != nil else {
+                throw VerificationError(.unsupportedAlgorithm, "alg \(header.algorithmName) is not accepted")
+            }
+            guard let found = keys.key(for: header.keyID) else {
+                throw VerificationError(.unknownKeyID, header.keyID.map { "no key has kid \($0)" } ?? "the token names no kid")
+            }
+            key = found
         }
-        guard let key = keys.key(for: header.keyID) else {
-            throw VerificationError(.unknownKeyID, header.keyID.map { "no key has kid \($0)" } ?? "the token names no kid")
-        }
-        guard algorithm == key.algorithm else {
+        guard header.algorithm == key.algorithm else {
             throw VerificationError(.algorithmMismatch, "token says \(header.algorithmName) but key \(key.keyID) is \(key.algorithm)")
         }
-        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.signature])) else {
-            throw VerificationError(.malformed, "signature is not canonical base64url")
+        let encodedSignature = UnsafeBufferPointer(rebasing: token[parts.signature])
+        let valid: Bool? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Base64URL.decodedCapacity(encodedSignature.count)) {
+            scratch in
+            guard let count = Base64URL.decode(encodedSignature, to: scratch.baseAddress!) else { return nil }
+            let input = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[parts.signingInput]))
+            return key.isValidSignature(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: scratch[0..<count])), for: input)
         }
-        let input = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: token[parts.signingInput]))
-        let valid = signature.withUnsafeBytes { key.isValidSignature($0, for: input) }
+        guard let valid else { throw VerificationError(.malformed, "signature is not canonical base64url") }
         guard valid else { throw VerificationError(.badSignature, "signature does not verify under key \(key.keyID)") }
-        guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.payload])) else {
-            throw VerificationError(.malformed, "payload is not canonical base64url")
-        }
-        return (header, payload)
+        return (header, key, parts)
     }
 
     static func error(for violation: ClaimViolation, now: Int64) -> VerificationError {

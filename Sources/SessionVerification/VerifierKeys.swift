@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 public import SessionCrypto
 public import SessionTokens
 
@@ -9,6 +14,10 @@ public struct VerifierKeys: Sendable {
     }
 
     private let storage: Storage
+    /// The exact header bytes Tessera's own signers write for each key, `BASE64URL({"alg","kid","typ":"JWT"})`.
+    /// A token whose header is byte-for-byte one of these needs no header decoding: same bytes,
+    /// same parse. Kept for small key sets, where comparing beats decoding.
+    let knownHeaders: [(bytes: [UInt8], header: JOSEHeader, key: VerificationKey)]
 
     /// Keys matched by exact `kid`. Two keys with one `kid` are refused.
     public init(_ keys: [VerificationKey]) throws(CryptoError) {
@@ -19,6 +28,14 @@ public struct VerifierKeys: Sendable {
             }
         }
         storage = .byKeyID(table)
+        knownHeaders = keys.count <= 16 ? keys.map { Self.knownHeader(for: $0) } : []
+    }
+
+    static func knownHeader(for key: VerificationKey) -> (bytes: [UInt8], header: JOSEHeader, key: VerificationKey) {
+        let header = JOSEHeader(algorithm: key.algorithm, keyID: key.keyID)
+        var bytes: [UInt8] = []
+        Base64URL.encode(header.serialized(), into: &bytes)
+        return (bytes, header, key)
     }
 
     /// The usable keys of a JWKS (RSA, P-256, Ed25519 with a fitting or absent `alg`; others are
@@ -35,7 +52,20 @@ public struct VerifierKeys: Sendable {
     /// Trusts `key` whatever `kid` a token names, or none (for `sessionctl token verify --jwk`).
     public static func trusting(_ key: VerificationKey) -> VerifierKeys { VerifierKeys(storage: .single(key)) }
 
-    private init(storage: Storage) { self.storage = storage }
+    private init(storage: Storage) {
+        self.storage = storage
+        if case .single(let key) = storage { knownHeaders = [Self.knownHeader(for: key)] } else { knownHeaders = [] }
+    }
+
+    /// The parsed header and key for a header segment that is exactly one of the known headers.
+    @inline(__always)
+    func knownHeader(_ segment: UnsafeBufferPointer<UInt8>) -> (JOSEHeader, VerificationKey)? {
+        for known in knownHeaders where known.bytes.count == segment.count {
+            let equal = known.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }
+            if equal { return (known.header, known.key) }
+        }
+        return nil
+    }
 
     @inline(__always)
     func key(for keyID: String?) -> VerificationKey? {

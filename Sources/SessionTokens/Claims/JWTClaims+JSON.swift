@@ -2,103 +2,177 @@ extension JWTClaims {
     /// The compact JSON payload: `additional` first, then the registered claims in alphabetical
     /// order, so a template can never shadow them.
     public func serialized() -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(320)
-        output.append(UInt8(ascii: "{"))
-        var first = true
-        func key(_ name: StaticString) {
-            if !first { output.append(UInt8(ascii: ",")) }
-            first = false
-            output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        JSONByteWriter.bytes(capacity: serializedBound) { writer in write(to: &writer) }
+    }
+
+    /// An upper bound on `serialized().count`, computed without writing.
+    var serializedBound: Int {
+        var bound = 2 + JSONByteWriter.bound(of: additional) + 12 * 8 + 3 * 21 + 2 * 21
+        for text in [authorizedParty, issuer, tokenID, sessionID, sessionStatus, subject] {
+            if let text { bound += JSONByteWriter.bound(of: text) }
         }
-        for member in additional.members where !Self.registeredNames.contains(member.key) {
-            if !first { output.append(UInt8(ascii: ",")) }
+        for audience in audience ?? [] { bound += JSONByteWriter.bound(of: audience) + 1 }
+        bound += (factorVerificationAge?.count ?? 0) * 21 + 2
+        return bound
+    }
+
+    func write(to writer: inout JSONByteWriter) {
+        writer.byte(UInt8(ascii: "{"))
+        var first = true
+        func key(_ name: StaticString, _ writer: inout JSONByteWriter) {
+            if !first { writer.byte(UInt8(ascii: ",")) }
             first = false
-            JSONWriter.appendString(member.key, to: &output)
-            output.append(UInt8(ascii: ":"))
-            JSONWriter.append(member.value, to: &output)
+            writer.raw(name)
+        }
+        for member in additional.members where !Self.isRegistered(member.key) {
+            if !first { writer.byte(UInt8(ascii: ",")) }
+            first = false
+            writer.string(member.key)
+            writer.byte(UInt8(ascii: ":"))
+            writer.value(member.value)
         }
         if let audience {
-            key("aud")
+            key("\"aud\":", &writer)
             if audience.count == 1 {
-                JSONWriter.appendString(audience[0], to: &output)
+                writer.string(audience[0])
             } else {
-                JSONWriter.append(.array(audience.map(JSONValue.string)), to: &output)
+                writer.byte(UInt8(ascii: "["))
+                for (offset, item) in audience.enumerated() {
+                    if offset > 0 { writer.byte(UInt8(ascii: ",")) }
+                    writer.string(item)
+                }
+                writer.byte(UInt8(ascii: "]"))
             }
         }
-        if let authorizedParty { key("azp"); JSONWriter.appendString(authorizedParty, to: &output) }
-        if let expiresAt { key("exp"); JSONWriter.appendInteger(expiresAt, to: &output) }
+        if let authorizedParty { key("\"azp\":", &writer); writer.string(authorizedParty) }
+        if let expiresAt { key("\"exp\":", &writer); writer.integer(expiresAt) }
         if let factorVerificationAge {
-            key("fva")
-            output.append(UInt8(ascii: "["))
+            key("\"fva\":", &writer)
+            writer.byte(UInt8(ascii: "["))
             for (offset, age) in factorVerificationAge.enumerated() {
-                if offset > 0 { output.append(UInt8(ascii: ",")) }
-                JSONWriter.appendInteger(age, to: &output)
+                if offset > 0 { writer.byte(UInt8(ascii: ",")) }
+                writer.integer(age)
             }
-            output.append(UInt8(ascii: "]"))
+            writer.byte(UInt8(ascii: "]"))
         }
-        if let issuedAt { key("iat"); JSONWriter.appendInteger(issuedAt, to: &output) }
-        if let issuer { key("iss"); JSONWriter.appendString(issuer, to: &output) }
-        if let tokenID { key("jti"); JSONWriter.appendString(tokenID, to: &output) }
-        if let notBefore { key("nbf"); JSONWriter.appendInteger(notBefore, to: &output) }
-        if let sessionID { key("sid"); JSONWriter.appendString(sessionID, to: &output) }
-        if let sessionStatus { key("sts"); JSONWriter.appendString(sessionStatus, to: &output) }
-        if let subject { key("sub"); JSONWriter.appendString(subject, to: &output) }
-        if let version { key("v"); JSONWriter.appendInteger(version, to: &output) }
-        output.append(UInt8(ascii: "}"))
-        return output
+        if let issuedAt { key("\"iat\":", &writer); writer.integer(issuedAt) }
+        if let issuer { key("\"iss\":", &writer); writer.string(issuer) }
+        if let tokenID { key("\"jti\":", &writer); writer.string(tokenID) }
+        if let notBefore { key("\"nbf\":", &writer); writer.integer(notBefore) }
+        if let sessionID { key("\"sid\":", &writer); writer.string(sessionID) }
+        if let sessionStatus { key("\"sts\":", &writer); writer.string(sessionStatus) }
+        if let subject { key("\"sub\":", &writer); writer.string(subject) }
+        if let version { key("\"v\":", &writer); writer.integer(version) }
+        writer.byte(UInt8(ascii: "}"))
     }
 
     /// Decodes a payload strictly: it must be a JSON object without duplicate members, and every
     /// registered claim that is present must have its registered type.
     public static func parse(_ json: [UInt8]) throws(TokenError) -> JWTClaims {
-        try JWTClaims(object: JSONParser.parseObject(json))
+        let result: Result<JWTClaims, TokenError> = json.withUnsafeBufferPointer { buffer in
+            do throws(TokenError) { return .success(try parse(buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// One pass over the payload straight into typed fields: no intermediate object, duplicate
+    /// registered claims caught by a bit mask, other members checked against each other.
+    public static func parse(_ json: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JWTClaims {
+        var parser = JSONParser(bytes: json)
+        var claims = JWTClaims()
+        var seen: UInt16 = 0
+        var extra: [JSONObject.Member] = []
+        parser.skipWhitespace()
+        guard parser.index < json.count, json[parser.index] == UInt8(ascii: "{") else {
+            throw TokenError(.malformed, "the payload is not a JSON object")
+        }
+        try parser.enter()
+        parser.index += 1
+        parser.skipWhitespace()
+        var done = parser.index < json.count && json[parser.index] == UInt8(ascii: "}")
+        if done { parser.index += 1 }
+        while !done {
+            parser.skipWhitespace()
+            guard parser.index < json.count, json[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
+            let key = try parser.parseString()
+            parser.skipWhitespace()
+            guard parser.index < json.count, json[parser.index] == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
+            parser.index += 1
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            let bit: UInt16
+            // Keys are matched on their bytes, packed into an integer: JSON member names are
+            // compared as code points, not with String's Unicode equivalence (and much faster).
+            switch ClaimName(key) {
+            case .azp: bit = 1 << 0; claims.authorizedParty = try string(value, "azp")
+            case .aud: bit = 1 << 1; claims.audience = try audience(value)
+            case .exp: bit = 1 << 2; claims.expiresAt = try numericDate(value, "exp")
+            case .fva: bit = 1 << 3; claims.factorVerificationAge = try integers(value, "fva")
+            case .iat: bit = 1 << 4; claims.issuedAt = try numericDate(value, "iat")
+            case .iss: bit = 1 << 5; claims.issuer = try string(value, "iss")
+            case .jti: bit = 1 << 6; claims.tokenID = try string(value, "jti")
+            case .nbf: bit = 1 << 7; claims.notBefore = try numericDate(value, "nbf")
+            case .sid: bit = 1 << 8; claims.sessionID = try string(value, "sid")
+            case .sts: bit = 1 << 9; claims.sessionStatus = try string(value, "sts")
+            case .sub: bit = 1 << 10; claims.subject = try string(value, "sub")
+            case .v:
+                bit = 1 << 11
+                guard case .integer(let number) = value else { throw invalid("v", "an integer") }
+                claims.version = number
+            case nil:
+                bit = 0
+                for member in extra where JSONParser.sameBytes(member.key, key) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
+                }
+                extra.append(JSONObject.Member(key: key, value: value))
+            }
+            if bit != 0 {
+                guard seen & bit == 0 else { throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice") }
+                seen |= bit
+            }
+            parser.skipWhitespace()
+            guard parser.index < json.count else { throw parser.failure("unterminated object") }
+            if json[parser.index] == UInt8(ascii: ",") {
+                parser.index += 1
+            } else if json[parser.index] == UInt8(ascii: "}") {
+                parser.index += 1
+                done = true
+            } else {
+                throw parser.failure("expected ',' or '}'")
+            }
+        }
+        parser.skipWhitespace()
+        guard parser.index == json.count else { throw parser.failure("trailing characters after the JSON value") }
+        if !extra.isEmpty { claims.additional = JSONObject(uniqueMembers: extra) }
+        return claims
     }
 
     public init(object: JSONObject) throws(TokenError) {
-        self.init()
-        var extra: [JSONObject.Member] = []
-        for member in object.members {
-            let value = member.value
-            switch member.key {
-            case "azp": authorizedParty = try Self.string(value, "azp")
-            case "aud":
-                switch value {
-                case .string(let single): audience = [single]
-                case .array(let items):
-                    var values: [String] = []
-                    for item in items {
-                        guard case .string(let text) = item else { throw Self.invalid("aud", "an array of strings") }
-                        values.append(text)
-                    }
-                    audience = values
-                default: throw Self.invalid("aud", "a string or an array of strings")
-                }
-            case "exp": expiresAt = try Self.numericDate(value, "exp")
-            case "fva":
-                guard case .array(let items) = value else { throw Self.invalid("fva", "an array of integers") }
-                var ages: [Int64] = []
-                for item in items {
-                    guard case .integer(let age) = item else { throw Self.invalid("fva", "an array of integers") }
-                    ages.append(age)
-                }
-                factorVerificationAge = ages
-            case "iat": issuedAt = try Self.numericDate(value, "iat")
-            case "iss": issuer = try Self.string(value, "iss")
-            case "jti": tokenID = try Self.string(value, "jti")
-            case "nbf": notBefore = try Self.numericDate(value, "nbf")
-            case "sid": sessionID = try Self.string(value, "sid")
-            case "sts": sessionStatus = try Self.string(value, "sts")
-            case "sub": subject = try Self.string(value, "sub")
-            case "v":
-                guard case .integer(let number) = value else { throw Self.invalid("v", "an integer") }
-                version = number
-            default: extra.append(member)
+        self = try Self.parse(JSONWriter.serialize(.object(object)))
+    }
+
+    private static func audience(_ value: JSONValue) throws(TokenError) -> [String] {
+        switch value {
+        case .string(let single): return [single]
+        case .array(let items):
+            var values: [String] = []
+            for item in items {
+                guard case .string(let text) = item else { throw invalid("aud", "an array of strings") }
+                values.append(text)
             }
+            return values
+        default: throw invalid("aud", "a string or an array of strings")
         }
-        additional = JSONObject(extra)
+    }
+
+    private static func integers(_ value: JSONValue, _ name: String) throws(TokenError) -> [Int64] {
+        guard case .array(let items) = value else { throw invalid(name, "an array of integers") }
+        var numbers: [Int64] = []
+        for item in items {
+            guard case .integer(let number) = item else { throw invalid(name, "an array of integers") }
+            numbers.append(number)
+        }
+        return numbers
     }
 
     /// Every claim as one JSON object, registered ones included, for printing and templates.

@@ -3,55 +3,73 @@
 /// Decoding refuses padding, characters outside the URL-safe alphabet, a length of 1 mod 4, and
 /// non-canonical encodings whose unused trailing bits are not zero: two different strings must never
 /// decode to the same bytes, or a token could be altered without touching its signature.
+/// The pointer-based forms are the hot path of minting and verifying; the array forms wrap them.
 public enum Base64URL {
     @usableFromInline
-    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
     /// 0xFF marks a byte outside the alphabet.
     @usableFromInline
     static let reverse: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, symbol) in alphabet.enumerated() { table[Int(symbol)] = UInt8(index) }
+        let symbols = UnsafeBufferPointer(start: alphabet.utf8Start, count: alphabet.utf8CodeUnitCount)
+        for (index, symbol) in symbols.enumerated() { table[Int(symbol)] = UInt8(index) }
         return table
     }()
 
     /// The number of characters `count` bytes encode to.
     @inlinable
     public static func encodedLength(_ count: Int) -> Int {
-        (count / 3) * 4 + [0, 2, 3][count % 3]
+        (count / 3) * 4 + (count % 3 == 0 ? 0 : count % 3 + 1)
+    }
+
+    /// An upper bound on the bytes `count` characters decode to.
+    @inlinable
+    public static func decodedCapacity(_ count: Int) -> Int { count / 4 * 3 + 2 }
+
+    /// Writes the encoding of `bytes` at `output` (which must hold `encodedLength(bytes.count)`);
+    /// returns the number of characters written.
+    @inlinable
+    @discardableResult
+    public static func encode(_ bytes: UnsafeRawBufferPointer, to output: UnsafeMutablePointer<UInt8>) -> Int {
+        let table = alphabet.utf8Start
+        let count = bytes.count
+        var index = 0
+        var out = 0
+        while index + 3 <= count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output[out] = table[Int(chunk >> 18 & 0x3F)]
+            output[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+            output[out + 2] = table[Int(chunk >> 6 & 0x3F)]
+            output[out + 3] = table[Int(chunk & 0x3F)]
+            index += 3
+            out += 4
+        }
+        switch count - index {
+        case 1:
+            let chunk = UInt32(bytes[index]) << 16
+            output[out] = table[Int(chunk >> 18 & 0x3F)]
+            output[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+            out += 2
+        case 2:
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            output[out] = table[Int(chunk >> 18 & 0x3F)]
+            output[out + 1] = table[Int(chunk >> 12 & 0x3F)]
+            output[out + 2] = table[Int(chunk >> 6 & 0x3F)]
+            out += 3
+        default:
+            break
+        }
+        return out
     }
 
     /// Appends the encoding of `bytes` to `output` as ASCII bytes.
     @inlinable
     public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        let count = bytes.count
+        let length = encodedLength(bytes.count)
         let start = output.count
-        let length = encodedLength(count)
-        output.reserveCapacity(start + length)
-        alphabet.withUnsafeBufferPointer { table in
-            var index = 0
-            while index + 3 <= count {
-                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-                output.append(table[Int(chunk >> 6 & 0x3F)])
-                output.append(table[Int(chunk & 0x3F)])
-                index += 3
-            }
-            switch count - index {
-            case 1:
-                let chunk = UInt32(bytes[index]) << 16
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-            case 2:
-                let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-                output.append(table[Int(chunk >> 18 & 0x3F)])
-                output.append(table[Int(chunk >> 12 & 0x3F)])
-                output.append(table[Int(chunk >> 6 & 0x3F)])
-            default:
-                break
-            }
-        }
+        output.append(contentsOf: repeatElement(0, count: length))
+        output.withUnsafeMutableBufferPointer { buffer in _ = encode(bytes, to: buffer.baseAddress! + start) }
     }
 
     /// Appends the encoding of `bytes` to `output` as ASCII bytes.
@@ -62,9 +80,9 @@ public enum Base64URL {
 
     /// The encoding of `bytes` as a string.
     public static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        encode(bytes, into: &output)
-        return String(decoding: output, as: UTF8.self)
+        bytes.withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: encodedLength(raw.count)) { buffer in encode(raw, to: buffer.baseAddress!) }
+        }
     }
 
     /// The encoding of a string's UTF-8 bytes.
@@ -72,38 +90,53 @@ public enum Base64URL {
         encode(Array(text.utf8))
     }
 
-    /// Decodes strictly; `nil` for anything that is not the one canonical encoding of some bytes.
+    /// Decodes strictly into `output` (capacity `decodedCapacity(text.count)`); returns the byte
+    /// count, or `nil` for anything that is not the one canonical encoding of some bytes.
     @inlinable
-    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>, to output: UnsafeMutablePointer<UInt8>) -> Int? {
         let count = text.count
         let remainder = count % 4
         if remainder == 1 { return nil }
-        var output = [UInt8]()
-        output.reserveCapacity(count / 4 * 3 + 2)
-        return reverse.withUnsafeBufferPointer { table -> [UInt8]? in
+        return reverse.withUnsafeBufferPointer { table -> Int? in
             var index = 0
+            var out = 0
+            var invalid: UInt8 = 0
             while index + 4 <= count {
                 let a = table[Int(text[index])], b = table[Int(text[index + 1])]
                 let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
-                if (a | b | c | d) & 0xC0 != 0 { return nil }
+                invalid |= a | b | c | d
                 let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output.append(UInt8(truncatingIfNeeded: chunk >> 16))
-                output.append(UInt8(truncatingIfNeeded: chunk >> 8))
-                output.append(UInt8(truncatingIfNeeded: chunk))
+                output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
+                output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                output[out + 2] = UInt8(truncatingIfNeeded: chunk)
                 index += 4
+                out += 3
             }
+            if invalid & 0xC0 != 0 { return nil }
             if remainder == 2 {
                 let a = table[Int(text[index])], b = table[Int(text[index + 1])]
                 if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return nil }
-                output.append(a << 2 | b >> 4)
+                output[out] = a << 2 | b >> 4
+                out += 1
             } else if remainder == 3 {
                 let a = table[Int(text[index])], b = table[Int(text[index + 1])], c = table[Int(text[index + 2])]
                 if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 { return nil }
-                output.append(a << 2 | b >> 4)
-                output.append(b << 4 | c >> 2)
+                output[out] = a << 2 | b >> 4
+                output[out + 1] = b << 4 | c >> 2
+                out += 2
             }
-            return output
+            return out
         }
+    }
+
+    /// Decodes strictly; `nil` for anything that is not the one canonical encoding of some bytes.
+    @inlinable
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var ok = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: decodedCapacity(text.count)) { buffer, written in
+            if let count = decode(text, to: buffer.baseAddress!) { written = count } else { ok = false; written = 0 }
+        }
+        return ok ? bytes : nil
     }
 
     /// Decodes a string strictly; `nil` when it is not canonical base64url.

@@ -7,12 +7,19 @@ public struct JSONParser {
     /// How deep arrays and objects may nest before the document is refused.
     public static let maximumDepth = 64
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private var depth = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    var depth = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+    }
+
+    /// Whether two keys are the same sequence of bytes: JSON names are compared as code points
+    /// (RFC 8259 §8.3), not with String's canonical equivalence.
+    @inline(__always)
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 
     /// Parses one complete JSON document.
@@ -44,11 +51,11 @@ public struct JSONParser {
         return object
     }
 
-    private func failure(_ reason: String) -> TokenError {
+    func failure(_ reason: String) -> TokenError {
         TokenError(.malformed, "invalid JSON at byte \(index): \(reason)")
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -57,7 +64,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(TokenError) -> JSONValue {
+    mutating func parseValue() throws(TokenError) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return .object(try parseObject())
@@ -81,7 +88,7 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func enter() throws(TokenError) {
+    mutating func enter() throws(TokenError) {
         depth += 1
         if depth > Self.maximumDepth { throw failure("nesting deeper than \(Self.maximumDepth)") }
     }
@@ -100,7 +107,7 @@ public struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let key = try parseString()
-            for member in object.members where member.key == key {
+            for member in object.members where Self.sameBytes(member.key, key) {
                 throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
             }
             skipWhitespace()
@@ -198,7 +205,7 @@ public struct JSONParser {
     @inline(__always)
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
-    private mutating func parseString() throws(TokenError) -> String {
+    mutating func parseString() throws(TokenError) -> String {
         index += 1
         let start = index
         // Fast path: no escapes, printable ASCII or valid UTF-8 runs.

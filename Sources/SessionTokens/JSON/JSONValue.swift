@@ -95,6 +95,9 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Wraps members whose keys are already known to be unique (the parser has checked).
+    init(uniqueMembers: [Member]) { members = uniqueMembers }
+
     /// Appends a member known not to be present yet (the parser has already checked).
     mutating func appendUnchecked(key: String, value: JSONValue) {
         members.append(Member(key: key, value: value))

@@ -3,10 +3,7 @@
 /// Members are written in the order they are held, so the same value always yields the same bytes.
 public enum JSONWriter {
     public static func serialize(_ value: JSONValue) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        append(value, to: &output)
-        return output
+        JSONByteWriter.bytes(capacity: JSONByteWriter.bound(of: value)) { $0.value(value) }
     }
 
     public static func string(_ value: JSONValue) -> String {

@@ -1,0 +1,121 @@
+import Foundation
+import SessionCrypto
+import SessionTokens
+import SessionVerification
+
+/// `make bench`: tokens minted and verified per second on one core, for a realistic session token
+/// (the v2 claims plus five template-style claims), beside the same run's `openssl speed` figure for
+/// the same primitive. Rounds are interleaved (ceiling, ours, ceiling, ours, …) and medians reported.
+@main
+struct TokenBenchmarks {
+    struct Row {
+        var op: String
+        var perSecond: [Double] = []
+        var ceiling: [Double] = []
+        var target: Double
+        var targetIsAbsolute = false
+
+        var median: Double { Self.median(perSecond) }
+        var ceilingMedian: Double? { ceiling.isEmpty ? nil : Self.median(ceiling) }
+        /// The median of per-round ratios: each round's pair ran back to back, so slow drifts of the
+        /// shared machine cancel within a pair.
+        var ratio: Double? { ceiling.isEmpty ? nil : Self.median(zip(perSecond, ceiling).map { $0 / $1 }) }
+        var meetsTarget: Bool { targetIsAbsolute ? median >= target : (ratio ?? 0) >= target }
+
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        }
+    }
+
+    static func main() throws {
+        let rounds = Int(ProcessInfo.processInfo.environment["BENCH_ROUNDS"] ?? "") ?? 5
+        let seconds = Double(ProcessInfo.processInfo.environment["BENCH_SECONDS"] ?? "") ?? 1
+        let keysDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("keys/test").path
+        func load(_ name: String) throws -> SigningKey {
+            try SigningKey(pem: String(contentsOfFile: "\(keysDirectory)/\(name)", encoding: .utf8))
+        }
+        let keys: [(JWSAlgorithm, SigningKey)] = [
+            (.rs256, try load("rs256.pem")), (.es256, try load("es256.pem")), (.edDSA, try load("eddsa.pem")),
+            (.hs256, try SigningKey(hmacSecret: Array("tessera-benchmark-template-secret-32+".utf8), keyID: "hs")),
+        ]
+        let verifier = SessionVerifier(
+            keys: try VerifierKeys(keys.map(\.1.verificationKey)),
+            policy: ClaimPolicy(issuer: "https://clerk.tessera.example", authorizedParties: ["https://app.tessera.example"]),
+            revocations: RevocationList(RevocationSnapshot(sessions: ["sess_revoked_elsewhere"])))
+        let random = SecureRandom()
+        let now = Int64(Date().timeIntervalSince1970)
+        let request = SessionTokenRequest(
+            sessionID: "sess_2oVdJz9k3VbWq1RyQm7sLxTn4Ea", userID: "user_2oVdHk8cYt3pN5wXz1LqRb6MfSd",
+            issuer: "https://clerk.tessera.example", authorizedParty: "https://app.tessera.example",
+            sessionExpiresAt: now + 7 * 86_400)
+        let templateClaims: JSONObject = [
+            "email": .string("ada.lovelace@example.com"),
+            "role": .string("org:admin"),
+            "org_id": .string("org_2oVdKq4TbZr8Ws1NyLm3Hx9Pc"),
+            "permissions": .array([.string("org:billing:manage"), .string("org:members:read"), .string("org:sys_domains:read")]),
+            "metadata": .object(["plan": .string("pro"), "seats": .integer(25), "beta": .bool(true)]),
+        ]
+        func mint(_ key: SigningKey) throws -> String {
+            var claims = try JWTClaims.sessionToken(request, now: now, tokenID: random.tokenID())
+            claims.additional = templateClaims
+            return try key.mint(claims)
+        }
+        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "parse" {
+            var claims = try JWTClaims.sessionToken(request, now: now, tokenID: random.tokenID())
+            claims.additional = templateClaims
+            try Probe.parseLoop(claims)
+            return
+        }
+        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "1" {
+            var claims = try JWTClaims.sessionToken(request, now: now, tokenID: random.tokenID())
+            claims.additional = templateClaims
+            try Probe.run(keys, claims: claims)
+            return
+        }
+        let sample = try mint(keys[0].1)
+        let payloadBytes = Base64URL.decode(sample.split(separator: ".")[1])!.count
+        print("Token: RS256 \(sample.utf8.count) bytes, payload \(payloadBytes) bytes JSON; \(rounds) rounds of \(seconds) s CPU per op")
+
+        var rows: [String: Row] = [:]
+        let targets: [(String, Double, Bool)] = [
+            ("RS256.mint", 0.95, false), ("RS256.verify", 0.85, false), ("ES256.mint", 0.95, false), ("ES256.verify", 0.90, false),
+            ("EdDSA.mint", 0.90, false), ("EdDSA.verify", 0.90, false), ("HS256.mint", 400_000, true), ("HS256.verify", 300_000, true),
+        ]
+        for (op, target, absolute) in targets { rows[op] = Row(op: op, target: target, targetIsAbsolute: absolute) }
+        let ceilingSeconds = max(1, Int(seconds.rounded()))
+        for round in 1...rounds {
+            let rsa = try OpenSSLSpeed.signVerify("rsa2048", tag: "F2", seconds: ceilingSeconds)
+            let ecdsa = try OpenSSLSpeed.signVerify("ecdsap256", tag: "F4", seconds: ceilingSeconds)
+            let eddsa = try OpenSSLSpeed.signVerify("ed25519", tag: "F6", seconds: ceilingSeconds)
+            let hmac = try OpenSSLSpeed.hmac(bytes: sample.utf8.count - 344, seconds: ceilingSeconds)
+            let ceilings: [JWSAlgorithm: OpenSSLSpeed.Rates] = [
+                .rs256: rsa, .es256: ecdsa, .edDSA: eddsa, .hs256: OpenSSLSpeed.Rates(sign: hmac, verify: hmac),
+            ]
+            for (algorithm, key) in keys {
+                let token = try mint(key)
+                let mintRate = try CPUClock.rate(seconds: seconds) { _ = try mint(key) }
+                let verifyRate = try CPUClock.rate(seconds: seconds) { _ = try verifier.verify(token, now: now) }
+                rows["\(algorithm).mint"]!.perSecond.append(mintRate)
+                rows["\(algorithm).verify"]!.perSecond.append(verifyRate)
+                rows["\(algorithm).mint"]!.ceiling.append(ceilings[algorithm]!.sign)
+                rows["\(algorithm).verify"]!.ceiling.append(ceilings[algorithm]!.verify)
+            }
+            print("round \(round)/\(rounds) done")
+        }
+
+        print("")
+        print("op             tokens/s   openssl speed/s   ratio   target")
+        var json: [String] = []
+        for (op, _, _) in targets {
+            let row = rows[op]!
+            let ratio = row.ratio.map { String(format: "%.3f", $0) } ?? "-"
+            let target = row.targetIsAbsolute ? String(format: "≥ %.0fk/s", row.target / 1000) : String(format: "≥ %.2f", row.target)
+            print(String(format: "%-13@ %10.0f %17.0f %7@   %@ %@", op as NSString, row.median, row.ceilingMedian ?? 0, ratio as NSString, target as NSString, (row.meetsTarget ? "ok" : "MISSED") as NSString))
+            json.append(String(format: "{\"op\":\"%@\",\"per_s\":%.0f,\"ceiling_per_s\":%.0f,\"ratio\":%@}", op as NSString, row.median, row.ceilingMedian ?? 0, (row.ratio.map { String(format: "%.3f", $0) } ?? "null") as NSString))
+        }
+        print("(HS256's ceiling is openssl speed -hmac sha256 over an input the size of the signing input.)")
+        print("{\"bench\":\"tokens\",\"rows\":[\(json.joined(separator: ","))]}")
+    }
+}
