@@ -91,3 +91,47 @@ import Testing
         #expect(ClaimPolicy(audience: "convex").violation(of: claims, now: 950) == .wrongAudience([]))
     }
 }
+
+/// The claims parser validates non-registered members fully even though it decodes them lazily.
+@Suite struct DeferredClaimsTests {
+    @Test(arguments: [
+        #"{"sub":"a","\u0073ub":"b"}"#,
+        #"{"x":1,"x":2}"#,
+        #"{"x":1,"\u0078":2}"#,
+        #"{"x":{"a":1,"a":2}}"#,
+        #"{"x":[{"k":1,"\u006b":2}]}"#,
+        #"{"exp":1,"exp":1}"#,
+    ])
+    func duplicatesAreCaughtAtEveryDepthAndThroughEscapes(_ json: String) {
+        #expect(throws: TokenError(.duplicateKey, "")) { try JWTClaims.parse(Array(json.utf8)) }
+    }
+
+    @Test(arguments: [
+        "{\"x\":\"a\u{01}\"}", #"{"x":"\ud800"}"#, #"{"x":[1,]}"#, #"{"x":01}"#, #"{"x":tru}"#, #"{"x":"\q"}"#, #"{"x":{"a"}}"#,
+        #"{"x":"unterminated}"#, #"{"a":1}x"#,
+    ])
+    func malformedExtrasAreRefused(_ json: String) {
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(json.utf8)) }
+    }
+
+    @Test func invalidUTF8InExtrasIsRefused() {
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse([0x7B, 0x22, 0x78, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]) }
+    }
+
+    @Test func nestingIsCappedInExtras() {
+        let deep = #"{"x":"# + String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth) + "}"
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(deep.utf8)) }
+    }
+
+    @Test func lazyDecodingMatchesEagerDecoding() throws {
+        let json = #"{"sub":"user_1","long string claim name":"v\u00e9\n\"q\"","\u0061rr":[1,-2.5,true,null,{"n":"Zoë 🦄"}],"obj":{"a":{"b":[]}},"exp":10,"e":""}"#
+        let claims = try JWTClaims.parse(Array(json.utf8))
+        guard case .object(var eager) = try JSONParser.parse(json) else { Issue.record("not an object"); return }
+        eager["sub"] = nil
+        eager["exp"] = nil
+        #expect(claims.additional == eager)
+        #expect(claims.additional.keys == ["long string claim name", "arr", "obj", "e"])
+        #expect(claims.subject == "user_1" && claims.expiresAt == 10)
+        #expect(try JWTClaims.parse(claims.serialized()) == claims)
+    }
+}

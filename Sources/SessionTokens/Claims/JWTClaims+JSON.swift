@@ -2,7 +2,7 @@ extension JWTClaims {
     /// The compact JSON payload: `additional` first, then the registered claims in alphabetical
     /// order, so a template can never shadow them.
     public func serialized() -> [UInt8] {
-        JSONByteWriter.bytes(capacity: serializedBound) { writer in write(to: &writer) }
+        JSONByteWriter.bytes(guess: 2048, exactBound: { serializedBound }) { writer in write(to: &writer) }
     }
 
     /// An upper bound on `serialized().count`, computed without writing.
@@ -75,13 +75,15 @@ extension JWTClaims {
         return try result.get()
     }
 
-    /// One pass over the payload straight into typed fields: no intermediate object, duplicate
-    /// registered claims caught by a bit mask, other members checked against each other.
+    /// One pass over the payload: registered claims straight into typed fields (duplicates caught
+    /// by a bit mask), every other member validated completely (grammar, UTF-8, duplicate names at
+    /// any depth) but decoded only when `additional` is first read.
     public static func parse(_ json: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JWTClaims {
         var parser = JSONParser(bytes: json)
         var claims = JWTClaims()
         var seen: UInt16 = 0
-        var extra: [JSONObject.Member] = []
+        var extras: [DeferredMembers.Entry] = []
+        extras.reserveCapacity(8)
         parser.skipWhitespace()
         guard parser.index < json.count, json[parser.index] == UInt8(ascii: "{") else {
             throw TokenError(.malformed, "the payload is not a JSON object")
@@ -94,41 +96,38 @@ extension JWTClaims {
         while !done {
             parser.skipWhitespace()
             guard parser.index < json.count, json[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
-            let key = try parser.parseString()
+            let name = try parser.scanString()
+            // An escaped name is decoded first, so "\u0073ub" is recognised as "sub" (and as a duplicate).
+            let registered = name.hasEscapes ? ClaimName(try parser.text(of: name)) : ClaimName(json, name.content)
             parser.skipWhitespace()
             guard parser.index < json.count, json[parser.index] == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
             parser.index += 1
             parser.skipWhitespace()
-            let value = try parser.parseValue()
-            let bit: UInt16
-            // Keys are matched on their bytes, packed into an integer: JSON member names are
-            // compared as code points, not with String's Unicode equivalence (and much faster).
-            switch ClaimName(key) {
-            case .azp: bit = 1 << 0; claims.authorizedParty = try string(value, "azp")
-            case .aud: bit = 1 << 1; claims.audience = try audience(value)
-            case .exp: bit = 1 << 2; claims.expiresAt = try numericDate(value, "exp")
-            case .fva: bit = 1 << 3; claims.factorVerificationAge = try integers(value, "fva")
-            case .iat: bit = 1 << 4; claims.issuedAt = try numericDate(value, "iat")
-            case .iss: bit = 1 << 5; claims.issuer = try string(value, "iss")
-            case .jti: bit = 1 << 6; claims.tokenID = try string(value, "jti")
-            case .nbf: bit = 1 << 7; claims.notBefore = try numericDate(value, "nbf")
-            case .sid: bit = 1 << 8; claims.sessionID = try string(value, "sid")
-            case .sts: bit = 1 << 9; claims.sessionStatus = try string(value, "sts")
-            case .sub: bit = 1 << 10; claims.subject = try string(value, "sub")
-            case .v:
-                bit = 1 << 11
-                guard case .integer(let number) = value else { throw invalid("v", "an integer") }
-                claims.version = number
-            case nil:
-                bit = 0
-                for member in extra where JSONParser.sameBytes(member.key, key) {
-                    throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
-                }
-                extra.append(JSONObject.Member(key: key, value: value))
-            }
-            if bit != 0 {
-                guard seen & bit == 0 else { throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice") }
+            if let registered {
+                let bit = UInt16(1) << registered.bit
+                guard seen & bit == 0 else { throw TokenError(.duplicateKey, "JSON object names \"\(registered)\" twice") }
                 seen |= bit
+                switch registered {
+                case .azp: claims.authorizedParty = try parser.stringClaim("azp")
+                case .aud: claims.audience = try audience(parser.parseValue())
+                case .exp: claims.expiresAt = try parser.integerClaim("exp")
+                case .fva: claims.factorVerificationAge = try integers(parser.parseValue(), "fva")
+                case .iat: claims.issuedAt = try parser.integerClaim("iat")
+                case .iss: claims.issuer = try parser.stringClaim("iss")
+                case .jti: claims.tokenID = try parser.stringClaim("jti")
+                case .nbf: claims.notBefore = try parser.integerClaim("nbf")
+                case .sid: claims.sessionID = try parser.stringClaim("sid")
+                case .sts: claims.sessionStatus = try parser.stringClaim("sts")
+                case .sub: claims.subject = try parser.stringClaim("sub")
+                case .v: claims.version = try parser.integerClaim("v")
+                }
+            } else {
+                for earlier in extras where try parser.sameName(earlier.name, name) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(try parser.text(of: name))\" twice")
+                }
+                let valueStart = parser.index
+                try parser.skipValue()
+                extras.append(DeferredMembers.Entry(name: name, value: valueStart..<parser.index))
             }
             parser.skipWhitespace()
             guard parser.index < json.count else { throw parser.failure("unterminated object") }
@@ -143,13 +142,15 @@ extension JWTClaims {
         }
         parser.skipWhitespace()
         guard parser.index == json.count else { throw parser.failure("trailing characters after the JSON value") }
-        if !extra.isEmpty { claims.additional = JSONObject(uniqueMembers: extra) }
+        if !extras.isEmpty { claims.deferred = DeferredMembers(bytes: Array(json), entries: extras) }
         return claims
     }
 
     public init(object: JSONObject) throws(TokenError) {
         self = try Self.parse(JSONWriter.serialize(.object(object)))
     }
+
+    static func invalidClaim(_ name: String, _ expected: String) -> TokenError { invalid(name, expected) }
 
     private static func audience(_ value: JSONValue) throws(TokenError) -> [String] {
         switch value {

@@ -17,7 +17,16 @@ public struct JWTClaims: Sendable, Hashable {
     public var subject: String?
     public var version: Int64?
     /// Claims with no typed field (template claims, `act`, …). Never holds a registered name.
-    public var additional: JSONObject
+    public var additional: JSONObject {
+        get { deferred?.object ?? storedAdditional }
+        set {
+            storedAdditional = Self.withoutRegistered(newValue)
+            deferred = nil
+        }
+    }
+    private var storedAdditional: JSONObject
+    /// Set by `parse`: validated JSON decoded on first read of `additional`.
+    var deferred: DeferredMembers?
 
     /// The names with a typed field; they are always written by the service, never by a template.
     public static let registeredNames: Set<String> = [
@@ -49,7 +58,27 @@ public struct JWTClaims: Sendable, Hashable {
         self.sessionStatus = sessionStatus
         self.subject = subject
         self.version = version
-        self.additional = additional.members.contains(where: { Self.isRegistered($0.key) })
-            ? JSONObject(uniqueMembers: additional.members.filter { !Self.isRegistered($0.key) }) : additional
+        self.storedAdditional = Self.withoutRegistered(additional)
+    }
+
+    private static func withoutRegistered(_ object: JSONObject) -> JSONObject {
+        object.members.contains(where: { isRegistered($0.key) })
+            ? JSONObject(uniqueMembers: object.members.filter { !isRegistered($0.key) }) : object
+    }
+
+    public static func == (lhs: JWTClaims, rhs: JWTClaims) -> Bool {
+        lhs.authorizedParty == rhs.authorizedParty && lhs.audience == rhs.audience && lhs.expiresAt == rhs.expiresAt
+            && lhs.factorVerificationAge == rhs.factorVerificationAge && lhs.issuedAt == rhs.issuedAt
+            && lhs.issuer == rhs.issuer && lhs.tokenID == rhs.tokenID && lhs.notBefore == rhs.notBefore
+            && lhs.sessionID == rhs.sessionID && lhs.sessionStatus == rhs.sessionStatus && lhs.subject == rhs.subject
+            && lhs.version == rhs.version && lhs.additional == rhs.additional
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(subject)
+        hasher.combine(sessionID)
+        hasher.combine(tokenID)
+        hasher.combine(issuedAt)
+        hasher.combine(additional)
     }
 }

@@ -17,6 +17,25 @@ public enum Base64URL {
         return table
     }()
 
+    /// Every 12-bit value as its two symbols, so encoding does one lookup per two output bytes.
+    @usableFromInline
+    static let pairTable: [UInt16] = {
+        let symbols = UnsafeBufferPointer(start: alphabet.utf8Start, count: alphabet.utf8CodeUnitCount)
+        return (0..<4096).map { UInt16(symbols[$0 >> 6]) | UInt16(symbols[$0 & 0x3F]) << 8 }
+    }()
+
+    /// Four decoding tables, one per position in a quad, holding each symbol's six bits already
+    /// shifted into place; an invalid symbol sets the top byte, so one OR-ed word carries both the
+    /// three decoded bytes and the validity of all four characters.
+    @usableFromInline
+    static let quadTables: [UInt32] = {
+        var tables = [UInt32](repeating: 0xFF00_0000, count: 4 * 256)
+        for (symbol, value) in reverse.enumerated() where value != 0xFF {
+            for position in 0..<4 { tables[position * 256 + symbol] = UInt32(value) << (18 - 6 * UInt32(position)) }
+        }
+        return tables
+    }()
+
     /// The number of characters `count` bytes encode to.
     @inlinable
     public static func encodedLength(_ count: Int) -> Int {
@@ -36,14 +55,15 @@ public enum Base64URL {
         let count = bytes.count
         var index = 0
         var out = 0
-        while index + 3 <= count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output[out] = table[Int(chunk >> 18 & 0x3F)]
-            output[out + 1] = table[Int(chunk >> 12 & 0x3F)]
-            output[out + 2] = table[Int(chunk >> 6 & 0x3F)]
-            output[out + 3] = table[Int(chunk & 0x3F)]
-            index += 3
-            out += 4
+        pairTable.withUnsafeBufferPointer { pairs in
+            let target = UnsafeMutableRawPointer(output)
+            while index + 3 <= count {
+                let chunk = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+                target.storeBytes(of: pairs[chunk >> 12], toByteOffset: out, as: UInt16.self)
+                target.storeBytes(of: pairs[chunk & 0xFFF], toByteOffset: out + 2, as: UInt16.self)
+                index += 3
+                out += 4
+            }
         }
         switch count - index {
         case 1:
@@ -100,19 +120,22 @@ public enum Base64URL {
         return reverse.withUnsafeBufferPointer { table -> Int? in
             var index = 0
             var out = 0
-            var invalid: UInt8 = 0
-            while index + 4 <= count {
-                let a = table[Int(text[index])], b = table[Int(text[index + 1])]
-                let c = table[Int(text[index + 2])], d = table[Int(text[index + 3])]
-                invalid |= a | b | c | d
-                let chunk = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
-                output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
-                output[out + 2] = UInt8(truncatingIfNeeded: chunk)
-                index += 4
-                out += 3
+            let valid = quadTables.withUnsafeBufferPointer { quads -> Bool in
+                let quad = quads.baseAddress!
+                var invalid: UInt32 = 0
+                while index + 4 <= count {
+                    let chunk = quad[Int(text[index])] | quad[256 + Int(text[index + 1])]
+                        | quad[512 + Int(text[index + 2])] | quad[768 + Int(text[index + 3])]
+                    invalid |= chunk
+                    output[out] = UInt8(truncatingIfNeeded: chunk >> 16)
+                    output[out + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                    output[out + 2] = UInt8(truncatingIfNeeded: chunk)
+                    index += 4
+                    out += 3
+                }
+                return invalid & 0xFF00_0000 == 0
             }
-            if invalid & 0xC0 != 0 { return nil }
+            if !valid { return nil }
             if remainder == 2 {
                 let a = table[Int(text[index])], b = table[Int(text[index + 1])]
                 if (a | b) & 0xC0 != 0 || b & 0x0F != 0 { return nil }

@@ -2,28 +2,58 @@
 /// capacity checks: claims serialisation is on the minting hot path.
 struct JSONByteWriter {
     let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
     private(set) var count = 0
+    /// Set when a write did not fit; everything after it was dropped and the caller must retry
+    /// with an exact bound.
+    private(set) var overflowed = false
 
-    init(_ base: UnsafeMutablePointer<UInt8>) { self.base = base }
+    init(_ base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
+    }
 
     /// Fills a new array through a writer; `capacity` must bound what `body` writes.
     static func bytes(capacity: Int, _ body: (inout JSONByteWriter) -> Void) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: capacity) { buffer, written in
-            var writer = JSONByteWriter(buffer.baseAddress!)
+            var writer = JSONByteWriter(buffer.baseAddress!, capacity: capacity)
             body(&writer)
-            precondition(writer.count <= capacity, "JSON size bound was wrong")
+            precondition(!writer.overflowed, "JSON size bound was wrong")
             written = writer.count
         }
     }
 
+    /// Writes into `guess` bytes first, checking room once per value rather than computing a bound
+    /// (which walks every value); only when that overflows is `exactBound()` computed and used.
+    static func bytes(guess: Int, exactBound: () -> Int, _ body: (inout JSONByteWriter) -> Void) -> [UInt8] {
+        var fitted = true
+        let first = [UInt8](unsafeUninitializedCapacity: guess) { buffer, written in
+            var writer = JSONByteWriter(buffer.baseAddress!, capacity: guess)
+            body(&writer)
+            fitted = !writer.overflowed
+            written = fitted ? writer.count : 0
+        }
+        return fitted ? first : bytes(capacity: exactBound(), body)
+    }
+
+    /// Whether `needed` more bytes fit; records the overflow otherwise.
+    @inline(__always)
+    private mutating func room(_ needed: Int) -> Bool {
+        if count + needed <= capacity, !overflowed { return true }
+        overflowed = true
+        return false
+    }
+
     @inline(__always)
     mutating func byte(_ value: UInt8) {
+        guard room(1) else { return }
         base[count] = value
         count += 1
     }
 
     @inline(__always)
     mutating func raw(_ text: StaticString) {
+        guard room(text.utf8CodeUnitCount) else { return }
         (base + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
         count += text.utf8CodeUnitCount
     }
@@ -48,6 +78,7 @@ struct JSONByteWriter {
     }
 
     mutating func string(_ text: String) {
+        guard room(Self.bound(of: text)) else { return }
         byte(UInt8(ascii: "\""))
         if let done: Void = text.utf8.withContiguousStorageIfAvailable({ escaped($0) }) {
             _ = done
@@ -59,14 +90,30 @@ struct JSONByteWriter {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    /// Copies runs that need no escaping in one go; escapes only what RFC 8259 requires.
+    /// Copies runs that need no escaping in one go, finding them eight bytes at a time; escapes
+    /// only what RFC 8259 requires (quote, backslash, control characters).
     private mutating func escaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let count = bytes.count
+        let source = UnsafeRawPointer(bytes.baseAddress!)
         var runStart = 0
-        for index in 0..<bytes.count {
+        var index = 0
+        while index < count {
+            if index + 8 <= count {
+                let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let quote = word ^ 0x2222_2222_2222_2222
+                let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                    | ((word &- 0x2020_2020_2020_2020) & ~word)
+                if special & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+            }
             let value = bytes[index]
+            index += 1
             guard value < 0x20 || value == 0x22 || value == 0x5C else { continue }
-            copy(bytes, runStart..<index)
-            runStart = index + 1
+            copy(bytes, runStart..<index - 1)
+            runStart = index
             byte(0x5C)
             switch value {
             case 0x22, 0x5C: byte(value)
@@ -79,7 +126,7 @@ struct JSONByteWriter {
                 byte(Self.hexDigits.utf8Start[Int(value & 0x0F)])
             }
         }
-        copy(bytes, runStart..<bytes.count)
+        copy(bytes, runStart..<count)
     }
 
     @inline(__always)
@@ -90,6 +137,7 @@ struct JSONByteWriter {
     }
 
     mutating func integer(_ number: Int64) {
+        guard room(20) else { return }
         if number == 0 {
             byte(UInt8(ascii: "0"))
             return
@@ -119,6 +167,7 @@ struct JSONByteWriter {
         case .double(let number):
             var text: [UInt8] = []
             JSONWriter.appendDouble(number, to: &text)
+            guard room(text.count) else { return }
             text.withUnsafeBufferPointer { copy($0, 0..<$0.count) }
         case .string(let text): string(text)
         case .array(let items):

@@ -10,6 +10,9 @@ public struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// Member names of the objects being skipped, innermost last: one array per parse, however
+    /// many objects are nested or visited.
+    var nameStack: [ScannedString] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -206,11 +209,22 @@ public struct JSONParser {
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
     mutating func parseString() throws(TokenError) -> String {
+        let start = index + 1
+        // Fast path: find the closing quote eight bytes at a time while nothing needs attention.
         index += 1
-        let start = index
-        // Fast path: no escapes, printable ASCII or valid UTF-8 runs.
+        let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while index + 8 <= count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                | ((word &- 0x2020_2020_2020_2020) & ~word) | word
+            if special & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
         var sawNonASCII = false
-        while index < bytes.count {
+        while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
@@ -224,7 +238,7 @@ public struct JSONParser {
             if byte >= 0x80 { sawNonASCII = true }
             index += 1
         }
-        guard index < bytes.count else { throw failure("unterminated string") }
+        guard index < count else { throw failure("unterminated string") }
         return try parseEscapedString(from: start)
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Compact JWS serialisation (RFC 7515 §7.1): `BASE64URL(header) . BASE64URL(payload) . BASE64URL(signature)`.
 public enum CompactJWS {
     /// Byte ranges of the three parts inside a token.
@@ -18,20 +24,18 @@ public enum CompactJWS {
     }
 
     /// Splits a token into exactly three parts; the header and signature must not be empty.
-    @inlinable
     public static func split(_ token: UnsafeBufferPointer<UInt8>) throws(TokenError) -> Parts {
-        var firstDot = -1
-        var secondDot = -1
-        for index in 0..<token.count where token[index] == UInt8(ascii: ".") {
-            if firstDot < 0 {
-                firstDot = index
-            } else if secondDot < 0 {
-                secondDot = index
-            } else {
-                throw TokenError(.malformed, "a compact JWS has exactly two dots")
-            }
+        guard let base = token.baseAddress, token.count > 0 else { throw TokenError(.malformed, "empty token") }
+        // memchr is vectorised; tokens are ~1 KB and this runs on every verification.
+        func dot(after start: Int) -> Int? {
+            guard start < token.count, let found = memchr(base + start, Int32(UInt8(ascii: ".")), token.count - start) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
         }
-        guard firstDot > 0, secondDot > firstDot, secondDot < token.count - 1 else {
+        guard let firstDot = dot(after: 0), let secondDot = dot(after: firstDot + 1) else {
+            throw TokenError(.malformed, "a compact JWS has three parts, with a non-empty header and signature")
+        }
+        if dot(after: secondDot + 1) != nil { throw TokenError(.malformed, "a compact JWS has exactly two dots") }
+        guard firstDot > 0, secondDot < token.count - 1 else {
             throw TokenError(.malformed, "a compact JWS has three parts, with a non-empty header and signature")
         }
         return Parts(header: 0..<firstDot, payload: firstDot + 1..<secondDot, signature: secondDot + 1..<token.count)

@@ -1,6 +1,7 @@
 import Foundation
 import SessionCrypto
 import SessionTokens
+import SessionVerification
 
 /// `BENCH_PROBE=1`: rates of the pieces of a mint, to see where time goes.
 enum Probe {
@@ -8,6 +9,23 @@ enum Probe {
     static func parseLoop(_ claims: JWTClaims) throws {
         let payload = claims.serialized()
         for _ in 0..<20_000 { _ = try JWTClaims.parse(payload) }
+    }
+
+    static func verifyParts(_ key: SigningKey, claims: JWTClaims, verifier: SessionVerifier, now: Int64) throws {
+        let token = try key.mint(claims)
+        print("verify full: \(Int(try CPUClock.rate(seconds: 1) { _ = try verifier.verify(token, now: now) }))/s")
+        var bare = verifier
+        bare.revocations = nil
+        bare.policy = ClaimPolicy()
+        print("verify no revocations, default policy: \(Int(try CPUClock.rate(seconds: 1) { _ = try bare.verify(token, now: now) }))/s")
+        print("verifySignature: \(Int(try CPUClock.rate(seconds: 1) { _ = try verifier.verifySignature(token) }))/s")
+        let input = Array(token.utf8[..<token.utf8.lastIndex(of: UInt8(ascii: "."))!])
+        let signature = Base64URL.decode(token.split(separator: ".")[2])!
+        print("raw HMAC verify: \(Int(CPUClock.rate(seconds: 1) { _ = key.verificationKey.isValidSignature(signature, for: input) }))/s")
+        var minimal = JWTClaims(expiresAt: now + 60, issuedAt: now, subject: "user_1")
+        minimal.sessionID = "sess_1"
+        let small = try key.mint(minimal)
+        print("verify minimal token (\(small.utf8.count) B): \(Int(try CPUClock.rate(seconds: 1) { _ = try bare.verify(small, now: now) }))/s")
     }
 
     static func run(_ keys: [(JWSAlgorithm, SigningKey)], claims: JWTClaims) throws {

@@ -1,0 +1,177 @@
+/// Validation without materialising: the verify path checks template claims completely but
+/// decodes them only when someone reads them.
+extension JSONParser {
+    /// A string literal's location and what it contains.
+    struct ScannedString {
+        /// The bytes between the quotes.
+        var content: Range<Int>
+        var hasEscapes: Bool
+        var hasNonASCII: Bool
+    }
+
+    /// Scans a string literal at `index` (which must be at its opening quote), eight bytes at a
+    /// time while no quote, backslash, control or non-ASCII byte appears. Validates escapes and
+    /// UTF-8 only when they occur.
+    mutating func scanString() throws(TokenError) -> ScannedString {
+        index += 1
+        let start = index
+        let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
+        while index + 8 <= count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ 0x2222_2222_2222_2222
+            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                | ((word &- 0x2020_2020_2020_2020) & ~word) | word
+            if special & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
+        var hasEscapes = false
+        var hasNonASCII = false
+        while index < count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let scanned = ScannedString(content: start..<index, hasEscapes: hasEscapes, hasNonASCII: hasNonASCII)
+                index += 1
+                if hasNonASCII, !hasEscapes,
+                    String(validating: UnsafeBufferPointer(rebasing: bytes[scanned.content]), as: UTF8.self) == nil
+                {
+                    throw failure("invalid UTF-8 in string")
+                }
+                return scanned
+            }
+            if byte == UInt8(ascii: "\\") {
+                // Escapes are rare in tokens: validate through the decoding path.
+                hasEscapes = true
+                index = start - 1
+                _ = try parseString()
+                return ScannedString(content: start..<index - 1, hasEscapes: true, hasNonASCII: hasNonASCII)
+            }
+            if byte < 0x20 { throw failure("control character in string") }
+            if byte >= 0x80 { hasNonASCII = true }
+            index += 1
+        }
+        throw failure("unterminated string")
+    }
+
+    /// The text of a scanned string.
+    func text(of scanned: ScannedString) throws(TokenError) -> String {
+        if scanned.hasEscapes {
+            var copy = JSONParser(bytes: bytes)
+            copy.index = scanned.content.lowerBound - 1
+            return try copy.parseString()
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[scanned.content]), as: UTF8.self)
+    }
+
+    /// Whether two scanned names are the same text (bytes compared; escapes decoded first).
+    func sameName(_ a: ScannedString, _ b: ScannedString) throws(TokenError) -> Bool {
+        if !a.hasEscapes, !b.hasEscapes {
+            return a.content.count == b.content.count
+                && memcmpEqual(bytes.baseAddress! + a.content.lowerBound, bytes.baseAddress! + b.content.lowerBound, a.content.count)
+        }
+        return try JSONParser.sameBytes(text(of: a), text(of: b))
+    }
+
+    @inline(__always)
+    private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        for offset in 0..<count where a[offset] != b[offset] { return false }
+        return true
+    }
+
+    /// A registered string claim: parsed directly, any other JSON type is an invalid claim.
+    @inline(__always)
+    mutating func stringClaim(_ name: String) throws(TokenError) -> String {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            _ = try parseValue()  // malformed JSON stays malformed; well-formed is the wrong type
+            throw JWTClaims.invalidClaim(name, "a string")
+        }
+        return try parseString()
+    }
+
+    /// A registered integer claim (`exp`, `iat`, `nbf`, `v`): up to 18 plain digits parsed in one
+    /// loop; anything else goes through the full number grammar and must still be an integer.
+    @inline(__always)
+    mutating func integerClaim(_ name: String) throws(TokenError) -> Int64 {
+        var position = index
+        var value: Int64 = 0
+        while position < bytes.count, position - index < 18, bytes[position] &- UInt8(ascii: "0") < 10 {
+            value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0"))
+            position += 1
+        }
+        let digits = position - index
+        if digits > 0, digits < 18, !(digits > 1 && bytes[index] == UInt8(ascii: "0")), position < bytes.count {
+            let next = bytes[position]
+            if next == UInt8(ascii: ",") || next == UInt8(ascii: "}") || next == 0x20 || next == 0x0A || next == 0x0D || next == 0x09 {
+                index = position
+                return value
+            }
+        }
+        guard case .integer(let number) = try parseValue() else { throw JWTClaims.invalidClaim(name, "a whole number of seconds") }
+        return number
+    }
+
+    /// Validates one value exactly as `parseValue` would (grammar, UTF-8, escapes, duplicate
+    /// names at every depth, nesting cap) without building it.
+    mutating func skipValue() throws(TokenError) {
+        guard index < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): _ = try scanString()
+        case UInt8(ascii: "{"): try skipObject()
+        case UInt8(ascii: "["):
+            try enter()
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+            } else {
+                while true {
+                    skipWhitespace()
+                    try skipValue()
+                    skipWhitespace()
+                    guard index < bytes.count else { throw failure("unterminated array") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+                    index += 1
+                    break
+                }
+            }
+            depth -= 1
+        default: _ = try parseValue()  // numbers and literals allocate nothing
+        }
+    }
+
+    private mutating func skipObject() throws(TokenError) {
+        try enter()
+        index += 1
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return
+        }
+        let frame = nameStack.count
+        defer { nameStack.removeSubrange(frame...) }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+            let name = try scanString()
+            for position in frame..<nameStack.count where try sameName(nameStack[position], name) {
+                throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
+            }
+            nameStack.append(name)
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try skipValue()
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unterminated object") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+            index += 1
+            depth -= 1
+            return
+        }
+    }
+}
