@@ -51,7 +51,7 @@ test-e2e: $(PYTHON)
 
 bench: deps
 	$(SWIFT) build -c release --product TokenBenchmarks
-	@.build/release/TokenBenchmarks
+	@taskset -c 0 .build/release/TokenBenchmarks
 
 # Every product with warnings as errors. (Test targets are left out: swift-testing's own macro
 # expansions warn under -warnings-as-errors on this toolchain.)

@@ -16,23 +16,17 @@ extension JWTClaims {
         return bound
     }
 
+    /// Every member is written with a leading comma; the first comma then becomes the opening brace.
     func write(to writer: inout JSONByteWriter) {
-        writer.byte(UInt8(ascii: "{"))
-        var first = true
-        func key(_ name: StaticString, _ writer: inout JSONByteWriter) {
-            if !first { writer.byte(UInt8(ascii: ",")) }
-            first = false
-            writer.raw(name)
-        }
+        let start = writer.count
         for member in additional.members where !Self.isRegistered(member.key) {
-            if !first { writer.byte(UInt8(ascii: ",")) }
-            first = false
+            writer.byte(UInt8(ascii: ","))
             writer.string(member.key)
             writer.byte(UInt8(ascii: ":"))
             writer.value(member.value)
         }
         if let audience {
-            key("\"aud\":", &writer)
+            writer.raw(",\"aud\":")
             if audience.count == 1 {
                 writer.string(audience[0])
             } else {
@@ -44,26 +38,30 @@ extension JWTClaims {
                 writer.byte(UInt8(ascii: "]"))
             }
         }
-        if let authorizedParty { key("\"azp\":", &writer); writer.string(authorizedParty) }
-        if let expiresAt { key("\"exp\":", &writer); writer.integer(expiresAt) }
+        if let authorizedParty { writer.raw(",\"azp\":"); writer.string(authorizedParty) }
+        if let expiresAt { writer.raw(",\"exp\":"); writer.integer(expiresAt) }
         if let factorVerificationAge {
-            key("\"fva\":", &writer)
-            writer.byte(UInt8(ascii: "["))
+            writer.raw(",\"fva\":[")
             for (offset, age) in factorVerificationAge.enumerated() {
                 if offset > 0 { writer.byte(UInt8(ascii: ",")) }
                 writer.integer(age)
             }
             writer.byte(UInt8(ascii: "]"))
         }
-        if let issuedAt { key("\"iat\":", &writer); writer.integer(issuedAt) }
-        if let issuer { key("\"iss\":", &writer); writer.string(issuer) }
-        if let tokenID { key("\"jti\":", &writer); writer.string(tokenID) }
-        if let notBefore { key("\"nbf\":", &writer); writer.integer(notBefore) }
-        if let sessionID { key("\"sid\":", &writer); writer.string(sessionID) }
-        if let sessionStatus { key("\"sts\":", &writer); writer.string(sessionStatus) }
-        if let subject { key("\"sub\":", &writer); writer.string(subject) }
-        if let version { key("\"v\":", &writer); writer.integer(version) }
-        writer.byte(UInt8(ascii: "}"))
+        if let issuedAt { writer.raw(",\"iat\":"); writer.integer(issuedAt) }
+        if let issuer { writer.raw(",\"iss\":"); writer.string(issuer) }
+        if let tokenID { writer.raw(",\"jti\":"); writer.string(tokenID) }
+        if let notBefore { writer.raw(",\"nbf\":"); writer.integer(notBefore) }
+        if let sessionID { writer.raw(",\"sid\":"); writer.string(sessionID) }
+        if let sessionStatus { writer.raw(",\"sts\":"); writer.string(sessionStatus) }
+        if let subject { writer.raw(",\"sub\":"); writer.string(subject) }
+        if let version { writer.raw(",\"v\":"); writer.integer(version) }
+        if writer.count == start {
+            writer.raw("{}")
+        } else {
+            writer.replaceByte(at: start, with: UInt8(ascii: "{"))
+            writer.byte(UInt8(ascii: "}"))
+        }
     }
 
     /// Decodes a payload strictly: it must be a JSON object without duplicate members, and every
@@ -111,7 +109,7 @@ extension JWTClaims {
                 case .azp: claims.authorizedParty = try parser.stringClaim("azp")
                 case .aud: claims.audience = try audience(parser.parseValue())
                 case .exp: claims.expiresAt = try parser.integerClaim("exp")
-                case .fva: claims.factorVerificationAge = try integers(parser.parseValue(), "fva")
+                case .fva: claims.factorVerificationAge = try parser.integerArrayClaim("fva")
                 case .iat: claims.issuedAt = try parser.integerClaim("iat")
                 case .iss: claims.issuer = try parser.stringClaim("iss")
                 case .jti: claims.tokenID = try parser.stringClaim("jti")
@@ -166,15 +164,6 @@ extension JWTClaims {
         }
     }
 
-    private static func integers(_ value: JSONValue, _ name: String) throws(TokenError) -> [Int64] {
-        guard case .array(let items) = value else { throw invalid(name, "an array of integers") }
-        var numbers: [Int64] = []
-        for item in items {
-            guard case .integer(let number) = item else { throw invalid(name, "an array of integers") }
-            numbers.append(number)
-        }
-        return numbers
-    }
 
     /// Every claim as one JSON object, registered ones included, for printing and templates.
     public var jsonObject: JSONObject {

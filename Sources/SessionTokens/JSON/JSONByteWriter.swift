@@ -51,6 +51,11 @@ struct JSONByteWriter {
         count += 1
     }
 
+    /// Overwrites a byte already written (no-op after an overflow dropped it).
+    mutating func replaceByte(at position: Int, with value: UInt8) {
+        if position < count { base[position] = value }
+    }
+
     @inline(__always)
     mutating func raw(_ text: StaticString) {
         guard room(text.utf8CodeUnitCount) else { return }
@@ -78,14 +83,15 @@ struct JSONByteWriter {
     }
 
     mutating func string(_ text: String) {
-        guard room(Self.bound(of: text)) else { return }
-        byte(UInt8(ascii: "\""))
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ escaped($0) }) {
-            _ = done
-        } else {
-            escaped(Array(text.utf8).withUnsafeBufferPointer { $0 })
+        var text = text  // withUTF8 is mutating only to make a bridged string native; ours already are
+        text.withUTF8 { utf8 in
+            guard room(utf8.count * 6 + 2) else { return }
+            base[count] = UInt8(ascii: "\"")
+            count += 1
+            escaped(utf8)
+            base[count] = UInt8(ascii: "\"")
+            count += 1
         }
-        byte(UInt8(ascii: "\""))
     }
 
     private static let hexDigits: StaticString = "0123456789abcdef"
@@ -94,6 +100,7 @@ struct JSONByteWriter {
     /// only what RFC 8259 requires (quote, backslash, control characters).
     private mutating func escaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         let count = bytes.count
+        guard count > 0 else { return }
         let source = UnsafeRawPointer(bytes.baseAddress!)
         var runStart = 0
         var index = 0

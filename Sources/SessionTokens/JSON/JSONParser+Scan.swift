@@ -111,6 +111,32 @@ extension JSONParser {
         return number
     }
 
+    /// A registered array of integers (`fva`), parsed without building `JSONValue`s.
+    mutating func integerArrayClaim(_ name: String) throws(TokenError) -> [Int64] {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else {
+            _ = try parseValue()
+            throw JWTClaims.invalidClaim(name, "an array of integers")
+        }
+        index += 1
+        var values: [Int64] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return values
+        }
+        while true {
+            skipWhitespace()
+            guard case .integer(let value) = try parseValue() else { throw JWTClaims.invalidClaim(name, "an array of integers") }
+            values.append(value)
+            skipWhitespace()
+            guard index < bytes.count else { throw failure("unterminated array") }
+            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+            guard bytes[index] == UInt8(ascii: "]") else { throw failure("expected ',' or ']'") }
+            index += 1
+            return values
+        }
+    }
+
     /// Validates one value exactly as `parseValue` would (grammar, UTF-8, escapes, duplicate
     /// names at every depth, nesting cap) without building it.
     mutating func skipValue() throws(TokenError) {

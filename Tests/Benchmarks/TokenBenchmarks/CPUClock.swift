@@ -10,16 +10,38 @@ enum CPUClock {
     }
 
     /// Runs `body` in batches until `seconds` of CPU time have passed; returns operations per second.
-    static func rate(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
-        for _ in 0..<50 { try body() }  // warm up pools and caches
+    /// Batches hold about a millisecond of work, so reading the clock (a system call) costs nothing
+    /// measurable even for microsecond operations.
+    static func rate(seconds: Double, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> Double {
+        if warmUp { for _ in 0..<20 { try body() } }  // pools and caches
+        let probeStart = now()
+        for _ in 0..<4 { try body() }
+        let perOperation = max((now() - probeStart) / 4, 1e-7)
+        let batch = max(1, min(4096, Int(0.001 / perOperation)))
         var operations = 0
         let start = now()
         var elapsed = 0.0
         repeat {
-            for _ in 0..<64 { try body() }
-            operations += 64
+            for _ in 0..<batch { try body() }
+            operations += batch
             elapsed = now() - start
         } while elapsed < seconds
         return Double(operations) / elapsed
+    }
+
+    /// Our operation against a reference operation in alternating short slices; the median of the
+    /// slice-pair ratios. Noise on a shared machine drifts over seconds, so slices tens of
+    /// milliseconds apart see the same machine and the ratio isolates the code's own cost.
+    static func interleavedRatio(
+        slices: Int = 30, slice: Double = 0.03, _ ours: () throws -> Void, against reference: () throws -> Void
+    ) rethrows -> Double {
+        var ratios: [Double] = []
+        for _ in 0..<slices {
+            let a = try rate(seconds: slice, warmUp: false, ours)
+            let b = try rate(seconds: slice, warmUp: false, reference)
+            ratios.append(a / b)
+        }
+        ratios.sort()
+        return ratios[ratios.count / 2]
     }
 }

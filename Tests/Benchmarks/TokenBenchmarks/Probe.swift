@@ -36,6 +36,14 @@ enum Probe {
             print("\(algorithm) sign(700 B): \(Int(rate))/s  mint(fixed claims): \(Int(mintRate))/s")
         }
         print("serialize: \(Int(CPUClock.rate(seconds: 1) { _ = claims.serialized() }))/s")
+        var bare = claims
+        bare.additional = [:]
+        print("serialize without template claims: \(Int(CPUClock.rate(seconds: 1) { _ = bare.serialized() }))/s")
+        let request = SessionTokenRequest(sessionID: claims.sessionID!, userID: claims.subject!, issuer: claims.issuer!, authorizedParty: claims.authorizedParty)
+        let additional = claims.additional
+        print("build claims: \(Int(try CPUClock.rate(seconds: 1) { var c = try JWTClaims.sessionToken(request, now: 1, tokenID: "0123456789abcdef0123"); c.additional = additional; _ = c }))/s")
+        let payloadBytes = claims.serialized()
+        print("b64 encode payload: \(Int(CPUClock.rate(seconds: 1) { var out: [UInt8] = []; Base64URL.encode(payloadBytes, into: &out) }))/s")
         print("sha256(700 B): \(Int(CPUClock.rate(seconds: 1) { _ = SHA256.hash(input) }))/s")
         let random = SecureRandom()
         print("tokenID: \(Int(try CPUClock.rate(seconds: 1) { _ = try random.tokenID() }))/s")
