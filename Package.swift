@@ -45,10 +45,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
-        .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens"], swiftSettings: strict),
+        // Key fixtures and the shared Wycheproof vectors, for the test targets only.
+        .target(name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", swiftSettings: strict),
+        .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "SessionVerificationTests",
-            dependencies: ["SessionVerification", "SessionCrypto", "SessionTokens"],
+            dependencies: ["SessionVerification", "SessionCrypto", "SessionTokens", "TestFixtures"],
             swiftSettings: strict
         ),
     ],

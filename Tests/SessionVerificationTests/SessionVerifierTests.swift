@@ -1,4 +1,5 @@
 import Testing
+import TestFixtures
 import SessionCrypto
 import SessionTokens
 import SessionVerification

@@ -15,17 +15,8 @@ extension JSONParser {
     mutating func scanString() throws(TokenError) -> ScannedString {
         index += 1
         let start = index
+        skipPlainRun()
         let count = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress!)
-        while index + 8 <= count {
-            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let quote = word ^ 0x2222_2222_2222_2222
-            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-            let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                | ((word &- 0x2020_2020_2020_2020) & ~word) | word
-            if special & 0x8080_8080_8080_8080 != 0 { break }
-            index += 8
-        }
         var hasEscapes = false
         var hasNonASCII = false
         while index < count {

@@ -208,10 +208,10 @@ public struct JSONParser {
     @inline(__always)
     private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
-    mutating func parseString() throws(TokenError) -> String {
-        let start = index + 1
-        // Fast path: find the closing quote eight bytes at a time while nothing needs attention.
-        index += 1
+    /// Advances eight bytes at a time over string content that needs no attention: no quote,
+    /// backslash, control character or non-ASCII byte in the word. Stops at the first word with one.
+    @inline(__always)
+    mutating func skipPlainRun() {
         let count = bytes.count
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while index + 8 <= count {
@@ -220,9 +220,16 @@ public struct JSONParser {
             let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
             let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
                 | ((word &- 0x2020_2020_2020_2020) & ~word) | word
-            if special & 0x8080_8080_8080_8080 != 0 { break }
+            if special & 0x8080_8080_8080_8080 != 0 { return }
             index += 8
         }
+    }
+
+    mutating func parseString() throws(TokenError) -> String {
+        let start = index + 1
+        index += 1
+        skipPlainRun()
+        let count = bytes.count
         var sawNonASCII = false
         while index < count {
             let byte = bytes[index]

@@ -1,17 +1,17 @@
-import Foundation
-import SessionTokens
+public import Foundation
+public import SessionTokens
 
 /// Files the tests read: committed key fixtures and the shared Wycheproof vectors.
-enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public enum Fixtures {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    static func testKey(_ name: String) throws -> String {
+    public static func testKey(_ name: String) throws -> String {
         try String(contentsOf: repository.appendingPathComponent("keys/test/\(name)"), encoding: .utf8)
     }
 
     /// `../shared/vectors/wycheproof/<name>` beside the checkout, as in CI.
-    static func wycheproof(_ name: String) throws -> JSONObject {
+    public static func wycheproof(_ name: String) throws -> JSONObject {
         let url = repository.deletingLastPathComponent().appendingPathComponent("shared/vectors/wycheproof/\(name)")
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw FixtureError(message: "missing \(url.path): clone beside ../shared as CI does")
@@ -19,7 +19,7 @@ enum Fixtures {
         return try JSONParser.parseObject(Array(data))
     }
 
-    static func hex(_ text: String) -> [UInt8] {
+    public static func hex(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var iterator = text.utf8.makeIterator()
         while let high = iterator.next(), let low = iterator.next() {
@@ -28,8 +28,8 @@ enum Fixtures {
         return bytes
     }
 
-    struct FixtureError: Error, CustomStringConvertible {
+    public struct FixtureError: Error, CustomStringConvertible {
         let message: String
-        var description: String { message }
+        public var description: String { message }
     }
 }
