@@ -49,19 +49,14 @@ public struct SessionVerifier: Sendable {
         if let type = header.type, type != "JWT", type.uppercased() != "JWT" {
             throw VerificationError(.malformed, "header typ \(type) is not JWT")
         }
-        let encodedPayload = UnsafeBufferPointer(rebasing: token[parts.payload])
-        // The payload is decoded into stack memory and parsed from there: no heap copy of it.
-        let decoded: Result<JWTClaims, VerificationError> = withUnsafeTemporaryAllocation(
-            of: UInt8.self, capacity: Base64URL.decodedCapacity(encodedPayload.count)
-        ) { scratch in
-            guard let count = Base64URL.decode(encodedPayload, to: scratch.baseAddress!) else {
-                return .failure(VerificationError(.malformed, "payload is not canonical base64url"))
-            }
-            do throws(TokenError) {
-                return .success(try JWTClaims.parse(UnsafeBufferPointer(rebasing: scratch[0..<count])))
-            } catch {
-                return .failure(VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason))
-            }
+        // The payload is decoded once into an array the claims then keep (template claims are
+        // decoded from it lazily), so it is neither copied nor parsed twice.
+        guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.payload])) else {
+            throw VerificationError(.malformed, "payload is not canonical base64url")
+        }
+        let decoded: Result<JWTClaims, VerificationError>
+        do { decoded = .success(try JWTClaims.parse(payload)) } catch {
+            decoded = .failure(VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason))
         }
         let claims = try decoded.get()
         if let violation = policy.violation(of: claims, now: now) { throw Self.error(for: violation, now: now) }

@@ -68,7 +68,7 @@ extension JWTClaims {
     /// registered claim that is present must have its registered type.
     public static func parse(_ json: [UInt8]) throws(TokenError) -> JWTClaims {
         let result: Result<JWTClaims, TokenError> = json.withUnsafeBufferPointer { buffer in
-            do throws(TokenError) { return .success(try parse(buffer)) } catch { return .failure(error) }
+            do throws(TokenError) { return .success(try parse(buffer, owner: json)) } catch { return .failure(error) }
         }
         return try result.get()
     }
@@ -77,6 +77,12 @@ extension JWTClaims {
     /// by a bit mask), every other member validated completely (grammar, UTF-8, duplicate names at
     /// any depth) but decoded only when `additional` is first read.
     public static func parse(_ json: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JWTClaims {
+        try parse(json, owner: nil)
+    }
+
+    /// `owner`, when given, is an array holding exactly `json`'s bytes: the deferred members keep it
+    /// instead of copying the payload.
+    static func parse(_ json: UnsafeBufferPointer<UInt8>, owner: [UInt8]?) throws(TokenError) -> JWTClaims {
         var parser = JSONParser(bytes: json)
         var claims = JWTClaims()
         var seen: UInt16 = 0
@@ -140,7 +146,7 @@ extension JWTClaims {
         }
         parser.skipWhitespace()
         guard parser.index == json.count else { throw parser.failure("trailing characters after the JSON value") }
-        if !extras.isEmpty { claims.deferred = DeferredMembers(bytes: Array(json), entries: extras) }
+        if !extras.isEmpty { claims.deferred = DeferredMembers(bytes: owner ?? Array(json), entries: extras) }
         return claims
     }
 

@@ -167,28 +167,41 @@ extension JSONParser {
             depth -= 1
             return
         }
-        let frame = nameStack.count
-        defer { nameStack.removeSubrange(frame...) }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
-            let name = try scanString()
-            for position in frame..<nameStack.count where try sameName(nameStack[position], name) {
-                throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
+        // Names for the duplicate check live on the stack for objects of up to eight members (all
+        // that tokens hold in practice); larger objects continue on the heap-backed name stack.
+        try withUnsafeTemporaryAllocation(of: ScannedString.self, capacity: 8) { (inline: UnsafeMutableBufferPointer<ScannedString>) throws(TokenError) in
+            var inlineCount = 0
+            let frame = nameStack.count
+            defer { if nameStack.count > frame { nameStack.removeLast(nameStack.count - frame) } }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+                let name = try scanString()
+                for position in 0..<inlineCount where try sameName(inline[position], name) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
+                }
+                for position in frame..<nameStack.count where try sameName(nameStack[position], name) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
+                }
+                if inlineCount < inline.count {
+                    inline.initializeElement(at: inlineCount, to: name)
+                    inlineCount += 1
+                } else {
+                    nameStack.append(name)
+                }
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+                index += 1
+                skipWhitespace()
+                try skipValue()
+                skipWhitespace()
+                guard index < bytes.count else { throw failure("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
+                index += 1
+                depth -= 1
+                return
             }
-            nameStack.append(name)
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
-            try skipValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw failure("expected ',' or '}'") }
-            index += 1
-            depth -= 1
-            return
         }
     }
 }
