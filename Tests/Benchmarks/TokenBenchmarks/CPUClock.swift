@@ -29,6 +29,29 @@ enum CPUClock {
         return Double(operations) / elapsed
     }
 
+    static func wallNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    /// Runs `body` for `seconds` of wall time, however much CPU that gives us, and returns
+    /// operations per CPU-second: used while `openssl speed` shares the same CPU.
+    static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+        let probeStart = now()
+        for _ in 0..<4 { try body() }
+        let perOperation = max((now() - probeStart) / 4, 1e-7)
+        let batch = max(1, min(4096, Int(0.001 / perOperation)))
+        var operations = 0
+        let wallStart = wallNow()
+        let start = now()
+        repeat {
+            for _ in 0..<batch { try body() }
+            operations += batch
+        } while wallNow() - wallStart < seconds
+        return Double(operations) / (now() - start)
+    }
+
     /// Our operation against a reference operation in alternating short slices; the median of the
     /// slice-pair ratios. Noise on a shared machine drifts over seconds, so slices tens of
     /// milliseconds apart see the same machine and the ratio isolates the code's own cost.
