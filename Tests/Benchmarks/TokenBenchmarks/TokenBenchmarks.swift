@@ -77,37 +77,6 @@ struct TokenBenchmarks {
             try Probe.verifyParts(keys[3].1, claims: claims, verifier: verifier, now: now)
             return
         }
-        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "clocks" {
-            // The same work timed by thread CPU time (ours) and by process user time (openssl speed's clock).
-            let input = [UInt8](repeating: 0x61, count: 32)
-            for round in 0..<4 {
-                if round == 2 { _ = try OpenSSLSpeed.run(["-seconds", "1", "ecdsap256"]); print("-- after one Foundation Process:") }
-                var usage = rusage()
-                getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-                let userStart = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-                let cpuStart = CPUClock.now()
-                var count = 0
-                while CPUClock.now() - cpuStart < 2 {
-                    for _ in 0..<16 { _ = try input.withUnsafeBytes { try keys[0].1.sign($0) } }
-                    count += 16
-                }
-                let cpu = CPUClock.now() - cpuStart
-                getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-                let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 - userStart
-                print(String(format: "thread CPU: %.0f/s   process user time: %.0f/s", Double(count) / cpu, Double(count) / user))
-            }
-            return
-        }
-        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "rsa" {
-            print("CPUs allowed: \(CPUPinning.allowedCPUs)")
-            let input = [UInt8](repeating: 0x61, count: 32)
-            for _ in 0..<5 {
-                let speed = try OpenSSLSpeed.signVerify("rsa2048", tag: "F2", seconds: 1)
-                let ours = try input.withUnsafeBytes { bytes in try CPUClock.rate(seconds: 1) { _ = try keys[0].1.sign(bytes) } }
-                print(String(format: "speed %.0f  ours %.0f  ratio %.3f", speed.sign, ours, ours / speed.sign))
-            }
-            return
-        }
         if let probe = ProcessInfo.processInfo.environment["BENCH_PROBE"], probe.hasPrefix("loop-") {
             // Fixed operation counts for callgrind: loop-verify-HS256, loop-mint-ES256, …
             let parts = probe.split(separator: "-")
