@@ -77,6 +77,17 @@ struct TokenBenchmarks {
             try Probe.verifyParts(keys[3].1, claims: claims, verifier: verifier, now: now)
             return
         }
+        if ProcessInfo.processInfo.environment["BENCH_PROBE"] == "raw-es256" {
+            let digest = [UInt8](repeating: 0x61, count: 32)
+            let generated = try SigningKey.generate(.es256)
+            for (label, key) in [("PEM key", keys[1].1), ("generated key", generated), ("PEM key", keys[1].1)] {
+                let running = try OpenSSLSpeed.start(["-seconds", "2", "ecdsap256"])
+                let ours = try digest.withUnsafeBytes { bytes in try CPUClock.rate(wallSeconds: 2) { _ = try key.sign(bytes) } }
+                let ceiling = try OpenSSLSpeed.parseSignVerify(running.finish(), tag: "F4")
+                print(String(format: "%@: ours %.0f  openssl %.0f  ratio %.3f", label as NSString, ours, ceiling.sign, ours / ceiling.sign))
+            }
+            return
+        }
         if let probe = ProcessInfo.processInfo.environment["BENCH_PROBE"], probe.hasPrefix("loop-") {
             // Fixed operation counts for callgrind: loop-verify-HS256, loop-mint-ES256, …
             let parts = probe.split(separator: "-")
