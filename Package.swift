@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SessionTokens", targets: ["SessionTokens"]),
         .library(name: "SessionCrypto", targets: ["SessionCrypto"]),
         .library(name: "SessionVerification", targets: ["SessionVerification"]),
+        .library(name: "SessionStorage", targets: ["SessionStorage"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
     ],
     dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
         .target(name: "SessionTokens", swiftSettings: strict),
         .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
         .target(name: "SessionVerification", dependencies: ["SessionTokens", "SessionCrypto"], swiftSettings: strict),
+        .target(name: "SessionStorage", swiftSettings: strict),
         .executableTarget(
             name: "sessionctl",
             dependencies: [
@@ -47,6 +49,9 @@ let package = Package(
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         // Key fixtures and the shared Wycheproof vectors, for the test targets only.
         .target(name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", swiftSettings: strict),
+        // The checks every SessionStore driver must pass, shared by the drivers' test targets.
+        .target(name: "SessionStoreConformance", dependencies: ["SessionStorage"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
+        .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),
         .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "SessionVerificationTests",

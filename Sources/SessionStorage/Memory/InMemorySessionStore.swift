@@ -1,0 +1,224 @@
+/// The in-memory twin of the SQLite store: the same rules, no durability. For tests and for
+/// trying Tessera without a file.
+public actor InMemorySessionStore: SessionStore {
+    private var instances: [String: Instance] = [:]
+    private var secretKeys: [String: SecretKeyRecord] = [:]
+    private var users: [String: User] = [:]
+    private var clients: [String: Client] = [:]
+    private var sessions: [String: Session] = [:]
+    private var templates: [String: JWTTemplateRecord] = [:]
+    private var revocationList: [Revocation] = []
+    private var lastSequence: Int64 = 0
+
+    public init() {}
+
+    private static func missing(_ what: String, _ id: String) -> StorageError {
+        StorageError(.notFound, "no \(what) with id \(id)")
+    }
+
+    // MARK: Instances and secret keys
+
+    public func createInstance(_ instance: Instance) throws(StorageError) {
+        guard instances[instance.id] == nil else { throw StorageError(.conflict, "instance \(instance.id) exists") }
+        instances[instance.id] = instance
+    }
+
+    public func instance(id: String) -> Instance? { instances[id] }
+
+    public func addSecretKey(_ key: SecretKeyRecord) throws(StorageError) {
+        guard instances[key.instanceID] != nil else { throw Self.missing("instance", key.instanceID) }
+        guard secretKeys[key.id] == nil, !secretKeys.values.contains(where: { $0.hash == key.hash }) else {
+            throw StorageError(.conflict, "secret key \(key.id) exists")
+        }
+        secretKeys[key.id] = key
+    }
+
+    public func secretKey(hash: [UInt8]) -> SecretKeyRecord? {
+        secretKeys.values.first { $0.hash == hash && $0.revokedAt == nil }
+    }
+
+    // MARK: Users and clients
+
+    public func createUser(_ user: User) throws(StorageError) {
+        guard instances[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
+        guard users[user.id] == nil else { throw StorageError(.conflict, "user \(user.id) exists") }
+        try checkExternalID(user)
+        users[user.id] = user
+    }
+
+    private func checkExternalID(_ user: User) throws(StorageError) {
+        guard let externalID = user.externalID else { return }
+        if users.values.contains(where: { $0.instanceID == user.instanceID && $0.externalID == externalID && $0.id != user.id }) {
+            throw StorageError(.conflict, "external_id \(externalID) belongs to another user")
+        }
+    }
+
+    public func user(instanceID: String, id: String) -> User? {
+        users[id].flatMap { $0.instanceID == instanceID ? $0 : nil }
+    }
+
+    public func users(instanceID: String, limit: Int, offset: Int) -> Page<User> {
+        let all = users.values.filter { $0.instanceID == instanceID }.sorted(by: Self.newestFirst)
+        return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
+    }
+
+    public func updateUser(_ user: User) throws(StorageError) {
+        guard self.user(instanceID: user.instanceID, id: user.id) != nil else { throw Self.missing("user", user.id) }
+        try checkExternalID(user)
+        users[user.id] = user
+    }
+
+    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
+        guard user(instanceID: instanceID, id: id) != nil else { throw Self.missing("user", id) }
+        let entry = revokeAll(instanceID: instanceID, userID: id, at: at, retainUntil: retainUntil)
+        users[id] = nil
+        return entry
+    }
+
+    public func createClient(_ client: Client) throws(StorageError) {
+        guard instances[client.instanceID] != nil else { throw Self.missing("instance", client.instanceID) }
+        guard clients[client.id] == nil else { throw StorageError(.conflict, "client \(client.id) exists") }
+        clients[client.id] = client
+    }
+
+    public func client(instanceID: String, id: String) -> Client? {
+        clients[id].flatMap { $0.instanceID == instanceID ? $0 : nil }
+    }
+
+    // MARK: Sessions
+
+    public func createSession(_ session: Session) throws(StorageError) {
+        guard user(instanceID: session.instanceID, id: session.userID) != nil else {
+            throw StorageError(.constraint, "no user \(session.userID) in instance \(session.instanceID)")
+        }
+        guard client(instanceID: session.instanceID, id: session.clientID) != nil else {
+            throw StorageError(.constraint, "no client \(session.clientID) in instance \(session.instanceID)")
+        }
+        guard sessions[session.id] == nil else { throw StorageError(.conflict, "session \(session.id) exists") }
+        sessions[session.id] = session
+    }
+
+    public func session(instanceID: String, id: String) -> Session? {
+        sessions[id].flatMap { $0.instanceID == instanceID ? $0 : nil }
+    }
+
+    public func sessions(_ query: SessionQuery) -> Page<Session> {
+        let all = sessions.values.filter { session in
+            session.instanceID == query.instanceID
+                && (query.userID.map { $0 == session.userID } ?? true)
+                && (query.clientID.map { $0 == session.clientID } ?? true)
+                && (query.status.map { $0 == session.effectiveStatus(at: query.now) } ?? true)
+        }.sorted(by: Self.newestFirst)
+        return Page(items: Array(all.dropFirst(query.offset).prefix(query.limit)), totalCount: all.count)
+    }
+
+    public func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> (Session, Revocation?) {
+        guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+        guard session.status == .active else { return (session, nil) }
+        let wasLive = session.effectiveStatus(at: at) == .active
+        session.status = .revoked
+        session.updatedAt = at
+        sessions[id] = session
+        guard wasLive else { return (session, nil) }
+        return (session, append(instanceID: instanceID, target: .session(id: id), at: at, retainUntil: retainUntil))
+    }
+
+    public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
+        guard user(instanceID: instanceID, id: userID) != nil else { throw Self.missing("user", userID) }
+        return revokeAll(instanceID: instanceID, userID: userID, at: at, retainUntil: retainUntil)
+    }
+
+    private func revokeAll(instanceID: String, userID: String, at: Int64, retainUntil: Int64) -> Revocation {
+        for (id, var session) in sessions where session.instanceID == instanceID && session.userID == userID && session.status == .active {
+            session.status = .revoked
+            session.updatedAt = at
+            sessions[id] = session
+        }
+        return append(instanceID: instanceID, target: .user(id: userID, notBefore: at), at: at, retainUntil: retainUntil)
+    }
+
+    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) throws(StorageError) -> Session {
+        guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+        if at - session.lastActiveAt >= interval {
+            session.lastActiveAt = at
+            session.updatedAt = at
+            sessions[id] = session
+        }
+        return session
+    }
+
+    // MARK: JWT templates
+
+    public func createTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+        guard instances[template.instanceID] != nil else { throw Self.missing("instance", template.instanceID) }
+        guard templates[template.id] == nil else { throw StorageError(.conflict, "template \(template.id) exists") }
+        try checkTemplateName(template)
+        templates[template.id] = template
+    }
+
+    private func checkTemplateName(_ template: JWTTemplateRecord) throws(StorageError) {
+        if templates.values.contains(where: { $0.instanceID == template.instanceID && $0.name == template.name && $0.id != template.id }) {
+            throw StorageError(.conflict, "a template named \(template.name) exists")
+        }
+    }
+
+    public func template(instanceID: String, id: String) -> JWTTemplateRecord? {
+        templates[id].flatMap { $0.instanceID == instanceID ? $0 : nil }
+    }
+
+    public func template(instanceID: String, name: String) -> JWTTemplateRecord? {
+        templates.values.first { $0.instanceID == instanceID && $0.name == name }
+    }
+
+    public func templates(instanceID: String, limit: Int, offset: Int) -> Page<JWTTemplateRecord> {
+        let all = templates.values.filter { $0.instanceID == instanceID }
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
+    }
+
+    public func updateTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+        guard self.template(instanceID: template.instanceID, id: template.id) != nil else { throw Self.missing("template", template.id) }
+        try checkTemplateName(template)
+        templates[template.id] = template
+    }
+
+    public func deleteTemplate(instanceID: String, id: String) throws(StorageError) {
+        guard template(instanceID: instanceID, id: id) != nil else { throw Self.missing("template", id) }
+        templates[id] = nil
+    }
+
+    // MARK: Revocation list
+
+    private func append(instanceID: String, target: Revocation.Target, at: Int64, retainUntil: Int64) -> Revocation {
+        lastSequence += 1
+        let entry = Revocation(sequence: lastSequence, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
+        revocationList.append(entry)
+        return entry
+    }
+
+    public func revocations(instanceID: String, after sequence: Int64, limit: Int) -> [Revocation] {
+        Array(revocationList.lazy.filter { $0.instanceID == instanceID && $0.sequence > sequence }.prefix(limit))
+    }
+
+    public func pruneRevocations(now: Int64) -> Int {
+        let before = revocationList.count
+        revocationList.removeAll { $0.retainUntil <= now }
+        return before - revocationList.count
+    }
+
+    // MARK: Ordering
+
+    /// Newest first; ties broken by id so that pages never overlap.
+    private static func newestFirst<Record: Timestamped>(_ a: Record, _ b: Record) -> Bool {
+        (a.createdAt, a.id) > (b.createdAt, b.id)
+    }
+}
+
+/// Records listed newest first.
+protocol Timestamped {
+    var id: String { get }
+    var createdAt: Int64 { get }
+}
+
+extension User: Timestamped {}
+extension Session: Timestamped {}

@@ -1,0 +1,44 @@
+/// A Tessera instance: one application's users, sessions, templates and keys.
+public struct Instance: Sendable, Hashable {
+    /// Development instances accept `sk_test_…` keys and may create sessions through the API;
+    /// production instances accept `sk_live_…` keys and may not, unless backend sign-in is enabled.
+    public enum Environment: String, Sendable, Hashable, CaseIterable {
+        case development
+        case production
+    }
+
+    public var id: String
+    public var environment: Environment
+    /// Whether the Backend API may create sessions in production (a customer's own login service).
+    public var allowsBackendSignIn: Bool
+    /// Unix milliseconds.
+    public var createdAt: Int64
+
+    public init(id: String, environment: Environment, allowsBackendSignIn: Bool = false, createdAt: Int64) {
+        self.id = id
+        self.environment = environment
+        self.allowsBackendSignIn = allowsBackendSignIn
+        self.createdAt = createdAt
+    }
+}
+
+/// A secret key of an instance, stored as the SHA-256 of the key, never the key.
+public struct SecretKeyRecord: Sendable, Hashable {
+    public var id: String
+    public var instanceID: String
+    /// SHA-256 of the whole key string (`sk_test_…`).
+    public var hash: [UInt8]
+    /// The first characters of the key (`sk_test_ab12`), to tell keys apart in listings and logs.
+    public var displayPrefix: String
+    public var createdAt: Int64
+    public var revokedAt: Int64?
+
+    public init(id: String, instanceID: String, hash: [UInt8], displayPrefix: String, createdAt: Int64, revokedAt: Int64? = nil) {
+        self.id = id
+        self.instanceID = instanceID
+        self.hash = hash
+        self.displayPrefix = displayPrefix
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}

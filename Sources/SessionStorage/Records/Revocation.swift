@@ -1,0 +1,26 @@
+/// One entry of the revocation list: a session, or every token of a user issued at or before an
+/// instant. Entries are numbered in the order they were committed and leave the list only after
+/// `retainUntil`, when no token they could affect is still valid.
+public struct Revocation: Sendable, Hashable {
+    public enum Target: Sendable, Hashable {
+        case session(id: String)
+        /// Every token of the user with `iat` at or before `notBefore` (Unix milliseconds).
+        case user(id: String, notBefore: Int64)
+    }
+
+    /// Strictly increasing across the whole store, never reused.
+    public var sequence: Int64
+    public var instanceID: String
+    public var target: Target
+    /// Unix milliseconds.
+    public var revokedAt: Int64
+    public var retainUntil: Int64
+
+    public init(sequence: Int64, instanceID: String, target: Target, revokedAt: Int64, retainUntil: Int64) {
+        self.sequence = sequence
+        self.instanceID = instanceID
+        self.target = target
+        self.revokedAt = revokedAt
+        self.retainUntil = retainUntil
+    }
+}

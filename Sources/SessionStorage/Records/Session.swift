@@ -1,0 +1,87 @@
+/// A session: one sign-in of one user on one client.
+///
+/// `status` is what was stored; `effectiveStatus(at:)` is what it is now. A session whose
+/// `expireAt` or `abandonAt` has passed reads as `expired` or `abandoned` without any background
+/// job having to be on time (a sweeper may persist that later).
+public struct Session: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, CaseIterable {
+        case active, revoked, ended, expired, removed, abandoned, replaced, pending
+    }
+
+    /// Where and how the session was created, when known.
+    public struct Activity: Sendable, Hashable {
+        public var userAgent: String?
+        public var ipAddress: String?
+        public var deviceType: String?
+        public var isMobile: Bool
+        public var browserName: String?
+        public var browserVersion: String?
+        public var city: String?
+        public var country: String?
+
+        public init(
+            userAgent: String? = nil, ipAddress: String? = nil, deviceType: String? = nil, isMobile: Bool = false,
+            browserName: String? = nil, browserVersion: String? = nil, city: String? = nil, country: String? = nil
+        ) {
+            self.userAgent = userAgent
+            self.ipAddress = ipAddress
+            self.deviceType = deviceType
+            self.isMobile = isMobile
+            self.browserName = browserName
+            self.browserVersion = browserVersion
+            self.city = city
+            self.country = country
+        }
+    }
+
+    public var id: String
+    public var instanceID: String
+    public var userID: String
+    public var clientID: String
+    public var status: Status
+    /// The impersonator as a JSON object text (`{"sub":"user_…"}`), when impersonated.
+    public var actor: String?
+    public var lastActiveOrganizationID: String?
+    /// Unix milliseconds, all of them.
+    public var lastActiveAt: Int64
+    public var expireAt: Int64
+    public var abandonAt: Int64
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var activity: Activity?
+    /// How the user signed in (`password`, `oauth_google`, `backend_api`, …), when known.
+    public var authMethod: String?
+    /// Whether a second factor was verified for this session.
+    public var mfaVerified: Bool
+
+    public init(
+        id: String, instanceID: String, userID: String, clientID: String, status: Status = .active, actor: String? = nil,
+        lastActiveOrganizationID: String? = nil, lastActiveAt: Int64, expireAt: Int64, abandonAt: Int64,
+        createdAt: Int64, updatedAt: Int64, activity: Activity? = nil, authMethod: String? = nil, mfaVerified: Bool = false
+    ) {
+        self.id = id
+        self.instanceID = instanceID
+        self.userID = userID
+        self.clientID = clientID
+        self.status = status
+        self.actor = actor
+        self.lastActiveOrganizationID = lastActiveOrganizationID
+        self.lastActiveAt = lastActiveAt
+        self.expireAt = expireAt
+        self.abandonAt = abandonAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.activity = activity
+        self.authMethod = authMethod
+        self.mfaVerified = mfaVerified
+    }
+
+    /// The status at `now` (Unix milliseconds): an active session past `expireAt` is expired, past
+    /// `abandonAt` abandoned (expiry wins when both have passed).
+    public func effectiveStatus(at now: Int64) -> Status {
+        guard status == .active else { return status }
+        if now >= expireAt { return .expired }
+        if now >= abandonAt { return .abandoned }
+        return .active
+    }
+}

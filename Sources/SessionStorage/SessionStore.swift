@@ -1,0 +1,91 @@
+/// A page of records and how many match in all.
+public struct Page<Record: Sendable & Hashable>: Sendable, Hashable {
+    public var items: [Record]
+    public var totalCount: Int
+    public init(items: [Record], totalCount: Int) {
+        self.items = items
+        self.totalCount = totalCount
+    }
+}
+
+/// Which sessions to list: always within one instance, newest first.
+public struct SessionQuery: Sendable, Hashable {
+    public var instanceID: String
+    public var userID: String?
+    public var clientID: String?
+    /// Matched against the effective status at `now`.
+    public var status: Session.Status?
+    public var limit: Int
+    public var offset: Int
+    /// Unix milliseconds, for effective statuses.
+    public var now: Int64
+
+    public init(
+        instanceID: String, userID: String? = nil, clientID: String? = nil, status: Session.Status? = nil, limit: Int = 10,
+        offset: Int = 0, now: Int64
+    ) {
+        self.instanceID = instanceID
+        self.userID = userID
+        self.clientID = clientID
+        self.status = status
+        self.limit = limit
+        self.offset = offset
+        self.now = now
+    }
+}
+
+/// Persistence for sessions and everything they hang off. Every driver (the in-memory twin,
+/// SQLite, later PostgreSQL) passes the same conformance suite.
+///
+/// Rules every driver keeps: records are scoped to an instance (a record of another instance is
+/// `notFound`); a write either happens completely or not at all; a revocation's status change and
+/// its list entry commit together; an acknowledged write survives a crash (drivers with storage).
+/// Time is always a parameter.
+public protocol SessionStore: Sendable {
+    // MARK: Instances and secret keys
+    func createInstance(_ instance: Instance) async throws(StorageError)
+    func instance(id: String) async throws(StorageError) -> Instance?
+    func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError)
+    /// The live (not revoked) key with this hash.
+    func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord?
+
+    // MARK: Users and clients
+    func createUser(_ user: User) async throws(StorageError)
+    func user(instanceID: String, id: String) async throws(StorageError) -> User?
+    /// Newest first.
+    func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User>
+    func updateUser(_ user: User) async throws(StorageError)
+    /// Deletes the user, revokes their active sessions and appends one user-wide revocation entry
+    /// (not one per session), all in one transaction.
+    func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func createClient(_ client: Client) async throws(StorageError)
+    func client(instanceID: String, id: String) async throws(StorageError) -> Client?
+
+    // MARK: Sessions
+    /// The user and the client must exist in the session's instance.
+    func createSession(_ session: Session) async throws(StorageError)
+    func session(instanceID: String, id: String) async throws(StorageError) -> Session?
+    func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session>
+    /// Marks the session revoked and, when it was effectively active at `at`, appends its entry, in
+    /// one transaction. Idempotent: a session that is no longer active is returned unchanged, with no entry.
+    func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?)
+    /// Revokes every active session of the user with one user-wide entry ("sign out everywhere").
+    func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
+    /// Moves `lastActiveAt` to `at` when it is at least `interval` milliseconds older; returns the session.
+    func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session
+
+    // MARK: JWT templates
+    func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError)
+    func template(instanceID: String, id: String) async throws(StorageError) -> JWTTemplateRecord?
+    func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord?
+    /// Oldest first, like Clerk's listing.
+    func templates(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<JWTTemplateRecord>
+    func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError)
+    func deleteTemplate(instanceID: String, id: String) async throws(StorageError)
+
+    // MARK: Revocation list
+    /// Entries with a sequence above `sequence`, in order, at most `limit`.
+    func revocations(instanceID: String, after sequence: Int64, limit: Int) async throws(StorageError) -> [Revocation]
+    /// Removes entries whose `retainUntil` is at or before `now`; returns how many.
+    func pruneRevocations(now: Int64) async throws(StorageError) -> Int
+}
