@@ -17,10 +17,12 @@ let package = Package(
         .library(name: "SessionCrypto", targets: ["SessionCrypto"]),
         .library(name: "SessionVerification", targets: ["SessionVerification"]),
         .library(name: "SessionStorage", targets: ["SessionStorage"]),
+        .library(name: "SessionStorageSQLite", targets: ["SessionStorageSQLite"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,6 +34,11 @@ let package = Package(
         .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
         .target(name: "SessionVerification", dependencies: ["SessionTokens", "SessionCrypto"], swiftSettings: strict),
         .target(name: "SessionStorage", swiftSettings: strict),
+        .target(
+            name: "SessionStorageSQLite",
+            dependencies: ["SessionStorage", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "sessionctl",
             dependencies: [
@@ -52,6 +59,11 @@ let package = Package(
         // The checks every SessionStore driver must pass, shared by the drivers' test targets.
         .target(name: "SessionStoreConformance", dependencies: ["SessionStorage"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
         .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),
+        .testTarget(
+            name: "SessionStorageSQLiteTests",
+            dependencies: ["SessionStorageSQLite", "SessionStorage", "SessionStoreConformance"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "SessionVerificationTests",

@@ -1,0 +1,49 @@
+import GRDB
+public import SessionStorage
+
+extension SQLiteSessionStore {
+    /// Appends an entry inside the caller's transaction; SQLite's AUTOINCREMENT numbers it.
+    static func appendRevocation(
+        _ db: Database, instanceID: String, target: Revocation.Target, at: Int64, retainUntil: Int64
+    ) throws -> Revocation {
+        switch target {
+        case .session(let id):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, session_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, id, at, retainUntil])
+        case .user(let id, let notBefore):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, user_id, not_before, revoked_at, retain_until) VALUES (?, ?, ?, ?, ?)",
+                arguments: [instanceID, id, notBefore, at, retainUntil])
+        }
+        return Revocation(sequence: db.lastInsertedRowID, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
+    }
+
+    static func decodeRevocation(_ row: Row) -> Revocation {
+        let target: Revocation.Target
+        if let session = row["session_id"] as String? {
+            target = .session(id: session)
+        } else {
+            target = .user(id: row["user_id"], notBefore: row["not_before"])
+        }
+        return Revocation(
+            sequence: row["sequence"], instanceID: row["instance_id"], target: target, revokedAt: row["revoked_at"],
+            retainUntil: row["retain_until"])
+    }
+
+    public func revocations(instanceID: String, after sequence: Int64, limit: Int) async throws(StorageError) -> [Revocation] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM revocation WHERE instance_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+                arguments: [instanceID, sequence, limit]
+            ).map(Self.decodeRevocation)
+        }
+    }
+
+    public func pruneRevocations(now: Int64) async throws(StorageError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM revocation WHERE retain_until <= ?", arguments: [now])
+            return db.changesCount
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import GRDB
+public import SessionStorage
+
+extension SQLiteSessionStore {
+    public func createSession(_ session: Session) async throws(StorageError) {
+        try await write { db in
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL",
+                arguments: [session.userID, session.instanceID]) != nil
+            else { throw StorageError(.constraint, "no user \(session.userID) in instance \(session.instanceID)") }
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM client WHERE id = ? AND instance_id = ?", arguments: [session.clientID, session.instanceID]) != nil
+            else { throw StorageError(.constraint, "no client \(session.clientID) in instance \(session.instanceID)") }
+            let activity = session.activity
+            try db.execute(
+                sql: """
+                    INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
+                        last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
+                        device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    session.id, session.instanceID, session.userID, session.clientID, session.status.rawValue, session.actor,
+                    session.lastActiveOrganizationID, session.lastActiveAt, session.expireAt, session.abandonAt,
+                    session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
+                    activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
+                    activity?.city, activity?.country, session.authMethod, session.mfaVerified,
+                ])
+        }
+    }
+
+    static func decodeSession(_ row: Row) -> Session {
+        var activity: Session.Activity?
+        if row["has_activity"] as Bool {
+            activity = Session.Activity(
+                userAgent: row["user_agent"], ipAddress: row["ip_address"], deviceType: row["device_type"],
+                isMobile: row["is_mobile"], browserName: row["browser_name"], browserVersion: row["browser_version"],
+                city: row["city"], country: row["country"])
+        }
+        return Session(
+            id: row["id"], instanceID: row["instance_id"], userID: row["user_id"], clientID: row["client_id"],
+            status: Session.Status(rawValue: row["status"]) ?? .active, actor: row["actor"],
+            lastActiveOrganizationID: row["last_active_organization_id"], lastActiveAt: row["last_active_at"],
+            expireAt: row["expire_at"], abandonAt: row["abandon_at"], createdAt: row["created_at"],
+            updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"])
+    }
+
+    static func fetchSession(_ db: Database, instanceID: String, id: String) throws -> Session? {
+        try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+            .map(decodeSession)
+    }
+
+    public func session(instanceID: String, id: String) async throws(StorageError) -> Session? {
+        try await read { db in try Self.fetchSession(db, instanceID: instanceID, id: id) }
+    }
+
+    /// The SQL for an effective status: stored statuses, with `active` split by the clock exactly as
+    /// `Session.effectiveStatus(at:)` does.
+    static func statusCondition(_ status: Session.Status) -> String {
+        switch status {
+        case .active: "status = 'active' AND expire_at > :now AND abandon_at > :now"
+        case .expired: "(status = 'expired' OR (status = 'active' AND expire_at <= :now))"
+        case .abandoned: "(status = 'abandoned' OR (status = 'active' AND expire_at > :now AND abandon_at <= :now))"
+        default: "status = '\(status.rawValue)'"
+        }
+    }
+
+    public func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session> {
+        var conditions = ["instance_id = :instance"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = [
+            "instance": query.instanceID, "now": query.now, "limit": query.limit, "offset": query.offset,
+        ]
+        if let userID = query.userID {
+            conditions.append("user_id = :user")
+            arguments["user"] = userID
+        }
+        if let clientID = query.clientID {
+            conditions.append("client_id = :client")
+            arguments["client"] = clientID
+        }
+        if let status = query.status { conditions.append(Self.statusCondition(status)) }
+        let filter = conditions.joined(separator: " AND ")
+        let statementArguments = StatementArguments(arguments)
+        return try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE \(filter)", arguments: statementArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                arguments: statementArguments)
+            return Page(items: rows.map(Self.decodeSession), totalCount: total)
+        }
+    }
+
+    public func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?) {
+        let result: RevokeResult = try await write { db in
+            guard var session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+            guard session.status == .active else { return RevokeResult(session: session, entry: nil) }
+            let wasLive = session.effectiveStatus(at: at) == .active
+            try db.execute(sql: "UPDATE session SET status = 'revoked', updated_at = ? WHERE id = ?", arguments: [at, id])
+            session.status = .revoked
+            session.updatedAt = at
+            guard wasLive else { return RevokeResult(session: session, entry: nil) }
+            let entry = try Self.appendRevocation(db, instanceID: instanceID, target: .session(id: id), at: at, retainUntil: retainUntil)
+            return RevokeResult(session: session, entry: entry)
+        }
+        return (result.session, result.entry)
+    }
+
+    public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await write { db in
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL", arguments: [userID, instanceID]) != nil
+            else { throw Self.missing("user", userID) }
+            return try Self.revokeAll(db, instanceID: instanceID, userID: userID, at: at, retainUntil: retainUntil)
+        }
+    }
+
+    /// Every active session of the user becomes revoked, and one user-wide entry is appended.
+    static func revokeAll(_ db: Database, instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws -> Revocation {
+        try db.execute(
+            sql: "UPDATE session SET status = 'revoked', updated_at = ? WHERE instance_id = ? AND user_id = ? AND status = 'active'",
+            arguments: [at, instanceID, userID])
+        return try appendRevocation(db, instanceID: instanceID, target: .user(id: userID, notBefore: at), at: at, retainUntil: retainUntil)
+    }
+
+    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE session SET last_active_at = ?, updated_at = ? WHERE id = ? AND instance_id = ? AND ? - last_active_at >= ?",
+                arguments: [at, at, id, instanceID, at, interval])
+            guard let session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+            return session
+        }
+    }
+}
+
+/// A revocation's outcome carried out of the write transaction (tuples are not `Sendable` results).
+struct RevokeResult: Sendable {
+    let session: Session
+    let entry: Revocation?
+}

@@ -1,0 +1,82 @@
+import GRDB
+public import SessionStorage
+
+extension SQLiteSessionStore {
+    public func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [template.instanceID]) != nil else {
+                throw Self.missing("instance", template.instanceID)
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO jwt_template (id, instance_id, name, claims, lifetime, allowed_clock_skew, signing_algorithm,
+                        signing_key_algorithm, signing_key_material, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    template.id, template.instanceID, template.name, template.claims, template.lifetime,
+                    template.allowedClockSkew, template.signingAlgorithm, template.customSigningKey?.algorithm,
+                    template.customSigningKey?.material, template.createdAt, template.updatedAt,
+                ])
+        }
+    }
+
+    static func decodeTemplate(_ row: Row) -> JWTTemplateRecord {
+        var key: JWTTemplateRecord.SigningKey?
+        if let algorithm = row["signing_key_algorithm"] as String?, let material = row["signing_key_material"] as String? {
+            key = JWTTemplateRecord.SigningKey(algorithm: algorithm, material: material)
+        }
+        return JWTTemplateRecord(
+            id: row["id"], instanceID: row["instance_id"], name: row["name"], claims: row["claims"], lifetime: row["lifetime"],
+            allowedClockSkew: row["allowed_clock_skew"], signingAlgorithm: row["signing_algorithm"], customSigningKey: key,
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    public func template(instanceID: String, id: String) async throws(StorageError) -> JWTTemplateRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+                .map(Self.decodeTemplate)
+        }
+    }
+
+    public func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE name = ? AND instance_id = ?", arguments: [name, instanceID])
+                .map(Self.decodeTemplate)
+        }
+    }
+
+    public func templates(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<JWTTemplateRecord> {
+        try await read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM jwt_template WHERE instance_id = ?", arguments: [instanceID]) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM jwt_template WHERE instance_id = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+                arguments: [instanceID, limit, offset])
+            return Page(items: rows.map(Self.decodeTemplate), totalCount: total)
+        }
+    }
+
+    public func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jwt_template SET name = ?, claims = ?, lifetime = ?, allowed_clock_skew = ?, signing_algorithm = ?,
+                        signing_key_algorithm = ?, signing_key_material = ?, updated_at = ?
+                    WHERE id = ? AND instance_id = ?
+                    """,
+                arguments: [
+                    template.name, template.claims, template.lifetime, template.allowedClockSkew, template.signingAlgorithm,
+                    template.customSigningKey?.algorithm, template.customSigningKey?.material, template.updatedAt,
+                    template.id, template.instanceID,
+                ])
+            guard db.changesCount == 1 else { throw Self.missing("template", template.id) }
+        }
+    }
+
+    public func deleteTemplate(instanceID: String, id: String) async throws(StorageError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+            guard db.changesCount == 1 else { throw Self.missing("template", id) }
+        }
+    }
+}

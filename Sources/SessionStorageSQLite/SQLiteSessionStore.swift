@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+public import SessionStorage
+
+/// The default `SessionStore`: the system libsqlite3 through GRDB.
+///
+/// A file database runs in WAL mode with `synchronous=FULL`, so an acknowledged write (a revocation
+/// above all) survives a crash or power loss; readers never wait for the writer. Migrations run
+/// when the store opens. `:memory:` opens a private in-memory database for tests.
+public final class SQLiteSessionStore: SessionStore {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating it if needed) the database at `path`, or an in-memory one for `":memory:"`.
+    public init(path: String, busyTimeout: Double = 5) throws(StorageError) {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            if path == ":memory:" {
+                writer = try DatabaseQueue(configuration: configuration)
+            } else {
+                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                writer = try DatabasePool(path: path, configuration: configuration)
+            }
+            try Schema.migrator.migrate(writer)
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.unavailable, "cannot open \(path): \(error)")
+        }
+    }
+
+    /// The journal mode in force (`wal` for files), for operators and tests.
+    public func journalMode() async throws(StorageError) -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    // MARK: Access with error mapping
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
+        do { return try await writer.write(body) } catch { throw Self.map(error) }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StorageError) -> T {
+        do { return try await writer.read(body) } catch { throw Self.map(error) }
+    }
+
+    /// SQLite's constraint failures become `conflict` (unique keys) or `constraint` (the rest);
+    /// anything else means the database could not do the work, and nothing was committed.
+    static func map(_ error: any Error) -> StorageError {
+        if let error = error as? StorageError { return error }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT {
+            switch error.extendedResultCode {
+            case .SQLITE_CONSTRAINT_PRIMARYKEY, .SQLITE_CONSTRAINT_UNIQUE:
+                return StorageError(.conflict, error.message ?? "a unique value is taken")
+            default:
+                return StorageError(.constraint, error.message ?? "constraint failed")
+            }
+        }
+        return StorageError(.unavailable, "\(error)")
+    }
+
+    static func missing(_ what: String, _ id: String) -> StorageError {
+        StorageError(.notFound, "no \(what) with id \(id)")
+    }
+}

@@ -1,0 +1,137 @@
+import GRDB
+
+/// Numbered, forward-only migrations, each in one transaction. The schema is the source of truth:
+/// NOT NULL, UNIQUE, CHECK and foreign keys hold even if the code above has a bug.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001 sessions, users, templates, revocations") { db in
+            try db.execute(sql: """
+                CREATE TABLE instance (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    environment TEXT NOT NULL CHECK (environment IN ('development', 'production')),
+                    allows_backend_sign_in INTEGER NOT NULL CHECK (allows_backend_sign_in IN (0, 1)),
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE secret_key (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    hash BLOB NOT NULL UNIQUE CHECK (length(hash) > 0),
+                    display_prefix TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) WITHOUT ROWID;
+
+                CREATE TABLE user (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    external_id TEXT,
+                    first_name TEXT,
+                    last_name TEXT,
+                    username TEXT,
+                    image_url TEXT,
+                    primary_email_address_id TEXT,
+                    primary_phone_number_id TEXT,
+                    public_metadata TEXT NOT NULL,
+                    private_metadata TEXT NOT NULL,
+                    unsafe_metadata TEXT NOT NULL,
+                    two_factor_enabled INTEGER NOT NULL CHECK (two_factor_enabled IN (0, 1)),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    -- Deleted users keep their row so their sessions keep a valid user_id; reads skip them.
+                    deleted_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX user_external_id ON user(instance_id, external_id) WHERE external_id IS NOT NULL AND deleted_at IS NULL;
+                CREATE INDEX user_by_instance ON user(instance_id, created_at DESC, id DESC);
+
+                CREATE TABLE email_address (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    email_address TEXT NOT NULL,
+                    verified INTEGER NOT NULL CHECK (verified IN (0, 1))
+                ) WITHOUT ROWID;
+                CREATE INDEX email_address_by_user ON email_address(user_id, position);
+
+                CREATE TABLE phone_number (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    phone_number TEXT NOT NULL,
+                    verified INTEGER NOT NULL CHECK (verified IN (0, 1))
+                ) WITHOUT ROWID;
+                CREATE INDEX phone_number_by_user ON phone_number(user_id, position);
+
+                CREATE TABLE client (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE session (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    user_id TEXT NOT NULL REFERENCES user(id),
+                    client_id TEXT NOT NULL REFERENCES client(id),
+                    status TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'ended', 'expired', 'removed', 'abandoned', 'replaced', 'pending')),
+                    actor TEXT,
+                    last_active_organization_id TEXT,
+                    last_active_at INTEGER NOT NULL,
+                    expire_at INTEGER NOT NULL,
+                    abandon_at INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    has_activity INTEGER NOT NULL CHECK (has_activity IN (0, 1)),
+                    user_agent TEXT,
+                    ip_address TEXT,
+                    device_type TEXT,
+                    is_mobile INTEGER NOT NULL CHECK (is_mobile IN (0, 1)),
+                    browser_name TEXT,
+                    browser_version TEXT,
+                    city TEXT,
+                    country TEXT,
+                    auth_method TEXT,
+                    mfa_verified INTEGER NOT NULL CHECK (mfa_verified IN (0, 1))
+                ) WITHOUT ROWID;
+                CREATE INDEX session_by_user ON session(instance_id, user_id, created_at DESC, id DESC);
+                CREATE INDEX session_by_client ON session(instance_id, client_id, created_at DESC, id DESC);
+                CREATE INDEX session_by_instance ON session(instance_id, created_at DESC, id DESC);
+
+                CREATE TABLE jwt_template (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    name TEXT NOT NULL,
+                    claims TEXT NOT NULL,
+                    lifetime INTEGER NOT NULL CHECK (lifetime BETWEEN 30 AND 315360000),
+                    allowed_clock_skew INTEGER NOT NULL CHECK (allowed_clock_skew BETWEEN 0 AND 300),
+                    signing_algorithm TEXT NOT NULL,
+                    signing_key_algorithm TEXT,
+                    signing_key_material TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (instance_id, name),
+                    CHECK ((signing_key_algorithm IS NULL) = (signing_key_material IS NULL))
+                ) WITHOUT ROWID;
+                CREATE INDEX jwt_template_by_instance ON jwt_template(instance_id, created_at, id);
+
+                -- AUTOINCREMENT: a sequence number is never handed out twice, even after pruning.
+                CREATE TABLE revocation (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    session_id TEXT,
+                    user_id TEXT,
+                    not_before INTEGER,
+                    revoked_at INTEGER NOT NULL,
+                    retain_until INTEGER NOT NULL,
+                    CHECK ((session_id IS NOT NULL AND user_id IS NULL AND not_before IS NULL)
+                        OR (session_id IS NULL AND user_id IS NOT NULL AND not_before IS NOT NULL))
+                );
+                CREATE INDEX revocation_by_instance ON revocation(instance_id, sequence);
+                CREATE INDEX revocation_by_retention ON revocation(retain_until);
+                """)
+        }
+        return migrator
+    }
+}
