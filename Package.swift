@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SessionVerification", targets: ["SessionVerification"]),
         .library(name: "SessionStorage", targets: ["SessionStorage"]),
         .library(name: "SessionStorageSQLite", targets: ["SessionStorageSQLite"]),
+        .library(name: "SessionManagement", targets: ["SessionManagement"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
     ],
     dependencies: [
@@ -34,6 +35,11 @@ let package = Package(
         .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
         .target(name: "SessionVerification", dependencies: ["SessionTokens", "SessionCrypto"], swiftSettings: strict),
         .target(name: "SessionStorage", swiftSettings: strict),
+        .target(
+            name: "SessionManagement",
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage"],
+            swiftSettings: strict
+        ),
         .target(
             name: "SessionStorageSQLite",
             dependencies: ["SessionStorage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -62,6 +68,13 @@ let package = Package(
         .testTarget(
             name: "SessionStorageSQLiteTests",
             dependencies: ["SessionStorageSQLite", "SessionStorage", "SessionStoreConformance"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SessionManagementTests",
+            dependencies: [
+                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "TestFixtures",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens", "TestFixtures"], swiftSettings: strict),

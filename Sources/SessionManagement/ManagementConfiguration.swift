@@ -1,0 +1,29 @@
+public import SessionTokens
+
+/// The knobs of the use cases. Durations are in milliseconds unless named otherwise.
+public struct ManagementConfiguration: Sendable {
+    /// `iss` of every token: the service's public URL.
+    public var issuer: String
+    /// How long a new session lives (`expire_at`): 7 days by default, like a new Clerk instance.
+    public var sessionLifetime: Int64
+    /// When an idle session is abandoned (`abandon_at`), counted from creation: 30 days.
+    public var abandonAfter: Int64
+    /// Session-token lifetimes: 60 s by default, `expires_in_seconds` capped by the policy maximum.
+    public var tokenLifetime: TokenLifetime
+    /// `last_active_at` moves at most once per this interval when tokens are minted.
+    public var touchInterval: Int64
+    /// The verifiers' clock leeway, added to how long revocation entries are kept.
+    public var leewaySeconds: Int64
+
+    public init(
+        issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
+        tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway
+    ) {
+        self.issuer = issuer
+        self.sessionLifetime = sessionLifetime
+        self.abandonAfter = abandonAfter
+        self.tokenLifetime = tokenLifetime
+        self.touchInterval = touchInterval
+        self.leewaySeconds = leewaySeconds
+    }
+}

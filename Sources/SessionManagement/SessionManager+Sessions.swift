@@ -1,0 +1,93 @@
+public import SessionStorage
+
+/// `GET /v1/sessions`' filters.
+public struct SessionListRequest: Sendable {
+    public var userID: String?
+    public var clientID: String?
+    public var status: Session.Status?
+    public var limit: Int
+    public var offset: Int
+
+    public init(userID: String? = nil, clientID: String? = nil, status: Session.Status? = nil, limit: Int = 10, offset: Int = 0) {
+        self.userID = userID
+        self.clientID = clientID
+        self.status = status
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+extension SessionManager {
+    /// Creates an active session for a user on a new client. Development instances allow it;
+    /// production instances only with backend sign-in enabled (a customer's own login service).
+    public func createSession(
+        in instance: Instance, userID: String, activity: Session.Activity? = nil, authMethod: String = "backend_api",
+        mfaVerified: Bool = false
+    ) async throws(ManagementError) -> Session {
+        guard instance.environment == .development || instance.allowsBackendSignIn else {
+            throw ManagementError(.forbiddenInEnvironment, "Request only valid for development instances")
+        }
+        _ = try await user(in: instance, id: userID)
+        let now = clock()
+        let client = Client(id: try newID("client"), instanceID: instance.id, createdAt: now, updatedAt: now)
+        let session = Session(
+            id: try newID("sess"), instanceID: instance.id, userID: userID, clientID: client.id, lastActiveAt: now,
+            expireAt: now + configuration.sessionLifetime, abandonAt: now + configuration.abandonAfter, createdAt: now,
+            updatedAt: now, activity: activity, authMethod: authMethod, mfaVerified: mfaVerified)
+        try await storage { () async throws(StorageError) in
+            try await store.createClient(client)
+            try await store.createSession(session)
+        }
+        return session
+    }
+
+    /// The session as the API shows it: its status is the effective one now.
+    public func session(in instance: Instance, id: String) async throws(ManagementError) -> Session {
+        presented(try await storedSession(in: instance, id: id), at: clock())
+    }
+
+    func storedSession(in instance: Instance, id: String) async throws(ManagementError) -> Session {
+        guard let session = try await storage({ () async throws(StorageError) in try await store.session(instanceID: instance.id, id: id) })
+        else { throw .notFound("session", id) }
+        return session
+    }
+
+    func presented(_ session: Session, at now: Int64) -> Session {
+        var shown = session
+        shown.status = session.effectiveStatus(at: now)
+        return shown
+    }
+
+    public func sessions(in instance: Instance, _ request: SessionListRequest) async throws(ManagementError) -> Page<Session> {
+        guard request.userID != nil || request.clientID != nil else {
+            throw ManagementError(.missingQueryParameter, "Either of the following query parameters must be provided: client_id, user_id")
+        }
+        try Self.checkPaging(limit: request.limit, offset: request.offset)
+        let now = clock()
+        let query = SessionQuery(
+            instanceID: instance.id, userID: request.userID, clientID: request.clientID, status: request.status,
+            limit: request.limit, offset: request.offset, now: now)
+        let page = try await storage { () async throws(StorageError) in try await store.sessions(query) }
+        return Page(items: page.items.map { presented($0, at: now) }, totalCount: page.totalCount)
+    }
+
+    /// Revokes a session; idempotent. Its tokens cannot outlive the session, so its revocation
+    /// entry is kept until the session's own end plus the verifiers' leeway.
+    public func revokeSession(in instance: Instance, id: String) async throws(ManagementError) -> (Session, Revocation?) {
+        let now = clock()
+        let stored = try await storedSession(in: instance, id: id)
+        let retainUntil = stored.expireAt + configuration.leewaySeconds * 1000
+        let (session, entry) = try await storage { () async throws(StorageError) in
+            try await store.revokeSession(instanceID: instance.id, id: id, at: now, retainUntil: retainUntil)
+        }
+        return (presented(session, at: now), entry)
+    }
+
+    /// Revokes every session and every token of a user ("sign out everywhere") with one entry.
+    public func revokeUserSessions(in instance: Instance, userID: String) async throws(ManagementError) -> Revocation {
+        let now = clock()
+        return try await storage { () async throws(StorageError) in
+            try await store.revokeUserSessions(instanceID: instance.id, userID: userID, at: now, retainUntil: userWideRetention(now))
+        }
+    }
+}

@@ -1,0 +1,116 @@
+public import SessionStorage
+public import SessionTokens
+import SessionCrypto
+
+/// What the API may set on a JWT template.
+public struct TemplateDraft: Sendable {
+    public var name: String
+    public var claims: JSONObject
+    public var lifetime: Int64?
+    public var allowedClockSkew: Int64?
+    public var customSigningKey: JWTTemplate.CustomSigningKey?
+
+    public init(
+        name: String, claims: JSONObject, lifetime: Int64? = nil, allowedClockSkew: Int64? = nil,
+        customSigningKey: JWTTemplate.CustomSigningKey? = nil
+    ) {
+        self.name = name
+        self.claims = claims
+        self.lifetime = lifetime
+        self.allowedClockSkew = allowedClockSkew
+        self.customSigningKey = customSigningKey
+    }
+}
+
+extension SessionManager {
+    public func createTemplate(in instance: Instance, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
+        let now = clock()
+        let record = try Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now)
+        try await storage { () async throws(StorageError) in try await store.createTemplate(record) }
+        return record
+    }
+
+    public func template(in instance: Instance, id: String) async throws(ManagementError) -> JWTTemplateRecord {
+        guard let record = try await storage({ () async throws(StorageError) in try await store.template(instanceID: instance.id, id: id) })
+        else { throw ManagementError(.notFound, "No JWT template exists with id: \(id)", resource: "jwt_template") }
+        return record
+    }
+
+    public func templates(in instance: Instance, limit: Int = 10, offset: Int = 0) async throws(ManagementError) -> Page<JWTTemplateRecord> {
+        try Self.checkPaging(limit: limit, offset: offset)
+        return try await storage { () async throws(StorageError) in try await store.templates(instanceID: instance.id, limit: limit, offset: offset) }
+    }
+
+    public func updateTemplate(in instance: Instance, id: String, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
+        let existing = try await template(in: instance, id: id)
+        let record = try Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock())
+        try await storage { () async throws(StorageError) in try await store.updateTemplate(record) }
+        return record
+    }
+
+    public func deleteTemplate(in instance: Instance, id: String) async throws(ManagementError) {
+        try await storage { () async throws(StorageError) in try await store.deleteTemplate(instanceID: instance.id, id: id) }
+    }
+
+    /// The dry run: the claims a template renders for a session and the byte size of the token,
+    /// without signing.
+    public func previewTemplate(in instance: Instance, id: String, sessionID: String) async throws(ManagementError) -> TemplatePreview {
+        let record = try await template(in: instance, id: id)
+        let session = try await storedSession(in: instance, id: sessionID)
+        let user = try await self.user(in: instance, id: session.userID)
+        let (claims, signer) = try renderTemplate(record, session: session, user: user, now: clock(), expiresInSeconds: nil, authorizedParty: nil)
+        do {
+            return try JWTClaims.preview(
+                claims: claims, header: JOSEHeader(algorithm: signer.algorithm, keyID: signer.keyID), signatureLength: signer.signatureLength)
+        } catch {
+            throw ManagementError(.tokenTooLarge, error.reason)
+        }
+    }
+
+    /// Validates a draft completely (reserved claims, shortcodes, ranges, a usable own key) before
+    /// anything is stored.
+    static func record(from draft: TemplateDraft, id: String, instanceID: String, createdAt: Int64, updatedAt: Int64) throws(ManagementError) -> JWTTemplateRecord {
+        let template: JWTTemplate
+        do {
+            template = try JWTTemplate(
+                name: draft.name, claims: draft.claims, lifetime: draft.lifetime ?? 60, allowedClockSkew: draft.allowedClockSkew ?? 5,
+                customSigningKey: draft.customSigningKey)
+        } catch {
+            switch error.code {
+            case .reservedClaim: throw ManagementError(.reservedClaim, error.reason, parameter: "claims")
+            case .invalidShortcode: throw ManagementError(.invalidTemplate, error.reason, parameter: "claims")
+            default: throw ManagementError(.invalidTemplate, error.reason)
+            }
+        }
+        if let custom = draft.customSigningKey {
+            do { _ = try SigningKey(templateKey: custom) } catch {
+                throw ManagementError(.invalidParameter, "signing_key is unusable for \(custom.algorithm): \(error.reason)", parameter: "signing_key")
+            }
+        }
+        return JWTTemplateRecord(
+            id: id, instanceID: instanceID, name: template.name, claims: JSONWriter.string(.object(template.claims)),
+            lifetime: template.lifetime, allowedClockSkew: template.allowedClockSkew,
+            signingAlgorithm: draft.customSigningKey?.algorithm.rawValue ?? JWSAlgorithm.rs256.rawValue,
+            customSigningKey: draft.customSigningKey.map { .init(algorithm: $0.algorithm.rawValue, material: $0.material) },
+            createdAt: createdAt, updatedAt: updatedAt)
+    }
+
+    /// A stored template back as a validated `JWTTemplate`.
+    static func template(from record: JWTTemplateRecord) throws(ManagementError) -> JWTTemplate {
+        do {
+            let claims = try JSONParser.parseObject(Array(record.claims.utf8))
+            let key = try record.customSigningKey.map { stored throws(ManagementError) -> JWTTemplate.CustomSigningKey in
+                guard let algorithm = JWSAlgorithm(name: stored.algorithm) else {
+                    throw ManagementError(.invalidTemplate, "stored signing algorithm \(stored.algorithm) is unknown")
+                }
+                return JWTTemplate.CustomSigningKey(algorithm: algorithm, material: stored.material)
+            }
+            return try JWTTemplate(
+                name: record.name, claims: claims, lifetime: record.lifetime, allowedClockSkew: record.allowedClockSkew, customSigningKey: key)
+        } catch let error as ManagementError {
+            throw error
+        } catch {
+            throw ManagementError(.invalidTemplate, "stored template \(record.id) no longer validates: \(error)")
+        }
+    }
+}

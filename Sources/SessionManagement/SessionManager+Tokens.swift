@@ -1,0 +1,109 @@
+public import SessionStorage
+import SessionTokens
+import SessionCrypto
+
+extension SessionManager {
+    /// A session token (RS256 by default) for an active session: the v2 claims, 60 s unless
+    /// `expiresInSeconds` (30…315360000, capped by policy), never past the session's end. Moves
+    /// `last_active_at` at most once per touch interval.
+    public func sessionToken(
+        in instance: Instance, sessionID: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
+    ) async throws(ManagementError) -> String {
+        let session = try await activeSession(in: instance, id: sessionID)
+        let now = clock()
+        let tokenID = try newTokenID()
+        let claims: JWTClaims
+        do {
+            claims = try JWTClaims.sessionToken(
+                SessionTokenRequest(
+                    sessionID: session.id, userID: session.userID, issuer: configuration.issuer, authorizedParty: authorizedParty,
+                    factorVerificationAge: [0, session.mfaVerified ? 0 : -1], sessionExpiresAt: session.expireAt / 1000,
+                    expiresInSeconds: expiresInSeconds),
+                now: now / 1000, tokenID: tokenID, lifetime: configuration.tokenLifetime)
+        } catch {
+            throw error.code == .invalidLifetime ? .invalid("expires_in_seconds", error.reason) : ManagementError(.invalidParameter, error.reason)
+        }
+        try await touch(session, at: now)
+        return try sign(claims, with: keys.active)
+    }
+
+    /// A token from a named template for an active session: the rendered claims, then `azp, exp,
+    /// iat, iss, jti, nbf, sub` set by the service; no `sid`. Refused over the size budget.
+    public func templateToken(
+        in instance: Instance, sessionID: String, templateName: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
+    ) async throws(ManagementError) -> String {
+        guard let record = try await storage({ () async throws(StorageError) in
+            try await store.template(instanceID: instance.id, name: templateName)
+        }) else {
+            throw ManagementError(.notFound, "No JWT template exists with name: \(templateName)", resource: "jwt_template")
+        }
+        let session = try await activeSession(in: instance, id: sessionID)
+        let user = try await self.user(in: instance, id: session.userID)
+        let now = clock()
+        let (claims, signer) = try renderTemplate(record, session: session, user: user, now: now, expiresInSeconds: expiresInSeconds, authorizedParty: authorizedParty)
+        try await touch(session, at: now)
+        return try sign(claims, with: signer)
+    }
+
+    /// Renders a template's claims and picks its signer, checking the size budget; shared by
+    /// minting and the dry run.
+    func renderTemplate(
+        _ record: JWTTemplateRecord, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
+    ) throws(ManagementError) -> (JWTClaims, SigningKey) {
+        let template = try Self.template(from: record)
+        let signer: SigningKey
+        if let custom = template.customSigningKey {
+            do { signer = try SigningKey(templateKey: custom) } catch {
+                throw ManagementError(.invalidTemplate, "the template's signing key is unusable: \(error.reason)")
+            }
+        } else {
+            signer = keys.active
+        }
+        let templateUser = Self.templateUser(user)
+        let context = TemplateContext(
+            user: templateUser,
+            session: TemplateSession(
+                id: session.id, actor: session.actor.flatMap { try? JSONParser.parseObject(Array($0.utf8)) },
+                createdAt: session.createdAt, expireAt: session.expireAt))
+        let tokenID = try newTokenID()
+        do {
+            let claims = try JWTClaims.templateToken(
+                template, context: context, user: templateUser,
+                request: TemplateTokenRequest(issuer: configuration.issuer, authorizedParty: authorizedParty, expiresInSeconds: expiresInSeconds),
+                now: now / 1000, tokenID: tokenID, lifetime: configuration.tokenLifetime)
+            _ = try JWTClaims.preview(
+                claims: claims, header: JOSEHeader(algorithm: signer.algorithm, keyID: signer.keyID), signatureLength: signer.signatureLength)
+            return (claims, signer)
+        } catch {
+            switch error.code {
+            case .tokenTooLarge: throw ManagementError(.tokenTooLarge, error.reason)
+            case .invalidLifetime: throw .invalid("expires_in_seconds", error.reason)
+            default: throw ManagementError(.invalidTemplate, error.reason)
+            }
+        }
+    }
+
+    func activeSession(in instance: Instance, id: String) async throws(ManagementError) -> Session {
+        let session = try await storedSession(in: instance, id: id)
+        let status = session.effectiveStatus(at: clock())
+        guard status == .active else {
+            throw ManagementError(.sessionNotActive, "Session \(id) is \(status.rawValue); only active sessions get tokens")
+        }
+        return session
+    }
+
+    func touch(_ session: Session, at now: Int64) async throws(ManagementError) {
+        guard now - session.lastActiveAt >= configuration.touchInterval else { return }
+        _ = try await storage { () async throws(StorageError) in
+            try await store.touchSession(instanceID: session.instanceID, id: session.id, at: now, interval: configuration.touchInterval)
+        }
+    }
+
+    func newTokenID() throws(ManagementError) -> String {
+        do { return try SecureRandom().tokenID() } catch { throw ManagementError(.unavailable, "the random source failed") }
+    }
+
+    func sign(_ claims: JWTClaims, with key: SigningKey) throws(ManagementError) -> String {
+        do { return try key.mint(claims) } catch { throw ManagementError(.unavailable, "signing failed: \(error.reason)") }
+    }
+}

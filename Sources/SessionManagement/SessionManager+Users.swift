@@ -1,0 +1,147 @@
+public import SessionStorage
+public import SessionTokens
+
+/// What the API may set on a user. `nil` leaves a field as it is (on update) or empty (on create).
+public struct UserDraft: Sendable {
+    public var externalID: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var username: String?
+    public var imageURL: String?
+    public var emailAddresses: [String]?
+    public var phoneNumbers: [String]?
+    public var publicMetadata: JSONObject?
+    public var privateMetadata: JSONObject?
+    public var unsafeMetadata: JSONObject?
+
+    public init(
+        externalID: String? = nil, firstName: String? = nil, lastName: String? = nil, username: String? = nil,
+        imageURL: String? = nil, emailAddresses: [String]? = nil, phoneNumbers: [String]? = nil,
+        publicMetadata: JSONObject? = nil, privateMetadata: JSONObject? = nil, unsafeMetadata: JSONObject? = nil
+    ) {
+        self.externalID = externalID
+        self.firstName = firstName
+        self.lastName = lastName
+        self.username = username
+        self.imageURL = imageURL
+        self.emailAddresses = emailAddresses
+        self.phoneNumbers = phoneNumbers
+        self.publicMetadata = publicMetadata
+        self.privateMetadata = privateMetadata
+        self.unsafeMetadata = unsafeMetadata
+    }
+}
+
+extension SessionManager {
+    /// Clerk's limit for each metadata object, serialised.
+    static let metadataLimit = 8192
+
+    public func createUser(in instance: Instance, _ draft: UserDraft) async throws(ManagementError) -> User {
+        let now = clock()
+        var user = User(id: try newID("user"), instanceID: instance.id, createdAt: now, updatedAt: now)
+        try apply(draft, to: &user)
+        try await storage { () async throws(StorageError) in try await store.createUser(user) }
+        return user
+    }
+
+    public func user(in instance: Instance, id: String) async throws(ManagementError) -> User {
+        guard let user = try await storage({ () async throws(StorageError) in try await store.user(instanceID: instance.id, id: id) }) else {
+            throw .notFound("user", id)
+        }
+        return user
+    }
+
+    public func users(in instance: Instance, limit: Int = 10, offset: Int = 0) async throws(ManagementError) -> Page<User> {
+        try Self.checkPaging(limit: limit, offset: offset)
+        return try await storage { () async throws(StorageError) in try await store.users(instanceID: instance.id, limit: limit, offset: offset) }
+    }
+
+    public func updateUser(in instance: Instance, id: String, _ draft: UserDraft) async throws(ManagementError) -> User {
+        var user = try await self.user(in: instance, id: id)
+        try apply(draft, to: &user)
+        user.updatedAt = clock()
+        let updated = user
+        try await storage { () async throws(StorageError) in try await store.updateUser(updated) }
+        return updated
+    }
+
+    /// Deletes the user and revokes all their tokens with one user-wide entry, template tokens included.
+    public func deleteUser(in instance: Instance, id: String) async throws(ManagementError) -> Revocation {
+        let now = clock()
+        return try await storage { () async throws(StorageError) in
+            try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now))
+        }
+    }
+
+    /// Entries that revoke every token of a user must outlive the longest token any template can mint.
+    func userWideRetention(_ now: Int64) -> Int64 {
+        now + (configuration.tokenLifetime.maximumSeconds + configuration.leewaySeconds) * 1000
+    }
+
+    private func apply(_ draft: UserDraft, to user: inout User) throws(ManagementError) {
+        func text(_ value: String?, _ name: String) throws(ManagementError) -> String? {
+            guard let value else { return nil }
+            guard value.utf8.count <= 256 else { throw .invalid(name, "\(name) must be at most 256 bytes") }
+            return value
+        }
+        if let value = try text(draft.externalID, "external_id") { user.externalID = value }
+        if let value = try text(draft.firstName, "first_name") { user.firstName = value }
+        if let value = try text(draft.lastName, "last_name") { user.lastName = value }
+        if let value = try text(draft.username, "username") { user.username = value }
+        if let value = draft.imageURL { user.imageURL = value }
+        if let emails = draft.emailAddresses {
+            var addresses: [User.EmailAddress] = []
+            for email in emails {
+                guard Self.looksLikeEmail(email) else { throw .invalid("email_address", "\(email) is not a valid email address") }
+                addresses.append(User.EmailAddress(id: try newID("idn"), emailAddress: email, verified: true))
+            }
+            user.emailAddresses = addresses
+            user.primaryEmailAddressID = addresses.first?.id
+        }
+        if let phones = draft.phoneNumbers {
+            var numbers: [User.PhoneNumber] = []
+            for phone in phones {
+                guard phone.hasPrefix("+"), phone.utf8.count >= 8, phone.dropFirst().allSatisfy(\.isNumber) else {
+                    throw .invalid("phone_number", "\(phone) is not an E.164 phone number")
+                }
+                numbers.append(User.PhoneNumber(id: try newID("idn"), phoneNumber: phone, verified: true))
+            }
+            user.phoneNumbers = numbers
+            user.primaryPhoneNumberID = numbers.first?.id
+        }
+        if let metadata = draft.publicMetadata { user.publicMetadata = try Self.metadata(metadata, "public_metadata") }
+        if let metadata = draft.privateMetadata { user.privateMetadata = try Self.metadata(metadata, "private_metadata") }
+        if let metadata = draft.unsafeMetadata { user.unsafeMetadata = try Self.metadata(metadata, "unsafe_metadata") }
+    }
+
+    private static func metadata(_ object: JSONObject, _ name: String) throws(ManagementError) -> String {
+        let text = JSONWriter.string(.object(object))
+        guard text.utf8.count <= metadataLimit else { throw .invalid(name, "\(name) must be at most \(metadataLimit) bytes") }
+        return text
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && text.utf8.count <= 320 && !text.contains(where: \.isWhitespace)
+    }
+
+    static func checkPaging(limit: Int, offset: Int) throws(ManagementError) {
+        guard (1...500).contains(limit) else { throw .invalid("limit", "limit must be between 1 and 500") }
+        guard offset >= 0 else { throw .invalid("offset", "offset must be 0 or more") }
+    }
+
+    /// The template view of a stored user: metadata texts parsed back into objects.
+    static func templateUser(_ user: User) -> TemplateUser {
+        func object(_ text: String) -> JSONObject { (try? JSONParser.parseObject(Array(text.utf8))) ?? JSONObject() }
+        let email = user.emailAddresses.first { $0.id == user.primaryEmailAddressID }
+        let phone = user.phoneNumbers.first { $0.id == user.primaryPhoneNumberID }
+        return TemplateUser(
+            id: user.id, externalID: user.externalID, firstName: user.firstName, lastName: user.lastName,
+            username: user.username, imageURL: user.imageURL, createdAt: user.createdAt, updatedAt: user.updatedAt,
+            primaryEmailAddress: email?.emailAddress, primaryPhoneNumber: phone?.phoneNumber,
+            emailVerified: email?.verified ?? false, phoneNumberVerified: phone?.verified ?? false,
+            twoFactorEnabled: user.twoFactorEnabled, publicMetadata: object(user.publicMetadata),
+            unsafeMetadata: object(user.unsafeMetadata))
+    }
+}

@@ -1,0 +1,86 @@
+public import SessionCrypto
+public import SessionStorage
+public import SessionTokens
+
+/// The use cases behind every API surface: sessions, users, tokens, templates and keys, with no
+/// transport in them. Time and randomness are injected so every use case is a function of its inputs.
+public struct SessionManager: Sendable {
+    public let store: any SessionStore
+    public let keys: KeyRing
+    public let configuration: ManagementConfiguration
+    let random: any RandomSource
+    let clock: @Sendable () -> Int64
+
+    /// - Parameter clock: now, in Unix milliseconds.
+    public init(
+        store: any SessionStore, keys: KeyRing, configuration: ManagementConfiguration, random: any RandomSource = SecureRandom(),
+        clock: @escaping @Sendable () -> Int64
+    ) {
+        self.store = store
+        self.keys = keys
+        self.configuration = configuration
+        self.random = random
+        self.clock = clock
+    }
+
+    /// The published keys (`/v1/jwks`, `/.well-known/jwks.json`).
+    public var jwks: JWKS { keys.jwks }
+
+    /// A prefixed id (`sess_…`, `user_…`) with 128 random bits.
+    func newID(_ prefix: String) throws(ManagementError) -> String {
+        do { return prefix + "_" + (try random.hex(16)) } catch {
+            throw ManagementError(.unavailable, "the random source failed: \(error.reason)")
+        }
+    }
+
+    // MARK: Instances and secret keys
+
+    /// Creates an instance and its first secret key; returns the key, which is stored only as a hash
+    /// and cannot be shown again.
+    public func createInstance(environment: Instance.Environment, allowsBackendSignIn: Bool = false) async throws(ManagementError) -> (Instance, secretKey: String) {
+        let now = clock()
+        let instance = Instance(id: try newID("ins"), environment: environment, allowsBackendSignIn: allowsBackendSignIn, createdAt: now)
+        try await storage { () async throws(StorageError) in try await store.createInstance(instance) }
+        return (instance, try await addSecretKey(to: instance))
+    }
+
+    /// Adds a secret key to an instance: `sk_test_…` for development, `sk_live_…` for production.
+    public func addSecretKey(to instance: Instance) async throws(ManagementError) -> String {
+        let prefix = instance.environment == .development ? "sk_test_" : "sk_live_"
+        let secret: String
+        do { secret = prefix + (try random.hex(24)) } catch { throw ManagementError(.unavailable, "the random source failed") }
+        let record = SecretKeyRecord(
+            id: try newID("key"), instanceID: instance.id, hash: SHA256.hash(Array(secret.utf8)),
+            displayPrefix: String(secret.prefix(prefix.count + 4)), createdAt: clock())
+        try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+        return secret
+    }
+
+    /// The instance a secret key belongs to. The key's kind must match the instance's environment.
+    public func authenticate(secretKey: String) async throws(ManagementError) -> Instance {
+        let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
+        let isTest = secretKey.hasPrefix("sk_test_")
+        guard isTest || secretKey.hasPrefix("sk_live_") else { throw invalid }
+        let hash = SHA256.hash(Array(secretKey.utf8))
+        let record = try await storage { () async throws(StorageError) in try await store.secretKey(hash: hash) }
+        guard let record, ConstantTime.equals(record.hash, hash) else { throw invalid }
+        guard let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: record.instanceID) }),
+            (instance.environment == .development) == isTest
+        else { throw invalid }
+        return instance
+    }
+
+    // MARK: Storage errors
+
+    /// Runs a store call, turning storage failures into management errors.
+    func storage<T>(_ body: () async throws(StorageError) -> T) async throws(ManagementError) -> T {
+        do { return try await body() } catch {
+            switch error.code {
+            case .notFound: throw ManagementError(.notFound, error.reason)
+            case .conflict: throw ManagementError(.conflict, error.reason)
+            case .constraint: throw ManagementError(.invalidParameter, error.reason)
+            default: throw ManagementError(.unavailable, "storage failed: \(error.reason)")
+            }
+        }
+    }
+}
