@@ -1,16 +1,17 @@
-# Tessera. Rules: deps · build · run · keys · test · test-unit · test-e2e · bench · check · clean
-#   make run    generate dev keys if missing, print the JWKS and a freshly minted, verified token
-#   make test   unit tests (swift-testing) + end-to-end CLI checks (RFC vectors, PyJWT cross-check)
+# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · check · clean
+#   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
+#   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK against the server
 #   make bench  release build; tokens/s per core beside the same run's `openssl speed`
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/debug
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libssl-dev openssl pkg-config python3-venv
+APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv
 DEV_KEYS := keys/dev
 
-.PHONY: deps build run keys test test-unit test-e2e bench check clean
+.PHONY: deps build run demo keys test test-unit test-e2e bench check clean
 
 # Installs the system packages when one is missing (as root, or through sudo).
 deps:
@@ -22,6 +23,7 @@ deps:
 
 build: deps
 	$(SWIFT) build --product sessionctl
+	$(SWIFT) build --product session-server
 
 # Dev keys through the openssl CLI, only where missing: RS256 (RSA 2048), ES256 (P-256), EdDSA (Ed25519).
 keys: deps
@@ -31,6 +33,9 @@ keys: deps
 	@[ -f $(DEV_KEYS)/eddsa.pem ] || (umask 077 && openssl genpkey -algorithm ED25519 -out $(DEV_KEYS)/eddsa.pem && echo "generated $(DEV_KEYS)/eddsa.pem")
 
 run: keys build
+	@$(BIN)/session-server
+
+demo: keys build
 	@$(BIN)/sessionctl demo --keys $(DEV_KEYS)
 
 test: deps
@@ -41,12 +46,14 @@ test-unit:
 	$(SWIFT) test --disable-xctest
 
 $(PYTHON):
-	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'pyjwt==2.10.1' 'cryptography>=42'
+	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42'
 
 test-e2e: $(PYTHON)
 	@$(SWIFT) build --product sessionctl >/dev/null
-	@SESSIONCTL=$(BIN)/sessionctl bash Tests/EndToEnd/rfc-vectors.sh | tee .build/e2e-rfc.log
-	@SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/tokens.sh | tee .build/e2e-tokens.log
+	@$(SWIFT) build --product session-server >/dev/null
+	@set -o pipefail; SESSIONCTL=$(BIN)/sessionctl bash Tests/EndToEnd/rfc-vectors.sh | tee .build/e2e-rfc.log
+	@set -o pipefail; SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/tokens.sh | tee .build/e2e-tokens.log
+	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server PYTHON=$(PYTHON) bash Tests/EndToEnd/clerk-sdk-probe.sh | tee .build/e2e-probe.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

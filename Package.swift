@@ -20,10 +20,13 @@ let package = Package(
         .library(name: "SessionStorageSQLite", targets: ["SessionStorageSQLite"]),
         .library(name: "SessionManagement", targets: ["SessionManagement"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
+        .executable(name: "session-server", targets: ["session-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -41,6 +44,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "SessionServer",
+            dependencies: [
+                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SessionStorageSQLite",
             dependencies: ["SessionStorage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
@@ -49,6 +61,15 @@ let package = Package(
             name: "sessionctl",
             dependencies: [
                 "SessionTokens", "SessionCrypto", "SessionVerification",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "session-server",
+            dependencies: [
+                "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionCrypto", "SessionTokens",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

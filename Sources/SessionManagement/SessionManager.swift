@@ -23,6 +23,9 @@ public struct SessionManager: Sendable {
         self.clock = clock
     }
 
+    /// Now, in Unix milliseconds, from the injected clock.
+    public var now: Int64 { clock() }
+
     /// The published keys (`/v1/jwks`, `/.well-known/jwks.json`).
     public var jwks: JWKS { keys.jwks }
 

@@ -1,0 +1,35 @@
+public import SessionStorage
+import SessionCrypto
+
+extension SessionManager {
+    /// The instance a fresh `session-server` serves.
+    public static let defaultInstanceID = "ins_default"
+
+    /// Makes sure the default development instance exists and accepts `secretKey` when one is given.
+    /// Returns the key to print when one had to be generated (a new database and no key given):
+    /// it is stored only as a hash and cannot be shown again.
+    public func bootstrapDefaultInstance(secretKey: String?) async throws(ManagementError) -> (Instance, generatedKey: String?) {
+        if let secretKey {
+            guard secretKey.hasPrefix("sk_test_"), secretKey.utf8.count >= 32, secretKey.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
+            else { throw ManagementError.invalid("TESSERA_SECRET_KEY", "the secret key must be sk_test_ followed by at least 24 letters or digits") }
+        }
+        let existing = try await storage { () async throws(StorageError) in try await store.instance(id: Self.defaultInstanceID) }
+        let instance: Instance
+        if let existing {
+            instance = existing
+        } else {
+            instance = Instance(id: Self.defaultInstanceID, environment: .development, createdAt: clock())
+            try await storage { () async throws(StorageError) in try await store.createInstance(instance) }
+        }
+        guard let secretKey else {
+            return (instance, existing == nil ? try await addSecretKey(to: instance) : nil)
+        }
+        let hash = SHA256.hash(Array(secretKey.utf8))
+        if try await storage({ () async throws(StorageError) in try await store.secretKey(hash: hash) }) == nil {
+            let record = SecretKeyRecord(
+                id: try newID("key"), instanceID: instance.id, hash: hash, displayPrefix: String(secretKey.prefix(12)), createdAt: clock())
+            try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+        }
+        return (instance, nil)
+    }
+}

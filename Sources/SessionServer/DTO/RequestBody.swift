@@ -1,0 +1,71 @@
+import Hummingbird
+import SessionTokens
+
+/// A request's JSON body, read up to the cap and parsed strictly (duplicate members refused).
+struct RequestBody {
+    let object: JSONObject
+
+    /// An empty body (Clerk's SDKs send none on `revoke`) reads as `{}`.
+    static func read(_ request: Request, limit: Int) async throws -> RequestBody {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw HTTPError(.contentTooLarge)
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: limit) } catch { throw HTTPError(.contentTooLarge) }
+        let bytes = Array(buffer.readableBytesView)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return RequestBody(object: [:]) }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw ClerkError(.unsupportedMediaType, "unsupported_content_type", "Content-Type is unsupported", "Send application/json")
+        }
+        do { return RequestBody(object: try JSONParser.parseObject(bytes)) } catch { throw ClerkError.invalidBody(error.reason) }
+    }
+
+    func string(_ name: String, required: Bool = false) throws -> String? {
+        switch object[name] {
+        case nil, .null?:
+            if required { throw ClerkError(.unprocessableContent, "form_param_missing", "is missing", "\(name) is required", meta: ["param_name": .string(name)]) }
+            return nil
+        case .string(let value)?: return value
+        default: throw ClerkError.invalidParameter(name, "\(name) must be a string")
+        }
+    }
+
+    func integer(_ name: String) throws -> Int64? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .integer(let value)?: return value
+        default: throw ClerkError.invalidParameter(name, "\(name) must be an integer")
+        }
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .bool(let value)?: return value
+        default: throw ClerkError.invalidParameter(name, "\(name) must be a boolean")
+        }
+    }
+
+    func strings(_ name: String) throws -> [String]? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .array(let items)?:
+            var values: [String] = []
+            for item in items {
+                guard case .string(let value) = item else { throw ClerkError.invalidParameter(name, "\(name) must be an array of strings") }
+                values.append(value)
+            }
+            return values
+        default: throw ClerkError.invalidParameter(name, "\(name) must be an array of strings")
+        }
+    }
+
+    func jsonObject(_ name: String) throws -> JSONObject? {
+        switch object[name] {
+        case nil, .null?: return nil
+        case .object(let value)?: return value
+        default: throw ClerkError.invalidParameter(name, "\(name) must be an object")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import SessionStorage
+
+extension ServerContext {
+    /// The authenticated instance (the secret-key middleware guarantees one on `/v1`).
+    func requireInstance() throws -> Instance {
+        guard let instance else { throw ClerkError.headerFormat }
+        return instance
+    }
+
+    /// A path parameter, percent-decoded (Clerk's SDKs send template names unescaped but for spaces).
+    func pathParameter(_ name: String) throws -> String {
+        guard let raw = parameters.get(name) else { throw ClerkError.notFound("Resource not found", "missing \(name)") }
+        return raw.removingPercentEncoding ?? raw
+    }
+}
+
+extension Request {
+    func query(_ name: String) -> String? {
+        uri.queryParameters[name[...]].map { String($0).removingPercentEncoding ?? String($0) }
+    }
+
+    func queryInteger(_ name: String, default fallback: Int) throws -> Int {
+        guard let text = query(name) else { return fallback }
+        guard let value = Int(text) else { throw ClerkError.invalidParameter(name, "\(name) must be an integer") }
+        return value
+    }
+
+    func queryBool(_ name: String) throws -> Bool {
+        guard let text = query(name) else { return false }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw ClerkError.invalidParameter(name, "\(name) must be true or false")
+        }
+    }
+}

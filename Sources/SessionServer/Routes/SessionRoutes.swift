@@ -1,0 +1,90 @@
+import HTTPTypes
+import Hummingbird
+import SessionManagement
+import SessionStorage
+import SessionTokens
+import SessionVerification
+
+/// `/v1/sessions`: list, create, get, revoke, tokens, tokens from a template, and the deprecated verify.
+struct SessionRoutes {
+    let manager: SessionManager
+    let configuration: ServerConfiguration
+    let verifier: SessionVerifier
+
+    func register(_ group: RouterGroup<ServerContext>) {
+        group.get("sessions") { request, context in try await list(request, context) }
+        group.post("sessions") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let userID = try body.string("user_id", required: true)!
+            let session = try await manager.createSession(in: try context.requireInstance(), userID: userID)
+            return JSONResponse.make(SessionDTO.json(session))
+        }
+        group.get("sessions/:id") { _, context in
+            JSONResponse.make(SessionDTO.json(try await manager.session(in: try context.requireInstance(), id: try context.pathParameter("id"))))
+        }
+        group.post("sessions/:id/revoke") { request, context in
+            _ = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let (session, _) = try await manager.revokeSession(in: try context.requireInstance(), id: try context.pathParameter("id"))
+            return JSONResponse.make(SessionDTO.json(session))
+        }
+        group.post("sessions/:id/tokens") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let jwt = try await manager.sessionToken(
+                in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
+                expiresInSeconds: try body.integer("expires_in_seconds"))
+            return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
+        }
+        group.post("sessions/:id/tokens/:template") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let jwt = try await manager.templateToken(
+                in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
+                templateName: try context.pathParameter("template"), expiresInSeconds: try body.integer("expires_in_seconds"))
+            return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
+        }
+        group.post("sessions/:id/verify") { request, context in try await verify(request, context) }
+    }
+
+    private func list(_ request: Request, _ context: ServerContext) async throws -> Response {
+        var status: Session.Status?
+        if let text = request.query("status") {
+            guard let parsed = Session.Status(rawValue: text), parsed != .pending else {
+                throw ClerkError.invalidParameter("status", "status must be one of abandoned, active, ended, expired, removed, replaced, revoked")
+            }
+            status = parsed
+        }
+        let page = try await manager.sessions(
+            in: try context.requireInstance(),
+            SessionListRequest(
+                userID: request.query("user_id"), clientID: request.query("client_id"), status: status,
+                limit: try request.queryInteger("limit", default: 10), offset: try request.queryInteger("offset", default: 0)))
+        let items = JSONValue.array(page.items.map(SessionDTO.json))
+        guard try request.queryBool("paginated") else { return JSONResponse.make(items) }
+        return JSONResponse.make(.object(["data": items, "total_count": .integer(Int64(page.totalCount))]))
+    }
+
+    /// The legacy endpoint, still served: a valid token of this active session returns the session.
+    /// Deprecated (RFC 9745 header); networkless verification is the way (`Docs/Verification.md`).
+    private func verify(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+        let token = try body.string("token", required: true)!
+        let instance = try context.requireInstance()
+        let sessionID = try context.pathParameter("id")
+        var headers: HTTPFields = [:]
+        headers[HTTPField.Name("Deprecation")!] = "@1704067200"
+        headers[HTTPField.Name("Link")!] = "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\""
+        let session = try await manager.session(in: instance, id: sessionID)
+        let claims: JWTClaims
+        do {
+            claims = try verifier.verify(token, now: manager.now / 1000).claims
+        } catch {
+            throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token could not be verified: \(error.code)")
+        }
+        guard claims.sessionID == sessionID else {
+            throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token belongs to another session")
+        }
+        guard session.status == .active else {
+            throw ClerkError(.badRequest, "session_not_active", "Session is not active", "Session \(sessionID) is \(session.status.rawValue)")
+        }
+        return JSONResponse.make(SessionDTO.json(session), headers: headers)
+    }
+}

@@ -1,0 +1,69 @@
+import Hummingbird
+import SessionManagement
+import SessionStorage
+import SessionTokens
+
+/// `/v1/jwt_templates`: CRUD plus a dry run. Signing keys go in, never come out.
+struct TemplateRoutes {
+    let manager: SessionManager
+    let configuration: ServerConfiguration
+
+    func register(_ group: RouterGroup<ServerContext>) {
+        group.get("jwt_templates") { request, context in
+            let page = try await manager.templates(
+                in: try context.requireInstance(), limit: try request.queryInteger("limit", default: 10),
+                offset: try request.queryInteger("offset", default: 0))
+            let items = JSONValue.array(page.items.map(TemplateDTO.json))
+            guard try request.queryBool("paginated") else { return JSONResponse.make(items) }
+            return JSONResponse.make(.object(["data": items, "total_count": .integer(Int64(page.totalCount))]))
+        }
+        group.post("jwt_templates") { request, context in
+            let draft = try await draft(request)
+            return JSONResponse.make(TemplateDTO.json(try await manager.createTemplate(in: try context.requireInstance(), draft)))
+        }
+        group.get("jwt_templates/:id") { _, context in
+            JSONResponse.make(TemplateDTO.json(try await manager.template(in: try context.requireInstance(), id: try context.pathParameter("id"))))
+        }
+        group.patch("jwt_templates/:id") { request, context in
+            let draft = try await draft(request)
+            let record = try await manager.updateTemplate(in: try context.requireInstance(), id: try context.pathParameter("id"), draft)
+            return JSONResponse.make(TemplateDTO.json(record))
+        }
+        group.delete("jwt_templates/:id") { _, context in
+            let id = try context.pathParameter("id")
+            try await manager.deleteTemplate(in: try context.requireInstance(), id: id)
+            return JSONResponse.make(.object(["object": .string("jwt_template"), "id": .string(id), "deleted": .bool(true)]))
+        }
+        group.post("jwt_templates/:id/preview") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let preview = try await manager.previewTemplate(
+                in: try context.requireInstance(), id: try context.pathParameter("id"),
+                sessionID: try body.string("session_id", required: true)!)
+            return JSONResponse.make(.object([
+                "object": .string("jwt_template_preview"), "claims": .object(preview.claims.jsonObject),
+                "token_bytes": .integer(Int64(preview.tokenBytes)),
+            ]))
+        }
+    }
+
+    private func draft(_ request: Request) async throws -> TemplateDraft {
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+        let name = try body.string("name", required: true)!
+        guard let claims = try body.jsonObject("claims") else {
+            throw ClerkError(.unprocessableContent, "form_param_missing", "is missing", "claims is required", meta: ["param_name": .string("claims")])
+        }
+        var key: JWTTemplate.CustomSigningKey?
+        if try body.bool("custom_signing_key") == true {
+            guard let algorithmName = try body.string("signing_algorithm"), let algorithm = JWSAlgorithm(name: algorithmName) else {
+                throw ClerkError.invalidParameter("signing_algorithm", "signing_algorithm must be RS256, ES256, EdDSA or HS256")
+            }
+            guard let material = try body.string("signing_key"), !material.isEmpty else {
+                throw ClerkError.invalidParameter("signing_key", "signing_key is required with custom_signing_key")
+            }
+            key = JWTTemplate.CustomSigningKey(algorithm: algorithm, material: material)
+        }
+        return TemplateDraft(
+            name: name, claims: claims, lifetime: try body.integer("lifetime"), allowedClockSkew: try body.integer("allowed_clock_skew"),
+            customSigningKey: key)
+    }
+}

@@ -1,0 +1,28 @@
+public import Hummingbird
+public import SessionManagement
+import SessionCrypto
+import SessionTokens
+import SessionVerification
+
+/// Builds the HTTP application: one route collection per API surface over the same use cases.
+public enum SessionServer {
+    public static func router(manager: SessionManager, configuration: ServerConfiguration = ServerConfiguration()) throws -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self)
+        // Added before any route, so that unknown routes get a Clerk error body too.
+        router.add(middleware: ErrorMiddleware())
+        let jwksBody = JSONValue.object(manager.jwks.jsonObject)
+        router.get("/.well-known/jwks.json") { _, _ in
+            JSONResponse.make(jwksBody, headers: [.cacheControl: "public, max-age=\(configuration.jwksMaxAgeSeconds)"])
+        }
+        router.get("/health") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
+        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
+        v1.get("jwks") { _, _ in JSONResponse.make(jwksBody) }
+        let verifier = SessionVerifier(
+            keys: try VerifierKeys(manager.keys.verificationKeys),
+            policy: ClaimPolicy(leeway: manager.configuration.leewaySeconds, issuer: manager.configuration.issuer, requireSessionID: true))
+        SessionRoutes(manager: manager, configuration: configuration, verifier: verifier).register(v1)
+        UserRoutes(manager: manager, configuration: configuration).register(v1)
+        TemplateRoutes(manager: manager, configuration: configuration).register(v1)
+        return router
+    }
+}

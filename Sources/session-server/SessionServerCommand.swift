@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SessionCrypto
+import SessionManagement
+import SessionServer
+import SessionStorage
+import SessionStorageSQLite
+import SessionTokens
+
+/// `session-server`: flags, or the matching `TESSERA_*` environment variables, then wiring.
+@main
+struct SessionServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session-server", abstract: "Tessera's session service (Clerk-compatible Backend API).")
+
+    @Option(help: "Address to bind (TESSERA_HOST).")
+    var host = ProcessInfo.processInfo.environment["TESSERA_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port to bind (TESSERA_PORT).")
+    var port = Int(ProcessInfo.processInfo.environment["TESSERA_PORT"] ?? "") ?? 8080
+
+    @Option(help: "SQLite database file (TESSERA_DATABASE).")
+    var database = ProcessInfo.processInfo.environment["TESSERA_DATABASE"] ?? "./data/tessera.sqlite"
+
+    @Option(help: "Key directory; dev keys are generated when it has none (TESSERA_KEYS_DIR).")
+    var keys = ProcessInfo.processInfo.environment["TESSERA_KEYS_DIR"] ?? "keys/dev"
+
+    @Option(help: "Token issuer, the service's public URL (TESSERA_ISSUER; default http://HOST:PORT).")
+    var issuer: String = ProcessInfo.processInfo.environment["TESSERA_ISSUER"] ?? ""
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
+    var maximumBodyBytes = 1 << 20
+
+    func run() async throws {
+        var logger = Logger(label: "tessera")
+        logger.logLevel = .info
+        let directory = KeyDirectory(path: keys)
+        let now = Int64(Date().timeIntervalSince1970)
+        for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
+            let key = try directory.generate(algorithm, now: now)
+            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
+        }
+        let ring = try directory.load()
+        let store = try SQLiteSessionStore(path: database)
+        let manager = SessionManager(
+            store: store, keys: ring, configuration: ManagementConfiguration(issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer),
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
+        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes))
+        let app = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
+            onServerRunning: { _ in
+                var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
+                if let generated {
+                    banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(generated)\n"
+                }
+                FileHandle.standardOutput.write(Data(banner.utf8))
+            }, logger: logger)
+        try await app.runService()
+    }
+}
