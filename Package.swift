@@ -98,6 +98,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "SessionServerTests",
+            dependencies: [
+                "SessionServer", "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "TestFixtures",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SessionCryptoTests", dependencies: ["SessionCrypto", "SessionTokens", "TestFixtures"], swiftSettings: strict),
         .testTarget(
             name: "SessionVerificationTests",

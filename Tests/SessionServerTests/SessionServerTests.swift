@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SessionCrypto
+import SessionManagement
+import SessionServer
+import SessionStorage
+import SessionTokens
+import TestFixtures
+import Testing
+
+/// The HTTP surface, in process: status codes, Clerk error bodies, and the session flow.
+@Suite struct SessionServerTests {
+    struct Setup {
+        let app: Application<RouterResponder<ServerContext>>
+        let key: String
+    }
+
+    static func setup(maximumBodyBytes: Int = 1 << 20) async throws -> Setup {
+        let ring = try KeyRing(signingKeys: [SigningKey(pem: Fixtures.testKey("rs256.pem"))])
+        let manager = SessionManager(
+            store: InMemorySessionStore(), keys: ring, configuration: ManagementConfiguration(issuer: "http://tessera.test"),
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let (_, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
+        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes))
+        return Setup(app: Application(router: router), key: try #require(generated))
+    }
+
+    static func json(_ buffer: ByteBuffer) throws -> JSONValue { try JSONParser.parse(Array(buffer.readableBytesView)) }
+
+    static func errorCode(_ buffer: ByteBuffer) -> String? {
+        (try? json(buffer))?["errors"]?.arrayValue?.first?["code"]?.stringValue
+    }
+
+    @Test func authenticationFailuresAreClerkErrors() async throws {
+        let setup = try await Self.setup()
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/sessions?user_id=u", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(Self.errorCode(response.body) == "authorization_header_format_invalid")
+            }
+            try await client.execute(uri: "/v1/sessions?user_id=u", method: .get, headers: [.authorization: "Bearer sk_test_wrong"]) { response in
+                #expect(response.status == .unauthorized)
+                #expect(Self.errorCode(response.body) == "clerk_key_invalid")
+                let error = try #require(try Self.json(response.body)["errors"]?.arrayValue?.first)
+                #expect(error["message"]?.stringValue != nil && error["long_message"]?.stringValue != nil)
+            }
+        }
+    }
+
+    @Test func unknownRoutesAndBadBodiesAreClerkErrors() async throws {
+        let setup = try await Self.setup(maximumBodyBytes: 1024)
+        let auth: HTTPFields = [.authorization: "Bearer \(setup.key)", .contentType: "application/json"]
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/nothing", method: .get, headers: auth) { response in
+                #expect(response.status == .notFound)
+                #expect(Self.errorCode(response.body) == "resource_not_found")
+            }
+            try await client.execute(uri: "/v1/users", method: .post, headers: auth, body: ByteBuffer(string: #"{"first_name":"#)) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.errorCode(response.body) == "request_body_invalid")
+            }
+            let big = ByteBuffer(string: #"{"first_name":""# + String(repeating: "a", count: 2000) + #""}"#)
+            try await client.execute(uri: "/v1/users", method: .post, headers: auth, body: big) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(Self.errorCode(response.body) == "request_body_too_large")
+            }
+            try await client.execute(uri: "/v1/sessions", method: .get, headers: auth) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.errorCode(response.body) == "missing_query_parameter")
+            }
+            try await client.execute(
+                uri: "/v1/jwt_templates", method: .post, headers: auth, body: ByteBuffer(string: #"{"name":"t","claims":{"iss":"x"}}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.errorCode(response.body) == "jwt_template_reserved_claim")
+            }
+        }
+    }
+
+    @Test func theSessionFlowWorksEndToEnd() async throws {
+        let setup = try await Self.setup()
+        let auth: HTTPFields = [.authorization: "Bearer \(setup.key)", .contentType: "application/json"]
+        try await setup.app.test(.router) { client in
+            let user = try await client.execute(
+                uri: "/v1/users", method: .post, headers: auth, body: ByteBuffer(string: #"{"first_name":"Ada","email_address":["ada@example.com"]}"#)
+            ) { response in try Self.json(response.body) }
+            let userID = try #require(user["id"]?.stringValue)
+            #expect(user["object"]?.stringValue == "user" && user["email_addresses"]?.arrayValue?.count == 1)
+            let session = try await client.execute(
+                uri: "/v1/sessions", method: .post, headers: auth, body: ByteBuffer(string: #"{"user_id":"\#(userID)"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                return try Self.json(response.body)
+            }
+            let sessionID = try #require(session["id"]?.stringValue)
+            for field in ["object", "id", "user_id", "client_id", "status", "last_active_at", "expire_at", "abandon_at", "updated_at", "created_at"] {
+                #expect(session[field] != nil, "Session lacks \(field)")
+            }
+            try await client.execute(uri: "/v1/sessions?user_id=\(userID)&paginated=true", method: .get, headers: auth) { response in
+                let page = try Self.json(response.body)
+                #expect(page["total_count"]?.integerValue == 1 && page["data"]?.arrayValue?.count == 1)
+            }
+            let token = try await client.execute(uri: "/v1/sessions/\(sessionID)/tokens", method: .post, headers: auth, body: ByteBuffer(string: "{}")) {
+                response in try #require(try Self.json(response.body)["jwt"]?.stringValue)
+            }
+            try await client.execute(
+                uri: "/v1/sessions/\(sessionID)/verify", method: .post, headers: auth, body: ByteBuffer(string: #"{"token":"\#(token)"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("Deprecation")!] != nil)
+            }
+            try await client.execute(uri: "/v1/sessions/\(sessionID)/revoke", method: .post, headers: [.authorization: "Bearer \(setup.key)"]) { response in
+                #expect((try? Self.json(response.body))?["status"]?.stringValue == "revoked")
+            }
+            try await client.execute(uri: "/v1/sessions/\(sessionID)/tokens", method: .post, headers: auth, body: ByteBuffer(string: "{}")) { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.errorCode(response.body) == "session_not_active")
+            }
+        }
+    }
+
+    @Test func thePublicJWKSNeedsNoKeyAndIsCacheable() async throws {
+        let setup = try await Self.setup()
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/.well-known/jwks.json", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.cacheControl] == "public, max-age=300")
+                let keys = try #require(try Self.json(response.body)["keys"]?.arrayValue)
+                #expect(keys.count == 1 && keys[0]["alg"]?.stringValue == "RS256" && keys[0]["d"] == nil)
+            }
+        }
+    }
+}
