@@ -15,6 +15,14 @@ public enum SessionServer {
             JSONResponse.make(jwksBody, headers: [.cacheControl: "public, max-age=\(configuration.jwksMaxAgeSeconds)"])
         }
         router.get("/health") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
+        router.get("/openapi.yaml") { _, _ in
+            guard let document = configuration.openAPIDocument else {
+                throw ClerkError.notFound("Resource not found", "this server was started without its OpenAPI document")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: document)))
+        }
         let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
         v1.get("jwks") { _, _ in JSONResponse.make(jwksBody) }
         let verifier = SessionVerifier(

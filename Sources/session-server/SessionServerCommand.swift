@@ -33,6 +33,20 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
     var maximumBodyBytes = 1 << 20
 
+    @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
+    var openapi: String?
+
+    /// The document from the flag, the working directory, or the checkout the executable was built in.
+    func openAPIDocument() -> String? {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates: [String?] = [openapi, "Docs/openapi.yaml",
+            executable.deletingLastPathComponent().appendingPathComponent("../../../Docs/openapi.yaml").standardized.path]
+        for path in candidates.compactMap({ $0 }) {
+            if let data = FileManager.default.contents(atPath: path) { return String(decoding: data, as: UTF8.self) }
+        }
+        return nil
+    }
+
     func run() async throws {
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
@@ -49,7 +63,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
-        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes))
+        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument()))
         let app = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
             onServerRunning: { _ in

@@ -15,6 +15,7 @@ import Testing
     struct Setup {
         let app: Application<RouterResponder<ServerContext>>
         let key: String
+        let manager: SessionManager
     }
 
     static func setup(maximumBodyBytes: Int = 1 << 20) async throws -> Setup {
@@ -24,7 +25,7 @@ import Testing
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let (_, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
         let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes))
-        return Setup(app: Application(router: router), key: try #require(generated))
+        return Setup(app: Application(router: router), key: try #require(generated), manager: manager)
     }
 
     static func json(_ buffer: ByteBuffer) throws -> JSONValue { try JSONParser.parse(Array(buffer.readableBytesView)) }
