@@ -71,6 +71,10 @@ import Testing
                 #expect(response.status == .badRequest)
                 #expect(Self.errorCode(response.body) == "missing_query_parameter")
             }
+            try await client.execute(uri: "/v1/sessions", method: .post, headers: auth, body: ByteBuffer(string: #"{"user_id":"u","usr_id":"u"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+                #expect(Self.errorCode(response.body) == "form_param_unknown")
+            }
             try await client.execute(
                 uri: "/v1/jwt_templates", method: .post, headers: auth, body: ByteBuffer(string: #"{"name":"t","claims":{"iss":"x"}}"#)
             ) { response in

@@ -21,6 +21,16 @@ struct RequestBody {
         do { return RequestBody(object: try JSONParser.parseObject(bytes)) } catch { throw ClerkError.invalidBody(error.reason) }
     }
 
+    /// Refuses members Clerk's schema does not allow (`additionalProperties: false`), so a typo is
+    /// an error rather than silently ignored.
+    func allowOnly(_ names: Set<String>) throws -> RequestBody {
+        if let unknown = object.keys.first(where: { !names.contains($0) }) {
+            throw ClerkError(.unprocessableContent, "form_param_unknown", "is unknown", "\(unknown) is not a valid parameter for this request",
+                meta: ["param_name": .string(unknown)])
+        }
+        return self
+    }
+
     func string(_ name: String, required: Bool = false) throws -> String? {
         switch object[name] {
         case nil, .null?:

@@ -14,7 +14,7 @@ struct SessionRoutes {
     func register(_ group: RouterGroup<ServerContext>) {
         group.get("sessions") { request, context in try await list(request, context) }
         group.post("sessions") { request, context in
-            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["user_id", "active_organization_id"])
             let userID = try body.string("user_id", required: true)!
             let session = try await manager.createSession(in: try context.requireInstance(), userID: userID)
             return JSONResponse.make(SessionDTO.json(session))
@@ -28,14 +28,14 @@ struct SessionRoutes {
             return JSONResponse.make(SessionDTO.json(session))
         }
         group.post("sessions/:id/tokens") { request, context in
-            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["expires_in_seconds"])
             let jwt = try await manager.sessionToken(
                 in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
                 expiresInSeconds: try body.integer("expires_in_seconds"))
             return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
         }
         group.post("sessions/:id/tokens/:template") { request, context in
-            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["expires_in_seconds"])
             let jwt = try await manager.templateToken(
                 in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
                 templateName: try context.pathParameter("template"), expiresInSeconds: try body.integer("expires_in_seconds"))
@@ -65,7 +65,7 @@ struct SessionRoutes {
     /// The legacy endpoint, still served: a valid token of this active session returns the session.
     /// Deprecated (RFC 9745 header); networkless verification is the way (`Docs/Verification.md`).
     private func verify(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["token"])
         let token = try body.string("token", required: true)!
         let instance = try context.requireInstance()
         let sessionID = try context.pathParameter("id")
