@@ -80,6 +80,12 @@ let package = Package(
             path: "Tests/Benchmarks/TokenBenchmarks",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: ["SessionStorage", "SessionStorageSQLite"],
+            path: "Tests/Benchmarks/StoreBenchmarks",
+            swiftSettings: strict
+        ),
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         // Key fixtures and the shared Wycheproof vectors, for the test targets only.
         .target(name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", swiftSettings: strict),

@@ -14,10 +14,13 @@ public struct ManagementConfiguration: Sendable {
     public var touchInterval: Int64
     /// The verifiers' clock leeway, added to how long revocation entries are kept.
     public var leewaySeconds: Int64
+    /// How long an authenticated secret key is trusted without asking the database again.
+    public var authenticationCacheLifetime: Int64
 
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
-        tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway
+        tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
+        authenticationCacheLifetime: Int64 = 30_000
     ) {
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
@@ -25,5 +28,6 @@ public struct ManagementConfiguration: Sendable {
         self.tokenLifetime = tokenLifetime
         self.touchInterval = touchInterval
         self.leewaySeconds = leewaySeconds
+        self.authenticationCacheLifetime = authenticationCacheLifetime
     }
 }

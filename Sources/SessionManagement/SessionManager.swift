@@ -10,6 +10,7 @@ public struct SessionManager: Sendable {
     public let configuration: ManagementConfiguration
     let random: any RandomSource
     let clock: @Sendable () -> Int64
+    let authenticated: AuthenticationCache
 
     /// - Parameter clock: now, in Unix milliseconds.
     public init(
@@ -21,6 +22,7 @@ public struct SessionManager: Sendable {
         self.configuration = configuration
         self.random = random
         self.clock = clock
+        self.authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
     }
 
     /// Now, in Unix milliseconds, from the injected clock.
@@ -65,11 +67,14 @@ public struct SessionManager: Sendable {
         let isTest = secretKey.hasPrefix("sk_test_")
         guard isTest || secretKey.hasPrefix("sk_live_") else { throw invalid }
         let hash = SHA256.hash(Array(secretKey.utf8))
+        let now = clock()
+        if let cached = authenticated.instance(forHash: hash, now: now) { return cached }
         let record = try await storage { () async throws(StorageError) in try await store.secretKey(hash: hash) }
         guard let record, ConstantTime.equals(record.hash, hash) else { throw invalid }
         guard let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: record.instanceID) }),
             (instance.environment == .development) == isTest
         else { throw invalid }
+        authenticated.remember(instance, forHash: hash, now: now)
         return instance
     }
 

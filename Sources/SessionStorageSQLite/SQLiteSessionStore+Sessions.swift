@@ -11,22 +11,26 @@ extension SQLiteSessionStore {
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM client WHERE id = ? AND instance_id = ?", arguments: [session.clientID, session.instanceID]) != nil
             else { throw StorageError(.constraint, "no client \(session.clientID) in instance \(session.instanceID)") }
-            let activity = session.activity
-            try db.execute(
-                sql: """
-                    INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
-                        last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
-                        device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    session.id, session.instanceID, session.userID, session.clientID, session.status.rawValue, session.actor,
-                    session.lastActiveOrganizationID, session.lastActiveAt, session.expireAt, session.abandonAt,
-                    session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
-                    activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
-                    activity?.city, activity?.country, session.authMethod, session.mfaVerified,
-                ])
+            try db.cachedStatement(sql: Self.insertSessionSQL).execute(arguments: Self.sessionColumns(session))
         }
+    }
+
+    static let insertSessionSQL = """
+        INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
+            last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
+            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func sessionColumns(_ session: Session) -> StatementArguments {
+        let activity = session.activity
+        return [
+            session.id, session.instanceID, session.userID, session.clientID, session.status.rawValue, session.actor,
+            session.lastActiveOrganizationID, session.lastActiveAt, session.expireAt, session.abandonAt,
+            session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
+            activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
+            activity?.city, activity?.country, session.authMethod, session.mfaVerified,
+        ]
     }
 
     static func decodeSession(_ row: Row) -> Session {
@@ -46,7 +50,7 @@ extension SQLiteSessionStore {
     }
 
     static func fetchSession(_ db: Database, instanceID: String, id: String) throws -> Session? {
-        try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ? AND instance_id = ?"), arguments: [id, instanceID])
             .map(decodeSession)
     }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# make bench, HTTP section: wrk (1 thread, 32 connections, loopback) against session-server's routes, beside the
+# same run's trivial route (GET /health: tiny JSON, no auth, no work) as the ceiling. Server and wrk share the
+# machine's 2 cores, as in ../shared/reference/performance.md. Prints a table and one JSON line.
+set -euo pipefail
+SERVER=${SESSION_SERVER:?}; DURATION=${HTTP_BENCH_SECONDS:-10}
+DIR=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+KEY="sk_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TESSERA_PORT=$PORT TESSERA_DATABASE="$DIR/tessera.sqlite" TESSERA_KEYS_DIR="$DIR/keys" TESSERA_SECRET_KEY="$KEY" "$SERVER" >"$DIR/log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$DIR/log" 2>/dev/null && break; sleep 0.1; done
+B="http://127.0.0.1:$PORT"
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+USER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Bench"}' | field id)
+SESSION=$(curl -s -X POST "$B/v1/sessions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "{\"user_id\":\"$USER\"}" | field id)
+TOKEN=$(curl -s -X POST "$B/v1/sessions/$SESSION/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"expires_in_seconds":3600}' | field jwt)
+post_script() { # file body
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.body = '$2'
+wrk.headers["Authorization"] = "Bearer $KEY"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+}
+post_script "$DIR/tokens.lua" '{}'
+post_script "$DIR/verify.lua" "{\"token\":\"$TOKEN\"}"
+# Prints "req/s p50_ms p99_ms" for one wrk run.
+run() {
+  wrk -t1 -c32 -d"${DURATION}s" --latency "$@" 2>/dev/null | python3 -c '
+import re, sys
+text = sys.stdin.read()
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+def ms(label):
+    value, unit = re.search(label + r"\s+([\d.]+)(us|ms|s)\b", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+p50, p99 = ms("50%"), ms("99%")
+print(f"{rate:.0f} {p50:.3f} {p99:.3f}")'
+}
+echo "HTTP: wrk -t1 -c32 -d${DURATION}s on loopback, release session-server (SQLite, synchronous=FULL)"
+read -r T1 _ _ < <(run "$B/health")
+read -r MINT MINT50 MINT99 < <(run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens")
+read -r VERIFY VERIFY50 VERIFY99 < <(run -s "$DIR/verify.lua" "$B/v1/sessions/$SESSION/verify")
+read -r T2 T50 T99 < <(run "$B/health")
+STORE_ROWS=${STORE_ROWS:-[]} python3 - "$T1" "$T2" "$T50" "$T99" "$MINT" "$MINT50" "$MINT99" "$VERIFY" "$VERIFY50" "$VERIFY99" <<'PY'
+import json, os, sys
+t1, t2, t50, t99, mint, m50, m99, verify, v50, v99 = map(float, sys.argv[1:])
+store = [row for row in json.loads(os.environ["STORE_ROWS"]) if row["op"] in ("store.list_by_user", "store.revoke")]
+trivial = (t1 + t2) / 2  # before and after, so drift during the run splits evenly
+rows = [("trivial.GET /health", trivial, None, t50, t99), ("tokens.mint", mint, mint / trivial, m50, m99),
+        ("verify.deprecated", verify, verify / trivial, v50, v99)]
+print(f"{'route':24} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
+for name, rate, ratio, p50, p99 in rows:
+    print(f"{name:24} {rate:9.0f} {'-' if ratio is None else f'{ratio:.3f}':>7} {p50:8.3f} {p99:8.3f}")
+print("targets: verify.deprecated >= 0.75 of the trivial route; tokens.mint bounded by RS256 signing (one core signs ~3-4k/s)")
+print(json.dumps({"bench": "http", "rows": [
+    {"op": "verify.deprecated", "per_s": round(verify), "ratio": round(verify / trivial, 3), "p99_ms": v99},
+    {"op": "tokens.mint", "per_s": round(mint), "ratio": round(mint / trivial, 3), "p99_ms": m99},
+    *[{"op": row["op"], "p99_ms": row["p99_ms"]} for row in store],
+    {"op": "trivial", "per_s": round(trivial), "p99_ms": t99}]}))
+PY
