@@ -38,6 +38,7 @@ extension SessionManager {
             try await store.createClient(client)
             try await store.createSession(session)
         }
+        cachedSessions.remember(session)
         return session
     }
 
@@ -47,8 +48,10 @@ extension SessionManager {
     }
 
     func storedSession(in instance: Instance, id: String) async throws(ManagementError) -> Session {
+        if let cached = cachedSessions.session(instanceID: instance.id, id: id) { return cached }
         guard let session = try await storage({ () async throws(StorageError) in try await store.session(instanceID: instance.id, id: id) })
         else { throw .notFound("session", id) }
+        cachedSessions.remember(session)
         return session
     }
 
@@ -80,14 +83,19 @@ extension SessionManager {
         let (session, entry) = try await storage { () async throws(StorageError) in
             try await store.revokeSession(instanceID: instance.id, id: id, at: now, retainUntil: retainUntil)
         }
+        cachedSessions.remember(session)
+        if let entry { revocations.publish(entry) }
         return (presented(session, at: now), entry)
     }
 
     /// Revokes every session and every token of a user ("sign out everywhere") with one entry.
     public func revokeUserSessions(in instance: Instance, userID: String) async throws(ManagementError) -> Revocation {
         let now = clock()
-        return try await storage { () async throws(StorageError) in
+        let entry = try await storage { () async throws(StorageError) in
             try await store.revokeUserSessions(instanceID: instance.id, userID: userID, at: now, retainUntil: userWideRetention(now))
         }
+        cachedSessions.forgetUser(userID)
+        revocations.publish(entry)
+        return entry
     }
 }

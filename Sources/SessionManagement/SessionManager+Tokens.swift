@@ -94,9 +94,10 @@ extension SessionManager {
 
     func touch(_ session: Session, at now: Int64) async throws(ManagementError) {
         guard now - session.lastActiveAt >= configuration.touchInterval else { return }
-        _ = try await storage { () async throws(StorageError) in
+        let touched = try await storage { () async throws(StorageError) in
             try await store.touchSession(instanceID: session.instanceID, id: session.id, at: now, interval: configuration.touchInterval)
         }
+        cachedSessions.remember(touched)
     }
 
     func newTokenID() throws(ManagementError) -> String {

@@ -68,9 +68,12 @@ extension SessionManager {
     /// Deletes the user and revokes all their tokens with one user-wide entry, template tokens included.
     public func deleteUser(in instance: Instance, id: String) async throws(ManagementError) -> Revocation {
         let now = clock()
-        return try await storage { () async throws(StorageError) in
+        let entry = try await storage { () async throws(StorageError) in
             try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now))
         }
+        cachedSessions.forgetUser(id)
+        revocations.publish(entry)
+        return entry
     }
 
     /// Entries that revoke every token of a user must outlive the longest token any template can mint.

@@ -11,6 +11,9 @@ public struct SessionManager: Sendable {
     let random: any RandomSource
     let clock: @Sendable () -> Int64
     let authenticated: AuthenticationCache
+    let cachedSessions: SessionCache
+    /// Committed revocations, for in-memory views such as the gateway verifier's.
+    public let revocations: RevocationHub
 
     /// - Parameter clock: now, in Unix milliseconds.
     public init(
@@ -23,6 +26,23 @@ public struct SessionManager: Sendable {
         self.random = random
         self.clock = clock
         self.authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
+        self.revocations = RevocationHub()
+        self.cachedSessions = SessionCache()
+    }
+
+    /// Every entry still on the revocation list of an instance, oldest first: what an in-memory
+    /// view loads at start-up before following the hub.
+    public func liveRevocations(in instance: Instance) async throws(ManagementError) -> [Revocation] {
+        var entries: [Revocation] = []
+        var cursor: Int64 = 0
+        while true {
+            let page = try await storage { () async throws(StorageError) in
+                try await store.revocations(instanceID: instance.id, after: cursor, limit: 1000)
+            }
+            entries += page
+            guard let last = page.last, page.count == 1000 else { return entries }
+            cursor = last.sequence
+        }
     }
 
     /// Now, in Unix milliseconds, from the injected clock.

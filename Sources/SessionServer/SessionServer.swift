@@ -6,7 +6,9 @@ import SessionVerification
 
 /// Builds the HTTP application: one route collection per API surface over the same use cases.
 public enum SessionServer {
-    public static func router(manager: SessionManager, configuration: ServerConfiguration = ServerConfiguration()) throws -> Router<ServerContext> {
+    public static func router(
+        manager: SessionManager, configuration: ServerConfiguration = ServerConfiguration(), gateway: GatewayVerifier
+    ) throws -> Router<ServerContext> {
         let router = Router(context: ServerContext.self)
         // Added before any route, so that unknown routes get a Clerk error body too.
         router.add(middleware: ErrorMiddleware())
@@ -23,12 +25,11 @@ public enum SessionServer {
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: document)))
         }
+        // The gateway route authenticates the user's token, not a secret key: outside the /v1 key middleware.
+        GatewayRoutes(gateway: gateway, clock: { manager.now }).register(router)
         let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
         v1.get("jwks") { _, _ in JSONResponse.make(jwksBody) }
-        let verifier = SessionVerifier(
-            keys: try VerifierKeys(manager.keys.verificationKeys),
-            policy: ClaimPolicy(leeway: manager.configuration.leewaySeconds, issuer: manager.configuration.issuer, requireSessionID: true))
-        SessionRoutes(manager: manager, configuration: configuration, verifier: verifier).register(v1)
+        SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         UserRoutes(manager: manager, configuration: configuration).register(v1)
         TemplateRoutes(manager: manager, configuration: configuration).register(v1)
         return router

@@ -63,7 +63,10 @@ struct SessionServerCommand: AsyncParsableCommand {
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
-        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument()))
+        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
+        let router = try SessionServer.router(
+            manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument()),
+            gateway: gateway)
         let app = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
             onServerRunning: { _ in

@@ -16,6 +16,7 @@ import Testing
         let app: Application<RouterResponder<ServerContext>>
         let key: String
         let manager: SessionManager
+        let gateway: GatewayVerifier
     }
 
     static func setup(maximumBodyBytes: Int = 1 << 20) async throws -> Setup {
@@ -23,9 +24,11 @@ import Testing
         let manager = SessionManager(
             store: InMemorySessionStore(), keys: ring, configuration: ManagementConfiguration(issuer: "http://tessera.test"),
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
-        let (_, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
-        let router = try SessionServer.router(manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes))
-        return Setup(app: Application(router: router), key: try #require(generated), manager: manager)
+        let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
+        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
+        let router = try SessionServer.router(
+            manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes), gateway: gateway)
+        return Setup(app: Application(router: router), key: try #require(generated), manager: manager, gateway: gateway)
     }
 
     static func json(_ buffer: ByteBuffer) throws -> JSONValue { try JSONParser.parse(Array(buffer.readableBytesView)) }

@@ -12,13 +12,16 @@ extension ServerContext {
     /// A path parameter, percent-decoded (Clerk's SDKs send template names unescaped but for spaces).
     func pathParameter(_ name: String) throws -> String {
         guard let raw = parameters.get(name) else { throw ClerkError.notFound("Resource not found", "missing \(name)") }
-        return raw.removingPercentEncoding ?? raw
+        // Foundation's decoding is costly on Linux and ids never contain '%': decode only when needed.
+        return raw.utf8.contains(UInt8(ascii: "%")) ? (raw.removingPercentEncoding ?? raw) : raw
     }
 }
 
 extension Request {
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map { String($0).removingPercentEncoding ?? String($0) }
+        uri.queryParameters[name[...]].map { value in
+            value.utf8.contains(UInt8(ascii: "%")) ? (String(value).removingPercentEncoding ?? String(value)) : String(value)
+        }
     }
 
     func queryInteger(_ name: String, default fallback: Int) throws -> Int {

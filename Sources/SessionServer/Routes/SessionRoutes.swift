@@ -9,7 +9,7 @@ import SessionVerification
 struct SessionRoutes {
     let manager: SessionManager
     let configuration: ServerConfiguration
-    let verifier: SessionVerifier
+    let gateway: GatewayVerifier
 
     func register(_ group: RouterGroup<ServerContext>) {
         group.get("sessions") { request, context in try await list(request, context) }
@@ -72,13 +72,15 @@ struct SessionRoutes {
         var headers: HTTPFields = [:]
         headers[HTTPField.Name("Deprecation")!] = "@1704067200"
         headers[HTTPField.Name("Link")!] = "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\""
-        let session = try await manager.session(in: instance, id: sessionID)
+        // The same path as the gateway: a revoked session's token is refused at once.
         let claims: JWTClaims
         do {
-            claims = try verifier.verify(token, now: manager.now / 1000).claims
+            claims = try gateway.verify(token, now: manager.now / 1000)
         } catch {
-            throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token could not be verified: \(error.code)")
+            let code = error.code == .revoked ? "session_not_active" : "invalid_session_token"
+            throw ClerkError(.badRequest, code, "Invalid session token", "The token could not be verified: \(error.code)")
         }
+        let session = try await manager.session(in: instance, id: sessionID)
         guard claims.sessionID == sessionID else {
             throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token belongs to another session")
         }

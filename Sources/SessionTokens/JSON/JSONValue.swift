@@ -81,13 +81,15 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     public var keys: [String] { members.map(\.key) }
 
     /// Reads or writes a member; writing `nil` removes it, writing an existing key keeps its position.
+    /// Keys are compared as bytes (JSON names are code-point sequences), which is also much faster
+    /// than String's Unicode-equivalence comparison.
     public subscript(key: String) -> JSONValue? {
         get {
-            for member in members where member.key == key { return member.value }
+            for member in members where JSONParser.sameBytes(member.key, key) { return member.value }
             return nil
         }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.firstIndex(where: { JSONParser.sameBytes($0.key, key) }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append(Member(key: key, value: newValue))

@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+import SessionTokens
+import SessionVerification
+
+/// `GET /v1/verify` for forward-auth gateways (nginx `auth_request`, Traefik ForwardAuth, Envoy
+/// ext_authz): the user's token from `Authorization: Bearer` or the `__session` cookie, 200 with
+/// `X-Session-Id`/`X-User-Id`, or 401 with an RFC 6750 challenge naming the rejection code.
+struct GatewayRoutes {
+    let gateway: GatewayVerifier
+    let clock: @Sendable () -> Int64
+
+    func register(_ router: Router<ServerContext>) {
+        router.get("/v1/verify") { request, _ in
+            guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
+            do throws(VerificationError) {
+                let claims = try gateway.verify(token, now: clock() / 1000)
+                var headers: HTTPFields = [:]
+                if let sid = claims.sessionID { headers[HTTPField.Name("X-Session-Id")!] = sid }
+                if let sub = claims.subject { headers[HTTPField.Name("X-User-Id")!] = sub }
+                var body: JSONObject = [:]
+                body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
+                body["user_id"] = claims.subject.map(JSONValue.string) ?? .null
+                return JSONResponse.make(.object(body), headers: headers)
+            } catch {
+                return Self.unauthorized(error.code.rawValue, error.reason)
+            }
+        }
+    }
+
+    static func token(in request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]) }
+        }
+        for cookie in request.headers[values: .cookie] {
+            for pair in cookie.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " }
+                if trimmed.hasPrefix("__session=") { return String(trimmed.dropFirst("__session=".count)) }
+            }
+        }
+        return nil
+    }
+
+    static func unauthorized(_ code: String, _ reason: String) -> Response {
+        var response = ClerkError(.unauthorized, "invalid_token", "Invalid token", "\(code): \(reason)").response
+        response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\", error_description=\"\(code)\""
+        return response
+    }
+}

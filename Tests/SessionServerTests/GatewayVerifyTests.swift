@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SessionManagement
+import SessionStorage
+import SessionTokens
+import Testing
+
+/// `GET /v1/verify`: forward-auth answers, and revocations that take effect at once even for
+/// tokens already verified (and cached).
+@Suite struct GatewayVerifyTests {
+    static func sessionWithToken(_ setup: SessionServerTests.Setup) async throws -> (User, Session, String) {
+        let instance = try await setup.manager.authenticate(secretKey: setup.key)
+        let user = try await setup.manager.createUser(in: instance, UserDraft(firstName: "Gate"))
+        let session = try await setup.manager.createSession(in: instance, userID: user.id)
+        return (user, session, try await setup.manager.sessionToken(in: instance, sessionID: session.id))
+    }
+
+    @Test func answersForwardAuthWithHeadersOrAChallenge() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (user, session, token) = try await Self.sessionWithToken(setup)
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate] == #"Bearer error="invalid_token", error_description="missingToken""#)
+            }
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("X-Session-Id")!] == session.id)
+                #expect(response.headers[HTTPField.Name("X-User-Id")!] == user.id)
+            }
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.cookie: "theme=dark; __session=\(token)"]) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)x"]) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.contains("error_description=\"malformed\"") == true)
+            }
+        }
+    }
+
+    @Test func aRevokedSessionIsRefusedAtOnceEvenWhenCached() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (_, session, token) = try await Self.sessionWithToken(setup)
+        let instance = try await setup.manager.authenticate(secretKey: setup.key)
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+            }
+            _ = try await setup.manager.revokeSession(in: instance, id: session.id)
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.contains("error_description=\"revoked\"") == true)
+            }
+        }
+    }
+
+    @Test func deletingTheUserRevokesAllTheirTokens() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (user, _, token) = try await Self.sessionWithToken(setup)
+        let instance = try await setup.manager.authenticate(secretKey: setup.key)
+        _ = try await setup.manager.deleteUser(in: instance, id: user.id)
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+}
