@@ -172,8 +172,8 @@ struct JSONByteWriter {
         case .bool(let flag): if flag { raw("true") } else { raw("false") }
         case .integer(let number): integer(number)
         case .double(let number):
-            var text: [UInt8] = []
-            JSONWriter.appendDouble(number, to: &text)
+            // Whole doubles keep a ".0" so they read back as doubles, not integers.
+            let text = Array((number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number)).0" : "\(number)").utf8)
             guard room(text.count) else { return }
             text.withUnsafeBufferPointer { copy($0, 0..<$0.count) }
         case .string(let text): string(text)

@@ -45,19 +45,9 @@ public struct JOSEHeader: Sendable, Hashable {
 
     /// The header's JSON, members in the order `alg`, `kid`, `typ`.
     public func serialized() -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(96)
-        output.append(contentsOf: #"{"alg":"#.utf8)
-        JSONWriter.appendString(algorithmName, to: &output)
-        if let keyID {
-            output.append(contentsOf: #","kid":"#.utf8)
-            JSONWriter.appendString(keyID, to: &output)
-        }
-        if let type {
-            output.append(contentsOf: #","typ":"#.utf8)
-            JSONWriter.appendString(type, to: &output)
-        }
-        output.append(UInt8(ascii: "}"))
-        return output
+        var object: JSONObject = ["alg": .string(algorithmName)]
+        if let keyID { object["kid"] = .string(keyID) }
+        if let type { object["typ"] = .string(type) }
+        return JSONWriter.serialize(.object(object))
     }
 }
