@@ -14,6 +14,8 @@ public struct SessionManager: Sendable {
     let cachedSessions: SessionCache
     /// Committed revocations, for in-memory views such as the gateway verifier's.
     public let revocations: RevocationHub
+    /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
+    public let feed: RevocationFeed
 
     /// - Parameter clock: now, in Unix milliseconds.
     public init(
@@ -27,6 +29,9 @@ public struct SessionManager: Sendable {
         self.clock = clock
         self.authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
         self.revocations = RevocationHub()
+        let feed = RevocationFeed(store: store)
+        self.revocations.subscribe { feed.accept($0) }
+        self.feed = feed
         self.cachedSessions = SessionCache()
     }
 
@@ -42,6 +47,31 @@ public struct SessionManager: Sendable {
             entries += page
             guard let last = page.last, page.count == 1000 else { return entries }
             cursor = last.sequence
+        }
+    }
+
+    /// Entries of the instance's revocation list after `cursor`; with `wait`, a long poll.
+    public func revocationFeed(
+        in instance: Instance, after cursor: Int64, limit: Int = RevocationFeed.defaultPageLimit, wait: Duration = .zero
+    ) async throws(ManagementError) -> RevocationFeedPage {
+        try await storage { () async throws(StorageError) in
+            try await feed.page(instanceID: instance.id, after: cursor, limit: limit, wait: wait)
+        }
+    }
+
+    /// Keeps the revocation list bounded and the feed's tail complete until cancelled: catches up
+    /// with the store every `catchUpInterval` (entries another process wrote) and prunes entries
+    /// past their retention every `pruneInterval`.
+    public func maintainRevocations(catchUpInterval: Duration = .seconds(1), pruneInterval: Duration = .seconds(60)) async {
+        var sincePrune = Duration.zero
+        while !Task.isCancelled {
+            try? await feed.catchUp()
+            if sincePrune >= pruneInterval {
+                sincePrune = .zero
+                _ = try? await store.pruneRevocations(now: clock())
+            }
+            do { try await Task.sleep(for: catchUpInterval) } catch { return }
+            sincePrune += catchUpInterval
         }
     }
 

@@ -32,6 +32,7 @@ public enum SessionServer {
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         UserRoutes(manager: manager, configuration: configuration).register(v1)
         TemplateRoutes(manager: manager, configuration: configuration).register(v1)
+        RevocationRoutes(manager: manager).register(v1)
         return router
     }
 }

@@ -86,6 +86,11 @@ public protocol SessionStore: Sendable {
     // MARK: Revocation list
     /// Entries with a sequence above `sequence`, in order, at most `limit`.
     func revocations(instanceID: String, after sequence: Int64, limit: Int) async throws(StorageError) -> [Revocation]
+    /// Entries of every instance with a sequence above `sequence`, in order, at most `limit`: how an
+    /// in-memory tail of the list catches up with writes it was not told about.
+    func allRevocations(after sequence: Int64, limit: Int) async throws(StorageError) -> [Revocation]
+    /// The lowest sequence still on the list and the highest ever assigned (pruned entries included).
+    func revocationBounds() async throws(StorageError) -> RevocationBounds
     /// Removes entries whose `retainUntil` is at or before `now`; returns how many.
     func pruneRevocations(now: Int64) async throws(StorageError) -> Int
 }

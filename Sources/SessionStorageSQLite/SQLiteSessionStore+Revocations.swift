@@ -40,6 +40,23 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func allRevocations(after sequence: Int64, limit: Int) async throws(StorageError) -> [Revocation] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM revocation WHERE sequence > ? ORDER BY sequence LIMIT ?", arguments: [sequence, limit]
+            ).map(Self.decodeRevocation)
+        }
+    }
+
+    public func revocationBounds() async throws(StorageError) -> RevocationBounds {
+        try await read { db in
+            // AUTOINCREMENT keeps the highest sequence ever used in sqlite_sequence, pruned rows included.
+            let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'revocation'") ?? 0
+            let lowest = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM revocation")
+            return RevocationBounds(lowestLive: lowest, highestAssigned: highest)
+        }
+    }
+
     public func pruneRevocations(now: Int64) async throws(StorageError) -> Int {
         try await write { db in
             try db.execute(sql: "DELETE FROM revocation WHERE retain_until <= ?", arguments: [now])

@@ -69,6 +69,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             gateway: gateway)
         let app = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
+            services: [RevocationMaintenance(manager: manager)],
             onServerRunning: { _ in
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
                 if let generated {

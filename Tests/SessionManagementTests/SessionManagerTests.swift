@@ -21,13 +21,16 @@ struct Harness {
     let instance: Instance
     let secretKey: String
 
-    init(environment: Instance.Environment = .development, allowsBackendSignIn: Bool = false) async throws {
+    init(
+        environment: Instance.Environment = .development, allowsBackendSignIn: Bool = false,
+        configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test")
+    ) async throws {
         let keys = try KeyRing(signingKeys: [
             SigningKey(pem: Fixtures.testKey("rs256.pem")), SigningKey(pem: Fixtures.testKey("es256.pem")),
         ])
         let clock = clock
         manager = SessionManager(
-            store: store, keys: keys, configuration: ManagementConfiguration(issuer: "https://tessera.test"), clock: { clock.now })
+            store: store, keys: keys, configuration: configuration, clock: { clock.now })
         (instance, secretKey) = try await manager.createInstance(environment: environment, allowsBackendSignIn: allowsBackendSignIn)
     }
 

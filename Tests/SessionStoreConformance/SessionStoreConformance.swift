@@ -215,6 +215,11 @@ public enum SessionStoreConformance {
         let tail = try await store.revocations(instanceID: "ins_a", after: all[1].sequence, limit: 2)
         #expect(tail == Array(all[2...3]))
         #expect(try await store.revocations(instanceID: "ins_b", after: 0, limit: 100).count == 2)
+        let everyInstance = try await store.allRevocations(after: 0, limit: 100)
+        #expect(everyInstance.count == 7 && zip(everyInstance, everyInstance.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        #expect(try await store.allRevocations(after: everyInstance[4].sequence, limit: 1) == [everyInstance[5]])
+        let bounds = try await store.revocationBounds()
+        #expect(bounds == RevocationBounds(lowestLive: everyInstance[0].sequence, highestAssigned: everyInstance[6].sequence))
     }
 
     static let pruneKeepsLiveEntriesAndNeverReusesSequences: Check = { store in
@@ -226,6 +231,9 @@ public enum SessionStoreConformance {
         #expect(left.map(\.target) == [.session(id: sessions[1].id)])
         let (_, newest) = try await store.revokeSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 2000, retainUntil: t0 + day)
         #expect(try #require(newest).sequence > left[0].sequence)
+        // The highest sequence survives pruning, so a feed can tell a cursor from another database.
+        #expect(try await store.pruneRevocations(now: t0 + day) == 2)
+        #expect(try await store.revocationBounds() == RevocationBounds(lowestLive: nil, highestAssigned: try #require(newest).sequence))
     }
 
     static let touchRespectsTheInterval: Check = { store in

@@ -200,6 +200,14 @@ public actor InMemorySessionStore: SessionStore {
         Array(revocationList.lazy.filter { $0.instanceID == instanceID && $0.sequence > sequence }.prefix(limit))
     }
 
+    public func allRevocations(after sequence: Int64, limit: Int) -> [Revocation] {
+        Array(revocationList.lazy.filter { $0.sequence > sequence }.prefix(limit))
+    }
+
+    public func revocationBounds() -> RevocationBounds {
+        RevocationBounds(lowestLive: revocationList.first?.sequence, highestAssigned: lastSequence)
+    }
+
     public func pruneRevocations(now: Int64) -> Int {
         let before = revocationList.count
         revocationList.removeAll { $0.retainUntil <= now }

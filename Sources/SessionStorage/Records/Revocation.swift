@@ -24,3 +24,17 @@ public struct Revocation: Sendable, Hashable {
         self.retainUntil = retainUntil
     }
 }
+
+/// Where the revocation list stands: what a feed needs to tell a current cursor from one that is
+/// ahead of the store (a restored or replaced database) or behind what was pruned.
+public struct RevocationBounds: Sendable, Hashable {
+    /// The lowest sequence still on the list, `nil` when the list is empty.
+    public var lowestLive: Int64?
+    /// The highest sequence ever assigned, 0 before the first entry; never decreases.
+    public var highestAssigned: Int64
+
+    public init(lowestLive: Int64?, highestAssigned: Int64) {
+        self.lowestLive = lowestLive
+        self.highestAssigned = highestAssigned
+    }
+}

@@ -1,0 +1,46 @@
+import Hummingbird
+import SessionManagement
+import SessionStorage
+import SessionTokens
+
+/// `GET /v1/revocations`: the revocation feed verifiers follow, and `POST /v1/users/{id}/sessions/revoke`
+/// ("sign out everywhere" with one user-wide entry).
+struct RevocationRoutes {
+    let manager: SessionManager
+
+    func register(_ group: RouterGroup<ServerContext>) {
+        group.get("revocations") { request, context in
+            let instance = try context.requireInstance()
+            let after = try request.strictInteger("after", default: 0, range: 0...Int64.max)
+            let wait = try request.strictInteger("wait", default: 0, range: 0...Int64(RevocationFeed.maximumWaitSeconds))
+            let limit = try request.strictInteger("limit", default: Int64(RevocationFeed.defaultPageLimit), range: 1...Int64(RevocationFeed.maximumPageLimit))
+            let page = try await manager.revocationFeed(in: instance, after: after, limit: Int(limit), wait: .seconds(wait))
+            return JSONResponse.make(.object([
+                "object": .string("revocation_feed"),
+                "entries": .array(page.entries.map(RevocationDTO.json)),
+                "cursor": .integer(page.cursor),
+                "snapshot": .bool(page.snapshot),
+            ]), headers: [.cacheControl: "no-store"])
+        }
+        group.post("users/:id/sessions/revoke") { _, context in
+            let entry = try await manager.revokeUserSessions(in: try context.requireInstance(), userID: try context.pathParameter("id"))
+            return JSONResponse.make(RevocationDTO.json(entry))
+        }
+    }
+}
+
+extension Request {
+    /// A query integer that is exactly decimal digits and inside `range`; anything else is a 400.
+    func strictInteger(_ name: String, default fallback: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text = query(name) else { return fallback }
+        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int64(text), range.contains(value)
+        else {
+            throw ClerkError(
+                .badRequest, "query_param_invalid", "is invalid",
+                "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text.prefix(40))\"",
+                meta: ["param_name": .string(name)])
+        }
+        return value
+    }
+}

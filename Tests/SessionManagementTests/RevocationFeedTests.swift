@@ -1,0 +1,231 @@
+import SessionCrypto
+import SessionManagement
+import SessionStorage
+import SessionTokens
+import SessionVerification
+import Testing
+
+@Suite struct RevocationFeedTests {
+    /// Revokes `count` fresh sessions and returns their entries.
+    func revokeSessions(_ harness: Harness, count: Int) async throws -> [Revocation] {
+        var entries: [Revocation] = []
+        for _ in 0..<count {
+            let (_, session) = try await harness.userWithSession()
+            entries.append(try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1))
+        }
+        return entries
+    }
+
+    /// Follows the feed from `cursor` until a page is empty.
+    func follow(_ harness: Harness, from cursor: Int64, limit: Int) async throws -> (entries: [Revocation], cursor: Int64, pages: Int) {
+        var cursor = cursor
+        var entries: [Revocation] = []
+        var pages = 0
+        while true {
+            let page = try await harness.manager.revocationFeed(in: harness.instance, after: cursor, limit: limit)
+            pages += 1
+            entries += page.entries
+            #expect(page.cursor >= cursor)
+            cursor = page.cursor
+            if page.entries.isEmpty { return (entries, cursor, pages) }
+        }
+    }
+
+    @Test func followingTheCursorDeliversEveryEntryOnceInOrderAndOnlyTheInstancesOwn() async throws {
+        let harness = try await Harness()
+        let first = try await revokeSessions(harness, count: 3)
+        let (other, _) = try await harness.manager.createInstance(environment: .development)
+        let user = try await harness.manager.createUser(in: other, UserDraft(firstName: "Other"))
+        _ = try await harness.manager.revokeUserSessions(in: other, userID: user.id)
+        let second = try await revokeSessions(harness, count: 4)
+        let (_, user2) = try await (harness.userWithSession())
+        let userWide = try await harness.manager.revokeUserSessions(in: harness.instance, userID: user2.userID)
+
+        let followed = try await follow(harness, from: 0, limit: 2)
+        #expect(followed.entries == first + second + [userWide])
+        #expect(followed.pages == 5)
+        #expect(followed.cursor == userWide.sequence)
+        // Nothing new: an empty page that keeps the cursor.
+        let idle = try await harness.manager.revocationFeed(in: harness.instance, after: followed.cursor)
+        #expect(idle.entries.isEmpty && idle.cursor == followed.cursor && !idle.snapshot)
+        // The other instance sees only its own entry.
+        let theirs = try await harness.manager.revocationFeed(in: other, after: 0)
+        #expect(theirs.entries.map(\.target) == [.user(id: user.id, notBefore: harness.clock.now)])
+    }
+
+    @Test func aCursorOlderThanTheTailIsAnsweredFromTheTable() async throws {
+        let harness = try await Harness()
+        let before = try await revokeSessions(harness, count: 3)
+        // A second manager on the same store starts with an empty tail, as after a restart.
+        let restarted = SessionManager(
+            store: harness.store, keys: harness.manager.keys, configuration: harness.manager.configuration, clock: { harness.clock.now })
+        let page = try await restarted.revocationFeed(in: harness.instance, after: before[0].sequence)
+        #expect(page.entries == Array(before[1...]) && !page.snapshot)
+        #expect(restarted.feed.tailCount == 0)
+        // Written through the restarted manager: served from its tail.
+        let (_, session) = try await harness.userWithSession()
+        let (_, entry) = try await restarted.revokeSession(in: harness.instance, id: session.id)
+        #expect(restarted.feed.tailCount == 1)
+        #expect(try await restarted.revocationFeed(in: harness.instance, after: page.cursor).entries == [try #require(entry)])
+    }
+
+    @Test func longPollAnswersAsSoonAsAnEntryLands() async throws {
+        let harness = try await Harness()
+        let (_, session) = try await harness.userWithSession()
+        let cursor = try await harness.manager.revocationFeed(in: harness.instance, after: 0).cursor
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let polled = harness.manager.revocationFeed(in: harness.instance, after: cursor, wait: .seconds(10))
+        try await Task.sleep(for: .milliseconds(200))
+        let (_, entry) = try await harness.manager.revokeSession(in: harness.instance, id: session.id)
+        let page = try await polled
+        #expect(page.entries == [try #require(entry)])
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test func longPollIgnoresOtherInstancesAndEndsEmptyAtItsDeadline() async throws {
+        let harness = try await Harness()
+        let (other, _) = try await harness.manager.createInstance(environment: .development)
+        let user = try await harness.manager.createUser(in: other, UserDraft(firstName: "Other"))
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let polled = harness.manager.revocationFeed(in: harness.instance, after: 0, wait: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(100))
+        let foreign = try await harness.manager.revokeUserSessions(in: other, userID: user.id)
+        let page = try await polled
+        #expect(page.entries.isEmpty && !page.snapshot)
+        #expect(page.cursor == foreign.sequence)
+        #expect(clock.now - started >= .milliseconds(600))
+    }
+
+    @Test func closingAnswersLongPollsAtOnce() async throws {
+        let harness = try await Harness()
+        let clock = ContinuousClock()
+        let started = clock.now
+        async let polled = harness.manager.revocationFeed(in: harness.instance, after: 0, wait: .seconds(30))
+        try await Task.sleep(for: .milliseconds(100))
+        harness.manager.feed.close()
+        #expect(try await polled.entries.isEmpty)
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test func entriesWrittenWithoutThePublisherAreCaughtUpInOrder() async throws {
+        let harness = try await Harness()
+        let cursor = try await harness.manager.revocationFeed(in: harness.instance, after: 0).cursor
+        let (_, a) = try await harness.userWithSession()
+        let (_, b) = try await harness.userWithSession()
+        // Another process's write: committed, never published here. It leaves a gap before the next entry.
+        let (_, foreign) = try await harness.store.revokeSession(
+            instanceID: harness.instance.id, id: a.id, at: harness.clock.now, retainUntil: a.expireAt)
+        let (_, published) = try await harness.manager.revokeSession(in: harness.instance, id: b.id)
+        // The published entry waits behind the gap until the store is read; then both arrive, in order.
+        let page = try await harness.manager.revocationFeed(in: harness.instance, after: cursor, wait: .seconds(5))
+        let expected = [try #require(foreign), try #require(published)]
+        if page.entries.count == 2 {
+            #expect(page.entries == expected)
+        } else {
+            #expect(page.entries == [expected[0]])
+            #expect(try await harness.manager.revocationFeed(in: harness.instance, after: page.cursor).entries == [expected[1]])
+        }
+        #expect(harness.manager.feed.head == expected[1].sequence)
+    }
+
+    @Test func aCursorAheadOfTheStoreGetsASnapshot() async throws {
+        let harness = try await Harness()
+        let entries = try await revokeSessions(harness, count: 3)
+        // A cursor from another database: everything live, flagged.
+        let ahead = try await harness.manager.revocationFeed(in: harness.instance, after: 1_000_000)
+        #expect(ahead.snapshot && ahead.entries == entries && ahead.cursor == entries[2].sequence)
+    }
+
+    @Test func aFollowerBehindThePrunedWindowStartsOver() async throws {
+        let harness = try await Harness()
+        let (_, a) = try await harness.userWithSession()
+        let (_, b) = try await harness.userWithSession()
+        // One short-lived entry, then a long-lived one; the short one is pruned.
+        let (_, short) = try await harness.store.revokeSession(instanceID: harness.instance.id, id: a.id, at: harness.clock.now, retainUntil: harness.clock.now + 1)
+        let (_, long) = try await harness.manager.revokeSession(in: harness.instance, id: b.id)
+        #expect(try await harness.store.pruneRevocations(now: harness.clock.now + 1) == 1)
+        let caughtUp = try await harness.manager.revocationFeed(in: harness.instance, after: try #require(short).sequence)
+        #expect(caughtUp.entries == [try #require(long)] && !caughtUp.snapshot, "this follower saw the pruned entry")
+        let behind = try await harness.manager.revocationFeed(in: harness.instance, after: try #require(short).sequence - 1)
+        #expect(behind.entries == [try #require(long)] && behind.snapshot, "this follower missed the pruned entry")
+        #expect(behind.cursor == long?.sequence)
+    }
+
+    @Test func theFeedIsOrderedBySequenceWhateverTheClockDoes() async throws {
+        let harness = try await Harness()
+        let first = try await revokeSessions(harness, count: 2)
+        harness.clock.advance(by: -3_600_000)  // the wall clock steps back an hour
+        let second = try await revokeSessions(harness, count: 2)
+        harness.clock.advance(by: 7_200_000)  // and forward two
+        let third = try await revokeSessions(harness, count: 1)
+        let followed = try await follow(harness, from: 0, limit: 10)
+        #expect(followed.entries == first + second + third)
+        #expect(second[0].revokedAt < first[1].revokedAt && second[0].sequence > first[1].sequence)
+    }
+}
+
+/// Entries stay until no token they could affect is still valid, and then leave: the list is bounded.
+@Suite struct RevocationRetentionTests {
+    static let leeway: Int64 = 5
+
+    func harness() async throws -> Harness {
+        try await Harness(configuration: ManagementConfiguration(
+            issuer: "https://tessera.test", sessionLifetime: 2 * 3_600_000, tokenLifetime: TokenLifetime(maximumSeconds: 3600),
+            leewaySeconds: Self.leeway))
+    }
+
+    @Test func aSessionEntryOutlivesEveryTokenOfTheSessionAndNoMore() async throws {
+        let harness = try await harness()
+        let (_, session) = try await harness.userWithSession()
+        let verifier = try harness.verifier()
+        // The longest-lived token the session can get: capped by policy and by the session's end.
+        harness.clock.advance(by: 5_400_000)  // half an hour of the session left
+        let token = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id, expiresInSeconds: 315_360_000)
+        let expiresAt = try verifier.verify(token, now: harness.clock.now / 1000).claims.expiresAt!
+        #expect(expiresAt * 1000 <= session.expireAt)
+        let entry = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1)
+        #expect(entry.retainUntil >= (expiresAt + Self.leeway) * 1000)
+        // Kept while the token could still pass a verifier's clock check, removed after.
+        #expect(try await harness.store.pruneRevocations(now: entry.retainUntil - 1) == 0)
+        #expect(throws: VerificationError(.revoked, "")) {
+            try SessionVerifier(keys: verifier.keys, policy: verifier.policy, revocations: RevocationList(RevocationSnapshot(sessions: [session.id])))
+                .verify(token, now: (entry.retainUntil - 1) / 1000 - Self.leeway)
+        }
+        #expect(try await harness.store.pruneRevocations(now: entry.retainUntil) == 1)
+        #expect(throws: VerificationError(.expired, "")) { try verifier.verify(token, now: entry.retainUntil / 1000) }
+    }
+
+    @Test func aUserWideEntryOutlivesTheLongestTemplateToken() async throws {
+        let harness = try await harness()
+        let (user, session) = try await harness.userWithSession()
+        _ = try await harness.manager.createTemplate(in: harness.instance, TemplateDraft(name: "long", claims: ["k": .integer(1)], lifetime: 315_360_000))
+        let token = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "long")
+        let verifier = try harness.verifier(requireSessionID: false)
+        let claims = try verifier.verify(token, now: harness.clock.now / 1000).claims
+        #expect(claims.expiresAt! - claims.issuedAt! == 3600, "template lifetimes are capped by the policy maximum")
+        harness.clock.advance(by: 1000)
+        let entry = try await harness.manager.revokeUserSessions(in: harness.instance, userID: user.id)
+        #expect(entry.retainUntil >= (claims.expiresAt! + Self.leeway) * 1000)
+        let revoked = SessionVerifier(
+            keys: verifier.keys, policy: verifier.policy, revocations: RevocationList(RevocationSnapshot(usersNotBefore: [user.id: entry.revokedAt])))
+        #expect(throws: VerificationError(.revoked, "")) { try revoked.verify(token, now: harness.clock.now / 1000) }
+        #expect(try await harness.store.pruneRevocations(now: entry.retainUntil - 1) == 0)
+        #expect(try await harness.store.pruneRevocations(now: entry.retainUntil) == 1)
+        #expect(throws: VerificationError(.expired, "")) { try verifier.verify(token, now: entry.retainUntil / 1000) }
+    }
+
+    @Test func pruningEmptiesTheListOnceEverythingHasExpired() async throws {
+        let harness = try await harness()
+        var latest: Int64 = 0
+        for _ in 0..<20 {
+            let (_, session) = try await harness.userWithSession()
+            latest = max(latest, try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1).retainUntil)
+            harness.clock.advance(by: 60_000)
+        }
+        #expect(try await harness.manager.revocationFeed(in: harness.instance, after: 0).entries.count == 20)
+        _ = try await harness.store.pruneRevocations(now: latest)
+        #expect(try await harness.store.revocationBounds().lowestLive == nil)
+    }
+}
