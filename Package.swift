@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,7 +39,16 @@ let package = Package(
         ),
         .target(name: "SessionTokens", swiftSettings: strict),
         .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
-        .target(name: "SessionVerification", dependencies: ["SessionTokens", "SessionCrypto"], swiftSettings: strict),
+        .target(
+            name: "SessionVerification",
+            dependencies: [
+                "SessionTokens", "SessionCrypto",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "SessionStorage", swiftSettings: strict),
         .target(
             name: "SessionManagement",

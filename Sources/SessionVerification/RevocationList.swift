@@ -1,62 +1,145 @@
+import Atomics
 import Synchronization
-
-/// The revocations a verifier knows: revoked session ids, and per-user "not before" instants
-/// that revoke every token of that user issued at or before them (how "sign out everywhere" and
-/// user deletion reach template tokens, which carry no `sid`).
-public struct RevocationSnapshot: Sendable, Hashable {
-    public var sessions: Set<String>
-    /// User id → instant in Unix milliseconds.
-    public var usersNotBefore: [String: Int64]
-
-    public init(sessions: Set<String> = [], usersNotBefore: [String: Int64] = [:]) {
-        self.sessions = sessions
-        self.usersNotBefore = usersNotBefore
-    }
-
-    public var count: Int { sessions.count + usersNotBefore.count }
-
-    /// `iat` has whole seconds, so a token issued in the same second as a user-wide cut-off is
-    /// treated as revoked: erring towards refusal for at most one second.
-    @inline(__always)
-    public func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
-        if let sessionID, !sessions.isEmpty, sessions.contains(sessionID) { return true }
-        if let userID, !usersNotBefore.isEmpty, let cutoff = usersNotBefore[userID] {
-            return issuedAt &* 1000 <= cutoff
-        }
-        return false
-    }
-}
 
 /// An updatable revocation set shared by verifiers on many threads.
 ///
-/// Readers take a short lock to test membership; writers replace or extend the snapshot.
+/// Readers are lock-free: one atomic load of the current generation, then plain lookups in
+/// immutable dictionaries. Writers (serialised among themselves) publish a new generation: a new
+/// entry goes into a small delta copied on each write, and the delta is folded into the base once
+/// it grows past a few thousand entries, so a write costs O(delta) and the O(n) fold is amortised.
+///
+/// With `staleAfter`, the list also knows how fresh it is: a follower of the revocation feed
+/// confirms it after each answer, and once the last confirmation is older than `staleAfter`, a
+/// verifier using the list refuses every token (`revocationsStale`) instead of trusting a list
+/// that may be missing revocations. Ages use the monotonic clock, so wall-clock steps do not move them.
 public final class RevocationList: Sendable {
-    private let state: Mutex<RevocationSnapshot>
+    final class Generation: AtomicReference, Sendable {
+        let base: RevocationSnapshot
+        let delta: RevocationSnapshot
+        let confirmedAt: ContinuousClock.Instant?
 
-    public init(_ snapshot: RevocationSnapshot = RevocationSnapshot()) {
-        state = Mutex(snapshot)
-    }
-
-    public var snapshot: RevocationSnapshot { state.withLock { $0 } }
-    public var count: Int { state.withLock { $0.count } }
-
-    public func replace(with snapshot: RevocationSnapshot) {
-        state.withLock { $0 = snapshot }
-    }
-
-    public func revokeSession(_ sessionID: String) {
-        _ = state.withLock { $0.sessions.insert(sessionID) }
-    }
-
-    /// Revokes every token of `userID` issued at or before `instant` (Unix milliseconds).
-    public func revokeUser(_ userID: String, notBefore instant: Int64) {
-        state.withLock { snapshot in
-            snapshot.usersNotBefore[userID] = max(snapshot.usersNotBefore[userID] ?? .min, instant)
+        init(base: RevocationSnapshot, delta: RevocationSnapshot, confirmedAt: ContinuousClock.Instant?) {
+            self.base = base
+            self.delta = delta
+            self.confirmedAt = confirmedAt
         }
+    }
+
+    /// What a verifier learns about one token.
+    enum Check {
+        case clear
+        case revoked
+        /// The list was last confirmed this long ago (or never).
+        case stale(Duration?)
+    }
+
+    /// The delta size at which it is folded into the base.
+    static let deltaLimit = 4096
+
+    public let staleAfter: Duration?
+    private let current: ManagedAtomic<Generation>
+    private let writer = Mutex(())
+
+    /// - Parameter staleAfter: fail closed once the list has not been confirmed for this long;
+    ///   `nil` for a list that is updated in process and cannot fall behind.
+    public init(_ snapshot: RevocationSnapshot = RevocationSnapshot(), staleAfter: Duration? = nil) {
+        self.staleAfter = staleAfter
+        current = ManagedAtomic(Generation(base: snapshot, delta: RevocationSnapshot(), confirmedAt: nil))
+    }
+
+    // MARK: Reading
+
+    @inline(__always)
+    func check(sessionID: String?, userID: String?, issuedAt: Int64) -> Check {
+        let generation = current.load(ordering: .acquiring)
+        if let staleAfter {
+            guard let confirmedAt = generation.confirmedAt else { return .stale(nil) }
+            let age = ContinuousClock.now - confirmedAt
+            if age > staleAfter { return .stale(age) }
+        }
+        if generation.delta.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt)
+            || generation.base.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt)
+        {
+            return .revoked
+        }
+        return .clear
     }
 
     @inline(__always)
     public func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
-        state.withLock { $0.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt) }
+        let generation = current.load(ordering: .acquiring)
+        return generation.delta.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt)
+            || generation.base.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt)
+    }
+
+    /// Every entry, merged.
+    public var snapshot: RevocationSnapshot {
+        let generation = current.load(ordering: .acquiring)
+        var merged = generation.base
+        merged.merge(generation.delta)
+        return merged
+    }
+
+    /// Entries held (an entry repeated in the delta counts twice until the next fold).
+    public var count: Int {
+        let generation = current.load(ordering: .acquiring)
+        return generation.base.count + generation.delta.count
+    }
+
+    /// How long ago the list was last confirmed current, `nil` if never.
+    public var age: Duration? {
+        current.load(ordering: .acquiring).confirmedAt.map { ContinuousClock.now - $0 }
+    }
+
+    // MARK: Writing
+
+    /// Adds entries; with `confirmedAt`, also records that the list was current at that instant.
+    public func update(confirmedAt: ContinuousClock.Instant? = nil, _ change: (inout RevocationSnapshot) -> Void) {
+        writer.withLock { _ in
+            let old = current.load(ordering: .acquiring)
+            var base = old.base
+            var delta = old.delta
+            change(&delta)
+            if delta.count > Self.deltaLimit {
+                base.merge(delta)
+                delta = RevocationSnapshot()
+            }
+            current.store(Generation(base: base, delta: delta, confirmedAt: confirmedAt ?? old.confirmedAt), ordering: .releasing)
+        }
+    }
+
+    /// Replaces every entry (a follower's snapshot), optionally confirming the list at that instant.
+    public func replace(with snapshot: RevocationSnapshot, confirmedAt: ContinuousClock.Instant? = nil) {
+        writer.withLock { _ in
+            let old = current.load(ordering: .acquiring)
+            current.store(Generation(base: snapshot, delta: RevocationSnapshot(), confirmedAt: confirmedAt ?? old.confirmedAt), ordering: .releasing)
+        }
+    }
+
+    /// Records that the list was current at `instant`.
+    public func confirm(at instant: ContinuousClock.Instant = .now) {
+        update(confirmedAt: instant) { _ in }
+    }
+
+    /// Drops entries past their retain-until at `now` (Unix milliseconds); returns how many.
+    @discardableResult
+    public func removeExpired(now: Int64) -> Int {
+        writer.withLock { _ in
+            let old = current.load(ordering: .acquiring)
+            var merged = old.base
+            merged.merge(old.delta)
+            let kept = merged.removingExpired(now: now)
+            current.store(Generation(base: kept, delta: RevocationSnapshot(), confirmedAt: old.confirmedAt), ordering: .releasing)
+            return merged.count - kept.count
+        }
+    }
+
+    public func revokeSession(_ sessionID: String, retainUntil: Int64 = .max) {
+        update { $0.revokeSession(sessionID, retainUntil: retainUntil) }
+    }
+
+    /// Revokes every token of `userID` issued at or before `instant` (Unix milliseconds).
+    public func revokeUser(_ userID: String, notBefore instant: Int64, retainUntil: Int64 = .max) {
+        update { $0.revokeUser(userID, notBefore: instant, retainUntil: retainUntil) }
     }
 }

@@ -11,20 +11,46 @@ public struct SessionVerifier: Sendable {
     /// Tokens longer than this are refused unread (a session token is well under 2 KB).
     public static let defaultMaximumTokenBytes = 8192
 
-    public var keys: VerifierKeys
+    enum KeySource: Sendable {
+        case fixed(VerifierKeys)
+        case live(LiveKeys)
+    }
+
+    let keySource: KeySource
     public var policy: ClaimPolicy
     public var maximumTokenBytes: Int
-    /// Consulted after every other check; `nil` checks no revocations.
+    /// Consulted after every other check; `nil` checks no revocations. A list with a staleness
+    /// limit also refuses every token once it has not been confirmed for that long.
     public var revocations: RevocationList?
 
     public init(
         keys: VerifierKeys, policy: ClaimPolicy = ClaimPolicy(), maximumTokenBytes: Int = SessionVerifier.defaultMaximumTokenBytes,
         revocations: RevocationList? = nil
     ) {
-        self.keys = keys
+        self.init(keySource: .fixed(keys), policy: policy, maximumTokenBytes: maximumTokenBytes, revocations: revocations)
+    }
+
+    /// A verifier over keys that a follower replaces (see `VerifierSync`).
+    public init(
+        keys: LiveKeys, policy: ClaimPolicy = ClaimPolicy(), maximumTokenBytes: Int = SessionVerifier.defaultMaximumTokenBytes,
+        revocations: RevocationList? = nil
+    ) {
+        self.init(keySource: .live(keys), policy: policy, maximumTokenBytes: maximumTokenBytes, revocations: revocations)
+    }
+
+    private init(keySource: KeySource, policy: ClaimPolicy, maximumTokenBytes: Int, revocations: RevocationList?) {
+        self.keySource = keySource
         self.policy = policy
         self.maximumTokenBytes = maximumTokenBytes
         self.revocations = revocations
+    }
+
+    /// The keys trusted now.
+    public var keys: VerifierKeys {
+        switch keySource {
+        case .fixed(let keys): keys
+        case .live(let live): live.keys
+        }
     }
 
     /// Verifies a token at `now` (Unix seconds) and returns its claims.
@@ -60,8 +86,16 @@ public struct SessionVerifier: Sendable {
         }
         let claims = try decoded.get()
         if let violation = policy.violation(of: claims, now: now) { throw Self.error(for: violation, now: now) }
-        if let revocations, revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
-            throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
+        if let revocations {
+            switch revocations.check(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
+            case .clear: break
+            case .revoked:
+                throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
+            case .stale(let age):
+                throw VerificationError(
+                    .revocationsStale,
+                    age.map { "the revocation list was last confirmed \($0) ago" } ?? "the revocation list has not been loaded yet")
+            }
         }
         return VerifiedToken(header: header, claims: claims)
     }
@@ -92,6 +126,7 @@ public struct SessionVerifier: Sendable {
         do { parts = try CompactJWS.split(token) } catch { throw VerificationError(.malformed, error.reason) }
         let header: JOSEHeader
         let key: VerificationKey
+        let keys = self.keys
         if let known = keys.knownHeader(UnsafeBufferPointer(rebasing: token[parts.header])) {
             (header, key) = known
         } else {
@@ -103,6 +138,7 @@ public struct SessionVerifier: Sendable {
                 throw VerificationError(.unsupportedAlgorithm, "alg \(header.algorithmName) is not accepted")
             }
             guard let found = keys.key(for: header.keyID) else {
+                if case .live(let live) = keySource { live.requestRefresh() }
                 throw VerificationError(.unknownKeyID, header.keyID.map { "no key has kid \($0)" } ?? "the token names no kid")
             }
             key = found

@@ -29,6 +29,11 @@ public struct VerificationError: Error, Sendable, Hashable, CustomStringConverti
         public static let wrongAudience = Code("wrongAudience")
         /// The session, or every session of the user issued before a cut-off, was revoked.
         public static let revoked = Code("revoked")
+        /// The revocation list has not been confirmed current within its staleness limit (or not
+        /// loaded yet): every token is refused until the feed is reached again.
+        public static let revocationsStale = Code("revocationsStale")
+        /// `VerifierSync` could not fetch or read the JWKS or the revocation feed (never a token's fault).
+        public static let syncFailed = Code("syncFailed")
     }
 
     public let code: Code

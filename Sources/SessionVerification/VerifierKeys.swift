@@ -49,12 +49,23 @@ public struct VerifierKeys: Sendable {
         try self.init(keys)
     }
 
+    /// No keys: every token is `unknownKeyID`.
+    public static let none = VerifierKeys(storage: .byKeyID([:]))
+
     /// Trusts `key` whatever `kid` a token names, or none (for `sessionctl token verify --jwk`).
     public static func trusting(_ key: VerificationKey) -> VerifierKeys { VerifierKeys(storage: .single(key)) }
 
     private init(storage: Storage) {
         self.storage = storage
         if case .single(let key) = storage { knownHeaders = [Self.knownHeader(for: key)] } else { knownHeaders = [] }
+    }
+
+    /// The key ids, sorted (for status and logs).
+    public var keyIDs: [String] {
+        switch storage {
+        case .single(let key): [key.keyID]
+        case .byKeyID(let table): table.keys.sorted()
+        }
     }
 
     /// The parsed header and key for a header segment that is exactly one of the known headers.

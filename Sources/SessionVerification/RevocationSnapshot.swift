@@ -1,0 +1,105 @@
+/// The revocations a verifier knows: revoked session ids, and per-user "not before" instants
+/// that revoke every token of that user issued at or before them (how "sign out everywhere" and
+/// user deletion reach template tokens, which carry no `sid`). Each entry remembers until when it
+/// matters (`retain_until`), so a long-running follower can drop what no valid token can need.
+///
+/// Tessera's session ids are `sess_` and 32 lowercase hex digits (128 random bits); they are kept
+/// as the 128-bit number they spell, which is exact and costs about 20 bytes an entry in place of a
+/// heap string (a million revoked sessions fit in about 40 MiB). Other ids are kept as strings.
+public struct RevocationSnapshot: Sendable {
+    /// Session id → retain-until in Unix seconds, rounded up; `UInt32.max` is "forever".
+    var compactSessions: [UInt128: UInt32] = [:]
+    /// Session ids in any other form → retain-until in Unix milliseconds.
+    var otherSessions: [String: Int64] = [:]
+    var users: [String: UserCutoff] = [:]
+
+    struct UserCutoff: Sendable, Hashable {
+        /// Unix milliseconds: tokens issued at or before it are revoked.
+        var notBefore: Int64
+        var retainUntil: Int64
+    }
+
+    public init(sessions: Set<String> = [], usersNotBefore: [String: Int64] = [:]) {
+        for session in sessions { revokeSession(session) }
+        for (user, instant) in usersNotBefore { revokeUser(user, notBefore: instant) }
+    }
+
+    public var count: Int { compactSessions.count + otherSessions.count + users.count }
+    public var isEmpty: Bool { compactSessions.isEmpty && otherSessions.isEmpty && users.isEmpty }
+
+    /// Revokes a session until `retainUntil` (Unix milliseconds; by default, for as long as the snapshot lives).
+    public mutating func revokeSession(_ id: String, retainUntil: Int64 = .max) {
+        if let key = Self.compactKey(id) {
+            let seconds = retainUntil == .max ? UInt32.max : UInt32(clamping: (retainUntil + 999) / 1000)
+            compactSessions[key] = max(compactSessions[key] ?? 0, seconds)
+        } else {
+            otherSessions[id] = max(otherSessions[id] ?? .min, retainUntil)
+        }
+    }
+
+    /// Revokes every token of `userID` issued at or before `notBefore` (Unix milliseconds).
+    public mutating func revokeUser(_ id: String, notBefore: Int64, retainUntil: Int64 = .max) {
+        let previous = users[id]
+        users[id] = UserCutoff(
+            notBefore: max(previous?.notBefore ?? .min, notBefore), retainUntil: max(previous?.retainUntil ?? .min, retainUntil))
+    }
+
+    /// Adds every entry of `other`.
+    public mutating func merge(_ other: RevocationSnapshot) {
+        compactSessions.reserveCapacity(compactSessions.count + other.compactSessions.count)
+        compactSessions.merge(other.compactSessions, uniquingKeysWith: max)
+        otherSessions.merge(other.otherSessions, uniquingKeysWith: max)
+        users.merge(other.users) { UserCutoff(notBefore: max($0.notBefore, $1.notBefore), retainUntil: max($0.retainUntil, $1.retainUntil)) }
+    }
+
+    /// The entries still needed at `now` (Unix milliseconds): an entry past its retain-until
+    /// affects only tokens that have expired.
+    public func removingExpired(now: Int64) -> RevocationSnapshot {
+        var kept = RevocationSnapshot()
+        let seconds = now / 1000
+        kept.compactSessions = compactSessions.filter { Int64($0.value) > seconds }
+        kept.otherSessions = otherSessions.filter { $0.value > now }
+        kept.users = users.filter { $0.value.retainUntil > now }
+        return kept
+    }
+
+    public func containsSession(_ id: String) -> Bool {
+        if let key = Self.compactKey(id) { return compactSessions[key] != nil }
+        return otherSessions[id] != nil
+    }
+
+    /// `iat` has whole seconds, so a token issued in the same second as a user-wide cut-off is
+    /// treated as revoked: erring towards refusal for at most one second.
+    @inline(__always)
+    public func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
+        if let sessionID, !compactSessions.isEmpty || !otherSessions.isEmpty, containsSession(sessionID) { return true }
+        if let userID, !users.isEmpty, let cutoff = users[userID] {
+            return issuedAt &* 1000 <= cutoff.notBefore
+        }
+        return false
+    }
+
+    /// The 128-bit number of `sess_` + 32 lowercase hex digits, or `nil` for any other form (so
+    /// two different strings never share a key).
+    @inline(__always)
+    static func compactKey(_ id: String) -> UInt128? {
+        var id = id
+        return id.withUTF8 { bytes -> UInt128? in
+            guard bytes.count == 37, bytes[0] == 0x73, bytes[1] == 0x65, bytes[2] == 0x73, bytes[3] == 0x73, bytes[4] == 0x5F else {
+                return nil
+            }
+            var value: UInt128 = 0
+            for index in 5..<37 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case 0x30...0x39: digit = byte &- 0x30
+                case 0x61...0x66: digit = byte &- 0x61 &+ 10
+                default: return nil
+                }
+                value = value &<< 4 | UInt128(digit)
+            }
+            return value
+        }
+    }
+}
