@@ -39,8 +39,8 @@ public final class GatewayVerifier: Sendable {
 
     func apply(_ revocation: Revocation) {
         switch revocation.target {
-        case .session(let id): revocations.revokeSession(id)
-        case .user(let id, let notBefore): revocations.revokeUser(id, notBefore: notBefore)
+        case .session(let id): revocations.revokeSession(id, retainUntil: revocation.retainUntil)
+        case .user(let id, let notBefore): revocations.revokeUser(id, notBefore: notBefore, retainUntil: revocation.retainUntil)
         }
     }
 

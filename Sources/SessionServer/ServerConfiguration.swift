@@ -7,9 +7,16 @@ public struct ServerConfiguration: Sendable {
     /// `Docs/openapi.yaml`, served at `/openapi.yaml` when given.
     public var openAPIDocument: String?
 
-    public init(maximumBodyBytes: Int = 1 << 20, jwksMaxAgeSeconds: Int = 300, openAPIDocument: String? = nil) {
+    /// Claims that `GET /v1/verify` copies into response headers besides `X-Session-Id` and `X-User-Id`.
+    public var gatewayClaimHeaders: [GatewayClaimHeader]
+
+    public init(
+        maximumBodyBytes: Int = 1 << 20, jwksMaxAgeSeconds: Int = 300, openAPIDocument: String? = nil,
+        gatewayClaimHeaders: [GatewayClaimHeader] = []
+    ) {
         self.maximumBodyBytes = maximumBodyBytes
         self.jwksMaxAgeSeconds = jwksMaxAgeSeconds
         self.openAPIDocument = openAPIDocument
+        self.gatewayClaimHeaders = gatewayClaimHeaders
     }
 }

@@ -26,7 +26,7 @@ public enum SessionServer {
                 body: .init(byteBuffer: ByteBuffer(string: document)))
         }
         // The gateway route authenticates the user's token, not a secret key: outside the /v1 key middleware.
-        GatewayRoutes(gateway: gateway, clock: { manager.now }).register(router)
+        GatewayRoutes(gateway: gateway, claimHeaders: configuration.gatewayClaimHeaders, clock: { manager.now }).register(router)
         let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
         v1.get("jwks") { _, _ in JSONResponse.make(jwksBody) }
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)

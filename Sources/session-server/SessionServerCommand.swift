@@ -33,6 +33,12 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
     var maximumBodyBytes = 1 << 20
 
+    @Option(
+        name: .customLong("gateway-claim-header"),
+        help: "claim=Header-Name: GET /v1/verify copies the claim into that header; repeatable (TESSERA_GATEWAY_CLAIM_HEADERS, comma-separated).")
+    var gatewayClaimHeaders: [String] = (ProcessInfo.processInfo.environment["TESSERA_GATEWAY_CLAIM_HEADERS"] ?? "")
+        .split(separator: ",").map(String.init)
+
     @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
     var openapi: String?
 
@@ -56,6 +62,12 @@ struct SessionServerCommand: AsyncParsableCommand {
             let key = try directory.generate(algorithm, now: now)
             logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
         }
+        let claimHeaders = try gatewayClaimHeaders.map { text in
+            guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
+            }
+            return parsed
+        }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
         let manager = SessionManager(
@@ -65,11 +77,12 @@ struct SessionServerCommand: AsyncParsableCommand {
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(
-            manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument()),
+            manager: manager, configuration: ServerConfiguration(
+                maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
             gateway: gateway)
         let app = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
-            services: [RevocationMaintenance(manager: manager)],
+            services: [RevocationMaintenance(manager: manager, gateway: gateway)],
             onServerRunning: { _ in
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
                 if let generated {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SessionManagement
+import SessionServer
 import SessionStorage
 import SessionTokens
 import Testing
@@ -63,6 +64,25 @@ import Testing
         try await setup.app.test(.router) { client in
             try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .unauthorized)
+            }
+        }
+    }
+}
+
+@Suite struct GatewayClaimHeaderTests {
+    @Test func configuredClaimsAreCopiedIntoHeaders() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (_, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
+        let headers = try ["sts=X-Session-Status", "sid=X-Sid", "missing=X-Missing"].map { try #require(GatewayClaimHeader($0)) }
+        #expect(GatewayClaimHeader("no-equals") == nil && GatewayClaimHeader("a=bad header") == nil && GatewayClaimHeader("=X-A") == nil)
+        let router = try SessionServer.router(
+            manager: setup.manager, configuration: ServerConfiguration(gatewayClaimHeaders: headers), gateway: setup.gateway)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("X-Session-Status")!] == "active")
+                #expect(response.headers[HTTPField.Name("X-Sid")!] == session.id)
+                #expect(response.headers[HTTPField.Name("X-Missing")!] == nil)
             }
         }
     }

@@ -5,9 +5,10 @@ import SessionVerification
 
 /// `GET /v1/verify` for forward-auth gateways (nginx `auth_request`, Traefik ForwardAuth, Envoy
 /// ext_authz): the user's token from `Authorization: Bearer` or the `__session` cookie, 200 with
-/// `X-Session-Id`/`X-User-Id`, or 401 with an RFC 6750 challenge naming the rejection code.
+/// `X-Session-Id`/`X-User-Id` (and the configured claim headers), or 401 with an RFC 6750 challenge naming the rejection code.
 struct GatewayRoutes {
     let gateway: GatewayVerifier
+    let claimHeaders: [GatewayClaimHeader]
     let clock: @Sendable () -> Int64
 
     func register(_ router: Router<ServerContext>) {
@@ -18,6 +19,9 @@ struct GatewayRoutes {
                 var headers: HTTPFields = [:]
                 if let sid = claims.sessionID { headers[HTTPField.Name("X-Session-Id")!] = sid }
                 if let sub = claims.subject { headers[HTTPField.Name("X-User-Id")!] = sub }
+                for claimHeader in claimHeaders {
+                    if let value = claimHeader.value(in: claims) { headers[claimHeader.header] = value }
+                }
                 var body: JSONObject = [:]
                 body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
                 body["user_id"] = claims.subject.map(JSONValue.string) ?? .null
