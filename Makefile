@@ -1,14 +1,14 @@
 # Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
-#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK against the server
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request
 #   make bench  release build; tokens/s per core vs `openssl speed`, the store at 1 M sessions, HTTP under wrk
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/debug
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv
+APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv nginx-light
 DEV_KEYS := keys/dev
 
 .PHONY: deps build run demo keys test test-unit test-e2e bench check clean
@@ -55,6 +55,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/tokens.sh | tee .build/e2e-tokens.log
 	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/clerk-sdk-probe.sh | tee .build/e2e-probe.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/crash_safety.py $(BIN)/session-server | tee .build/e2e-crash.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/nginx_gateway.py $(BIN)/session-server | tee .build/e2e-nginx.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps
