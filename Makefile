@@ -2,7 +2,7 @@
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request
-#   make bench  release build; tokens/s per core vs `openssl speed`, the store at 1 M sessions, HTTP under wrk
+#   make bench  release build; tokens/s per core vs `openssl speed`, the store at 1 M sessions, HTTP under wrk, revocation propagation
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/debug
@@ -62,10 +62,12 @@ bench: deps
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(SWIFT) build -c release --product TokenBenchmarks
 	$(SWIFT) build -c release --product StoreBenchmarks
+	$(SWIFT) build -c release --product RevocationBenchmarks
 	$(SWIFT) build -c release --product session-server
 	@taskset -c 0 .build/release/TokenBenchmarks
 	@.build/release/StoreBenchmarks | tee .build/store-bench.txt
 	@STORE_ROWS="$$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt)" SESSION_SERVER=.build/release/session-server bash Tests/Benchmarks/http-bench.sh
+	@SESSION_SERVER=.build/release/session-server REVOCATION_BENCH=.build/release/RevocationBenchmarks bash Tests/Benchmarks/revocation-bench.sh
 
 # Every product with warnings as errors. (Test targets are left out: swift-testing's own macro
 # expansions warn under -warnings-as-errors on this toolchain.)

@@ -87,10 +87,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // CPU-time rates and interleaved ratios shared by the benchmark executables.
+        .target(name: "BenchmarkSupport", path: "Tests/Benchmarks/BenchmarkSupport", swiftSettings: strict),
         .executableTarget(
             name: "TokenBenchmarks",
-            dependencies: ["SessionTokens", "SessionCrypto", "SessionVerification"],
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionVerification", "BenchmarkSupport"],
             path: "Tests/Benchmarks/TokenBenchmarks",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "RevocationBenchmarks",
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionVerification", "BenchmarkSupport"],
+            path: "Tests/Benchmarks/RevocationBenchmarks",
             swiftSettings: strict
         ),
         .executableTarget(

@@ -26,18 +26,7 @@ LUA
 }
 post_script "$DIR/tokens.lua" '{}'
 post_script "$DIR/verify.lua" "{\"token\":\"$TOKEN\"}"
-# Prints "req/s p50_ms p99_ms" for one wrk run.
-run() {
-  wrk -t1 -c32 -d"${DURATION}s" --latency "$@" 2>/dev/null | python3 -c '
-import re, sys
-text = sys.stdin.read()
-rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-def ms(label):
-    value, unit = re.search(label + r"\s+([\d.]+)(us|ms|s)\b", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-p50, p99 = ms("50%"), ms("99%")
-print(f"{rate:.0f} {p50:.3f} {p99:.3f}")'
-}
+source "$(dirname "$0")/wrk-run.sh"
 echo "HTTP: wrk -t1 -c32 -d${DURATION}s on loopback, release session-server (SQLite, synchronous=FULL)"
 read -r T1 _ _ < <(run "$B/health")
 read -r MINT MINT50 MINT99 < <(run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens")

@@ -2,8 +2,8 @@ import Glibc
 
 /// Operations per CPU-second of the calling thread, like `openssl speed` (which counts user CPU
 /// time): wall time would charge us for whatever else the shared machine is doing.
-enum CPUClock {
-    static func now() -> Double {
+public enum CPUClock {
+    public static func now() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
@@ -12,7 +12,7 @@ enum CPUClock {
     /// Runs `body` in batches until `seconds` of CPU time have passed; returns operations per second.
     /// Batches hold about a millisecond of work, so reading the clock (a system call) costs nothing
     /// measurable even for microsecond operations.
-    static func rate(seconds: Double, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> Double {
+    public static func rate(seconds: Double, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> Double {
         if warmUp { for _ in 0..<20 { try body() } }  // pools and caches
         let probeStart = now()
         for _ in 0..<4 { try body() }
@@ -29,7 +29,7 @@ enum CPUClock {
         return Double(operations) / elapsed
     }
 
-    static func wallNow() -> Double {
+    public static func wallNow() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
@@ -37,7 +37,7 @@ enum CPUClock {
 
     /// Runs `body` for `seconds` of wall time, however much CPU that gives us, and returns
     /// operations per CPU-second: used while `openssl speed` shares the same CPU.
-    static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+    public static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> Double {
         let probeStart = now()
         for _ in 0..<4 { try body() }
         let perOperation = max((now() - probeStart) / 4, 1e-7)
@@ -55,7 +55,7 @@ enum CPUClock {
     /// Our operation against a reference operation in alternating short slices; the median of the
     /// slice-pair ratios. Noise on a shared machine drifts over seconds, so slices tens of
     /// milliseconds apart see the same machine and the ratio isolates the code's own cost.
-    static func interleavedRatio(
+    public static func interleavedRatio(
         slices: Int = 30, slice: Double = 0.03, _ ours: () throws -> Void, against reference: () throws -> Void
     ) rethrows -> Double {
         var ratios: [Double] = []
