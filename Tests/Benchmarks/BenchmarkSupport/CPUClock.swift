@@ -29,6 +29,13 @@ public enum CPUClock {
         return Double(operations) / elapsed
     }
 
+    /// User CPU time of the calling thread, the clock `openssl speed` counts (`times()`'s user time).
+    public static func userNow() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(1), &usage)  // RUSAGE_THREAD
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    }
+
     public static func wallNow() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
