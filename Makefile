@@ -55,6 +55,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/tokens.sh | tee .build/e2e-tokens.log
 	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/clerk-sdk-probe.sh | tee .build/e2e-probe.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/crash_safety.py $(BIN)/session-server | tee .build/e2e-crash.log
+	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/revocation-feed.sh | tee .build/e2e-feed.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/nginx_gateway.py $(BIN)/session-server | tee .build/e2e-nginx.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 

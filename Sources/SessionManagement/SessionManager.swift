@@ -99,9 +99,11 @@ public struct SessionManager: Sendable {
         return (instance, try await addSecretKey(to: instance))
     }
 
-    /// Adds a secret key to an instance: `sk_test_…` for development, `sk_live_…` for production.
-    public func addSecretKey(to instance: Instance) async throws(ManagementError) -> String {
-        let prefix = instance.environment == .development ? "sk_test_" : "sk_live_"
+    /// Adds a key to an instance: a secret key (`sk_test_…` for development, `sk_live_…` for
+    /// production), or a verifier key (`vk_test_…`, `vk_live_…`) that can only read the revocation
+    /// feed and the JWKS, for backend services that verify tokens.
+    public func addSecretKey(to instance: Instance, scope: KeyScope = .full) async throws(ManagementError) -> String {
+        let prefix = scope.prefix + (instance.environment == .development ? "test_" : "live_")
         let secret: String
         do { secret = prefix + (try random.hex(24)) } catch { throw ManagementError(.unavailable, "the random source failed") }
         let record = SecretKeyRecord(
@@ -111,21 +113,32 @@ public struct SessionManager: Sendable {
         return secret
     }
 
-    /// The instance a secret key belongs to. The key's kind must match the instance's environment.
+    /// The instance a secret key belongs to; verifier keys are refused here.
     public func authenticate(secretKey: String) async throws(ManagementError) -> Instance {
+        let (instance, scope) = try await authenticate(key: secretKey)
+        guard scope == .full else { throw ManagementError(.unauthenticated, "The provided secret key is invalid.") }
+        return instance
+    }
+
+    /// The instance and scope of a secret or verifier key. The key's environment must match the
+    /// instance's. The scope is read from the prefix, which is safe because the stored hash covers
+    /// the whole key: a verifier key with its prefix swapped hashes to nothing stored.
+    public func authenticate(key: String) async throws(ManagementError) -> (Instance, KeyScope) {
         let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
-        let isTest = secretKey.hasPrefix("sk_test_")
-        guard isTest || secretKey.hasPrefix("sk_live_") else { throw invalid }
-        let hash = SHA256.hash(Array(secretKey.utf8))
+        guard let scope = KeyScope.allCases.first(where: { key.hasPrefix($0.prefix) }) else { throw invalid }
+        let rest = key.dropFirst(scope.prefix.count)
+        let isTest = rest.hasPrefix("test_")
+        guard isTest || rest.hasPrefix("live_") else { throw invalid }
+        let hash = SHA256.hash(Array(key.utf8))
         let now = clock()
-        if let cached = authenticated.instance(forHash: hash, now: now) { return cached }
+        if let cached = authenticated.instance(forHash: hash, now: now) { return (cached, scope) }
         let record = try await storage { () async throws(StorageError) in try await store.secretKey(hash: hash) }
         guard let record, ConstantTime.equals(record.hash, hash) else { throw invalid }
         guard let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: record.instanceID) }),
             (instance.environment == .development) == isTest
         else { throw invalid }
         authenticated.remember(instance, forHash: hash, now: now)
-        return instance
+        return (instance, scope)
     }
 
     // MARK: Storage errors

@@ -32,6 +32,10 @@ struct ClerkError: Error {
         .unauthorized, "authorization_header_format_invalid", "Invalid Authorization header format",
         "Must be 'Bearer <YOUR_API_KEY>'")
 
+    static let verifierKeyScope = ClerkError(
+        .forbidden, "authorization_invalid", "Unauthorized request",
+        "A verifier key (vk_…) may only read GET /v1/revocations and GET /v1/jwks; use a secret key (sk_…) for this request.")
+
     static func notFound(_ message: String, _ longMessage: String) -> ClerkError {
         ClerkError(.notFound, "resource_not_found", message, longMessage)
     }

@@ -3,6 +3,7 @@ import SessionManagement
 
 /// `Authorization: Bearer sk_…` → the instance, or a Clerk 401. Keys are checked against stored
 /// SHA-256 hashes (constant-time comparison in `SessionManager.authenticate`); keys are never logged.
+/// A verifier key (`vk_…`) passes only for reading the revocation feed and the JWKS; anything else is 403.
 struct SecretKeyMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let manager: SessionManager
@@ -12,7 +13,13 @@ struct SecretKeyMiddleware: RouterMiddleware {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { throw ClerkError.headerFormat }
         var context = context
-        context.instance = try await manager.authenticate(secretKey: String(parts[1]))
+        let (instance, scope) = try await manager.authenticate(key: String(parts[1]))
+        if scope == .verifier {
+            guard request.method == .get, Self.verifierPaths.contains(request.uri.path) else { throw ClerkError.verifierKeyScope }
+        }
+        context.instance = instance
         return try await next(request, context)
     }
+
+    static let verifierPaths: Set<String> = ["/v1/revocations", "/v1/jwks"]
 }

@@ -72,7 +72,15 @@ struct SessionsCommand: AsyncParsableCommand {
 
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Users on a running server.", subcommands: [Create.self, List.self, Delete.self])
+        commandName: "users", abstract: "Users on a running server.", subcommands: [Create.self, List.self, Delete.self, SignOut.self])
+
+    struct SignOut: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sign-out", abstract: "Revoke every session and token of a user (one user-wide revocation entry).")
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "The user id.") var id: String
+        func run() async throws { printJSON(try await server.client().call("POST", "/users/\(id)/sessions/revoke")) }
+    }
 
     struct Create: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions

@@ -70,6 +70,17 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         await expectError(.unauthenticated) { _ = try await harness.manager.authenticate(secretKey: live) }
     }
 
+    @Test func verifierKeysAuthenticateWithTheirScopeOnly() async throws {
+        let harness = try await Harness()
+        let key = try await harness.manager.addSecretKey(to: harness.instance, scope: .verifier)
+        #expect(key.hasPrefix("vk_test_"))
+        let (instance, scope) = try await harness.manager.authenticate(key: key)
+        #expect(instance == harness.instance && scope == .verifier)
+        #expect(try await harness.manager.authenticate(key: harness.secretKey).1 == .full)
+        await expectError(.unauthenticated) { _ = try await harness.manager.authenticate(secretKey: key) }
+        await expectError(.unauthenticated) { _ = try await harness.manager.authenticate(key: "sk_" + key.dropFirst(3)) }
+    }
+
     @Test func productionKeysAreLiveKeys() async throws {
         let harness = try await Harness(environment: .production)
         #expect(harness.secretKey.hasPrefix("sk_live_"))

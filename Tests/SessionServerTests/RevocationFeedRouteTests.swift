@@ -82,4 +82,37 @@ import Testing
             #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
+
+    @Test func verifierKeysReadTheFeedAndTheJWKSAndNothingElse() async throws {
+        let setup = try await SessionServerTests.setup()
+        let auth: HTTPFields = [.authorization: "Bearer \(setup.key)"]
+        try await setup.app.test(.router) { client in
+            var verifierKey = ""
+            try await client.execute(uri: "/v1/verifier_keys", method: .post, headers: auth) { response in
+                #expect(response.status == .ok)
+                let body = try SessionServerTests.json(response.body)
+                verifierKey = try #require(body["key"]?.stringValue)
+            }
+            #expect(verifierKey.hasPrefix("vk_test_"))
+            let verifier: HTTPFields = [.authorization: "Bearer \(verifierKey)"]
+            for uri in ["/v1/revocations?after=0", "/v1/jwks"] {
+                try await client.execute(uri: uri, method: .get, headers: verifier) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            for (uri, method) in [("/v1/sessions?user_id=u", HTTPRequest.Method.get), ("/v1/users", .post), ("/v1/verifier_keys", .post),
+                ("/v1/users/u/sessions/revoke", .post)]
+            {
+                try await client.execute(uri: uri, method: method, headers: verifier) { response in
+                    #expect(response.status == .forbidden, "\(method) \(uri)")
+                    #expect(SessionServerTests.errorCode(response.body) == "authorization_invalid")
+                }
+            }
+            // The prefix is not a switch: a verifier key presented as a secret key matches no stored hash.
+            let promoted: HTTPFields = [.authorization: "Bearer sk_" + verifierKey.dropFirst(3)]
+            try await client.execute(uri: "/v1/users", method: .get, headers: promoted) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
 }

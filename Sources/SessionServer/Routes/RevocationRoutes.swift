@@ -3,8 +3,8 @@ import SessionManagement
 import SessionStorage
 import SessionTokens
 
-/// `GET /v1/revocations`: the revocation feed verifiers follow, and `POST /v1/users/{id}/sessions/revoke`
-/// ("sign out everywhere" with one user-wide entry).
+/// `GET /v1/revocations`: the revocation feed verifiers follow; `POST /v1/verifier_keys`: a key that
+/// can only follow it; `POST /v1/users/{id}/sessions/revoke` ("sign out everywhere" with one user-wide entry).
 struct RevocationRoutes {
     let manager: SessionManager
 
@@ -21,6 +21,14 @@ struct RevocationRoutes {
                 "cursor": .integer(page.cursor),
                 "snapshot": .bool(page.snapshot),
             ]), headers: [.cacheControl: "no-store"])
+        }
+        group.post("verifier_keys") { request, context in
+            _ = try await RequestBody.read(request, limit: 1 << 10).allowOnly([])
+            let key = try await manager.addSecretKey(to: try context.requireInstance(), scope: .verifier)
+            return JSONResponse.make(.object([
+                "object": .string("verifier_key"), "key": .string(key),
+                "allows": .array([.string("GET /v1/revocations"), .string("GET /v1/jwks")]),
+            ]))
         }
         group.post("users/:id/sessions/revoke") { _, context in
             let entry = try await manager.revokeUserSessions(in: try context.requireInstance(), userID: try context.pathParameter("id"))

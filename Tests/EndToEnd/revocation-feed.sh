@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The revocation feed against the real server, from the CLI: a verifier key that reads the feed and nothing else,
+# "sign out everywhere" as one user-wide entry, a malformed cursor refused, and a networkless follower (VerifierSync
+# over URLSession, `sessionctl revocations await`) refusing a revoked session's token within a second.
+set -uo pipefail
+SERVER=${SESSION_SERVER:?}; CTL=${SESSIONCTL:?}; PY=${PYTHON:-python3}
+DIR=$(mktemp -d)
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+KEY="sk_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TESSERA_PORT=$PORT TESSERA_DATABASE="$DIR/tessera.sqlite" TESSERA_KEYS_DIR="$DIR/keys" TESSERA_SECRET_KEY="$KEY" \
+  "$SERVER" >"$DIR/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
+for _ in $(seq 1 100); do grep -q "listening on" "$DIR/server.log" 2>/dev/null && break; sleep 0.1; done
+export TESSERA_URL="http://127.0.0.1:$PORT" TESSERA_SECRET_KEY="$KEY"
+ok() { echo "ok   feed: $1"; }
+fail() { echo "FAIL feed: $1"; }
+json() { "$PY" -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+
+"$CTL" sessions create >"$DIR/created" 2>"$DIR/err" || fail "sessions create: $(cat "$DIR/err")"
+TOKEN=$(tail -1 "$DIR/created")
+SESSION=$(head -n -1 "$DIR/created" | json 'v["id"]')
+USER=$(head -n -1 "$DIR/created" | json 'v["user_id"]')
+
+VK=$("$CTL" revocations verifier-key)
+if [[ $VK == vk_test_* ]] && TESSERA_SECRET_KEY=$VK "$CTL" revocations list >/dev/null 2>&1; then ok "a verifier key reads the feed"; else fail "verifier key: $VK"; fi
+if TESSERA_SECRET_KEY=$VK "$CTL" users list >/dev/null 2>"$DIR/err"; then fail "a verifier key listed users"
+else grep -q authorization_invalid "$DIR/err" && ok "a verifier key cannot read users (403 authorization_invalid)" || fail "$(cat "$DIR/err")"; fi
+CODE=$(curl -s -o "$DIR/body" -w '%{http_code}' -H "Authorization: Bearer $VK" "$TESSERA_URL/v1/revocations?after=-1")
+[[ $CODE == 400 ]] && grep -q query_param_invalid "$DIR/body" && ok "a malformed cursor is 400 query_param_invalid" || fail "after=-1 gave $CODE"
+
+# A networkless follower (VerifierSync), then the revocation it must see.
+TESSERA_SECRET_KEY=$VK "$CTL" revocations await --timeout 10 "$TOKEN" >"$DIR/await" 2>&1 &
+AWAIT=$!
+for _ in $(seq 1 100); do grep -q "the token verifies" "$DIR/await" 2>/dev/null && break; sleep 0.05; done
+"$CTL" sessions revoke "$SESSION" >/dev/null
+if wait $AWAIT && grep -q "refused after .*: revoked" "$DIR/await"; then
+  ok "VerifierSync refused the revoked session's token: $(grep -o 'refused after .*' "$DIR/await")"
+else fail "VerifierSync: $(cat "$DIR/await")"; fi
+
+"$CTL" sessions create --user "$USER" >"$DIR/second" 2>/dev/null
+SECOND=$(tail -1 "$DIR/second")
+TESSERA_SECRET_KEY=$VK "$CTL" revocations await --timeout 10 "$SECOND" >"$DIR/await2" 2>&1 &
+AWAIT=$!
+for _ in $(seq 1 100); do grep -q "the token verifies" "$DIR/await2" 2>/dev/null && break; sleep 0.05; done
+"$CTL" users sign-out "$USER" >"$DIR/signout"
+ENTRY_USER=$(json 'v.get("user_id")' <"$DIR/signout")
+if wait $AWAIT && grep -q "revoked" "$DIR/await2" && [[ $ENTRY_USER == "$USER" ]]; then
+  ok "sign-out is one user-wide entry that reaches the follower"
+else fail "sign-out: $(cat "$DIR/signout") $(cat "$DIR/await2")"; fi
+COUNT=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'len(v["entries"])')
+[[ $COUNT == 2 ]] && ok "the feed holds 2 entries (one session, one user-wide), not one per session" || fail "feed has $COUNT entries"
