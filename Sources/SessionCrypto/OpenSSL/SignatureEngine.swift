@@ -14,6 +14,9 @@ final class SignatureEngine: Sendable {
     let signatureLength: Int
     private let signPool: ContextPool?
     private let verifyPool: ContextPool
+    /// RSA: the PKCS#1 v1.5 encoded message every valid signature recovers to, up to the digest
+    /// (`00 01 FF…FF 00` and SHA-256's DigestInfo prefix); empty for other mechanisms.
+    private let rsaEncodedPrefix: [UInt8]
     /// Kept for Ed25519, whose contexts are re-initialised when one-shot reuse is unavailable.
     private let key: PKey?
 
@@ -41,19 +44,22 @@ final class SignatureEngine: Sendable {
             mechanism = .rsa
             signatureLength = Int(EVP_PKEY_get_size(key.pointer))
             signPool = canSign ? Self.pkeyPool(key, sign: true, rsa: true) : nil
-            verifyPool = Self.pkeyPool(key, sign: false, rsa: true)
+            verifyPool = Self.rsaRecoverPool(key)
+            rsaEncodedPrefix = Self.pkcs1Prefix(modulusBytes: signatureLength)
         case .p256:
             self.key = nil
             mechanism = .ecdsa
             signatureLength = ECDSASignature.rawLength
             signPool = canSign ? Self.pkeyPool(key, sign: true, rsa: false) : nil
             verifyPool = Self.pkeyPool(key, sign: false, rsa: false)
+            rsaEncodedPrefix = []
         case .ed25519:
             self.key = key
             mechanism = .ed25519
             signatureLength = 64
             signPool = canSign ? Self.digestPool(key, sign: true) : nil
             verifyPool = Self.digestPool(key, sign: false)
+            rsaEncodedPrefix = []
         }
     }
 
@@ -77,6 +83,30 @@ final class SignatureEngine: Sendable {
             release: { EVP_MAC_CTX_free($0) })
         signPool = pool
         verifyPool = pool
+        rsaEncodedPrefix = []
+    }
+
+    /// `EMSA-PKCS1-v1_5` (RFC 8017 §9.2) for SHA-256 without the digest: `00 01`, `FF` padding, `00`,
+    /// then the DER DigestInfo prefix. Verification re-encodes and compares whole messages, as
+    /// RFC 8017 §8.2.2 specifies, instead of parsing what the signature recovers to.
+    static func pkcs1Prefix(modulusBytes: Int) -> [UInt8] {
+        let digestInfo: [UInt8] = [0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]
+        let padding = modulusBytes - 3 - digestInfo.count - SHA256.byteCount
+        return [0x00, 0x01] + [UInt8](repeating: 0xFF, count: max(padding, 0)) + [0x00] + digestInfo
+    }
+
+    /// RSA verification contexts that return `s^e mod n` as is (OpenSSL refuses `s >= n`).
+    private static func rsaRecoverPool(_ key: PKey) -> ContextPool {
+        ContextPool(
+            make: {
+                guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil) else { return nil }
+                guard EVP_PKEY_verify_recover_init(context) == 1, EVP_PKEY_CTX_set_rsa_padding(context, RSA_NO_PADDING) == 1 else {
+                    EVP_PKEY_CTX_free(context)
+                    return nil
+                }
+                return context
+            },
+            release: { EVP_PKEY_CTX_free($0) })
     }
 
     private static func pkeyPool(_ key: PKey, sign: Bool, rsa: Bool) -> ContextPool {
@@ -181,11 +211,20 @@ final class SignatureEngine: Sendable {
         let valid: Bool
         switch mechanism {
         case .rsa:
-            valid = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.byteCount) { digest in
-                guard SHA256.hash(input, into: digest.baseAddress!) else { return false }
-                return verifyPool.withContext { context in
-                    (EVP_PKEY_verify(context, signature.baseAddress, signature.count, digest.baseAddress, digest.count) == 1, true)
-                } ?? false
+            let length = signatureLength
+            valid = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length + SHA256.byteCount) { scratch in
+                let recovered = scratch.baseAddress!
+                let digest = recovered + length
+                guard SHA256.hash(input, into: digest) else { return false }
+                let recoveredLength: Int? = verifyPool.withContext { context in
+                    var count = length
+                    let ok = EVP_PKEY_verify_recover(
+                        context, recovered, &count, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count) == 1
+                    return (ok ? count : nil, true)
+                } ?? nil
+                guard recoveredLength == length else { return false }
+                let prefixMatches = rsaEncodedPrefix.withUnsafeBytes { memcmp($0.baseAddress!, recovered, $0.count) == 0 }
+                return prefixMatches && memcmp(recovered + rsaEncodedPrefix.count, digest, SHA256.byteCount) == 0
             }
         case .ecdsa:
             valid = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ECDSASignature.maximumDERLength + SHA256.byteCount) {
