@@ -83,6 +83,8 @@ let package = Package(
             dependencies: [
                 "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionCrypto", "SessionTokens",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import UnixSignals
 import SessionCrypto
 import SessionManagement
 import SessionServer
@@ -82,7 +84,6 @@ struct SessionServerCommand: AsyncParsableCommand {
             gateway: gateway)
         let app = Application(
             router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
-            services: [RevocationMaintenance(manager: manager, gateway: gateway)],
             onServerRunning: { _ in
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
                 if let generated {
@@ -90,6 +91,17 @@ struct SessionServerCommand: AsyncParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }, logger: logger)
-        try await app.runService()
+        // The maintenance service comes last so that a graceful shutdown reaches it first (services stop in
+        // reverse order): it answers the feed's long polls at once, and the HTTP server then has nothing
+        // in flight to wait for. Inside the application's own group the server would stop first and wait
+        // out every long poll.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: app),
+                    .init(service: RevocationMaintenance(manager: manager, gateway: gateway)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

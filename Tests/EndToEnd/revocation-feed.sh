@@ -50,3 +50,16 @@ if wait $AWAIT && grep -q "revoked" "$DIR/await2" && [[ $ENTRY_USER == "$USER" ]
 else fail "sign-out: $(cat "$DIR/signout") $(cat "$DIR/await2")"; fi
 COUNT=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'len(v["entries"])')
 [[ $COUNT == 2 ]] && ok "the feed holds 2 entries (one session, one user-wide), not one per session" || fail "feed has $COUNT entries"
+
+# A graceful shutdown answers open long polls at once instead of waiting them out.
+CURSOR=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'v["cursor"]')
+curl -s -o "$DIR/poll" -w '%{http_code}' -H "Authorization: Bearer $VK" "$TESSERA_URL/v1/revocations?after=$CURSOR&wait=60" >"$DIR/poll.code" &
+POLL=$!
+sleep 0.5
+START=$(date +%s%N)
+kill -TERM $PID; wait $PID; STATUS=$?
+wait $POLL
+ELAPSED_MS=$(( ($(date +%s%N) - START) / 1000000 ))
+if [[ $STATUS == 0 && $ELAPSED_MS -lt 5000 && $(cat "$DIR/poll.code") == 200 ]] && grep -q '"entries":\[\]' "$DIR/poll"; then
+  ok "SIGTERM with a long poll open: answered and stopped in ${ELAPSED_MS} ms"
+else fail "shutdown with a long poll open: exit $STATUS after ${ELAPSED_MS} ms, poll $(cat "$DIR/poll.code")"; fi
