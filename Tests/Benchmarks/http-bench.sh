@@ -3,15 +3,9 @@
 # same run's trivial route (GET /health: tiny JSON, no auth, no work) as the ceiling. Server and wrk share the
 # machine's 2 cores, as in ../shared/reference/performance.md. Prints a table and one JSON line.
 set -euo pipefail
-SERVER=${SESSION_SERVER:?}; DURATION=${HTTP_BENCH_SECONDS:-10}
-DIR=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-KEY="sk_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TESSERA_PORT=$PORT TESSERA_DATABASE="$DIR/tessera.sqlite" TESSERA_KEYS_DIR="$DIR/keys" TESSERA_SECRET_KEY="$KEY" "$SERVER" >"$DIR/log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 1 100); do grep -q "listening on" "$DIR/log" 2>/dev/null && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
+: "${SESSION_SERVER:?}"; DURATION=${HTTP_BENCH_SECONDS:-10}
+source "$(dirname "$0")/../EndToEnd/start-server.sh"
+start_server
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 USER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Bench"}' | field id)
 SESSION=$(curl -s -X POST "$B/v1/sessions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "{\"user_id\":\"$USER\"}" | field id)

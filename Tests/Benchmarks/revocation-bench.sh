@@ -4,15 +4,9 @@
 # revocation set in process; then wrk against GET /v1/verify beside the same run's trivial route. Ends with one
 # {"bench":"revocation",...} JSON line.
 set -euo pipefail
-SERVER=${SESSION_SERVER:?}; BENCH=${REVOCATION_BENCH:?}; DURATION=${HTTP_BENCH_SECONDS:-10}
-DIR=$(mktemp -d)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-KEY="sk_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TESSERA_PORT=$PORT TESSERA_DATABASE="$DIR/tessera.sqlite" TESSERA_KEYS_DIR="$DIR/keys" TESSERA_SECRET_KEY="$KEY" "$SERVER" >"$DIR/log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 1 100); do grep -q "listening on" "$DIR/log" 2>/dev/null && break; sleep 0.1; done
-B="http://127.0.0.1:$PORT"
+: "${SESSION_SERVER:?}"; BENCH=${REVOCATION_BENCH:?}; DURATION=${HTTP_BENCH_SECONDS:-10}
+source "$(dirname "$0")/../EndToEnd/start-server.sh"
+start_server
 TESSERA_URL=$B TESSERA_SECRET_KEY=$KEY "$BENCH" | tee "$DIR/revocation.txt"
 ROWS=$(sed -n 's/^REVOCATION_ROWS //p' "$DIR/revocation.txt")
 

@@ -3,15 +3,9 @@
 # "sign out everywhere" as one user-wide entry, a malformed cursor refused, and a networkless follower (VerifierSync
 # over URLSession, `sessionctl revocations await`) refusing a revoked session's token within a second.
 set -uo pipefail
-SERVER=${SESSION_SERVER:?}; CTL=${SESSIONCTL:?}; PY=${PYTHON:-python3}
-DIR=$(mktemp -d)
-PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-KEY="sk_test_$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-TESSERA_PORT=$PORT TESSERA_DATABASE="$DIR/tessera.sqlite" TESSERA_KEYS_DIR="$DIR/keys" TESSERA_SECRET_KEY="$KEY" \
-  "$SERVER" >"$DIR/server.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -rf "$DIR"' EXIT
-for _ in $(seq 1 100); do grep -q "listening on" "$DIR/server.log" 2>/dev/null && break; sleep 0.1; done
+: "${SESSION_SERVER:?}"; CTL=${SESSIONCTL:?}; PY=${PYTHON:-python3}
+source "$(dirname "$0")/start-server.sh"
+start_server
 export TESSERA_URL="http://127.0.0.1:$PORT" TESSERA_SECRET_KEY="$KEY"
 ok() { echo "ok   feed: $1"; }
 fail() { echo "FAIL feed: $1"; }

@@ -14,10 +14,7 @@ public enum CPUClock {
     /// measurable even for microsecond operations.
     public static func rate(seconds: Double, warmUp: Bool = true, _ body: () throws -> Void) rethrows -> Double {
         if warmUp { for _ in 0..<20 { try body() } }  // pools and caches
-        let probeStart = now()
-        for _ in 0..<4 { try body() }
-        let perOperation = max((now() - probeStart) / 4, 1e-7)
-        let batch = max(1, min(4096, Int(0.001 / perOperation)))
+        let batch = try batchSize(body)
         var operations = 0
         let start = now()
         var elapsed = 0.0
@@ -27,6 +24,14 @@ public enum CPUClock {
             elapsed = now() - start
         } while elapsed < seconds
         return Double(operations) / elapsed
+    }
+
+    /// How many operations make about a millisecond, from timing four.
+    private static func batchSize(_ body: () throws -> Void) rethrows -> Int {
+        let probeStart = now()
+        for _ in 0..<4 { try body() }
+        let perOperation = max((now() - probeStart) / 4, 1e-7)
+        return max(1, min(4096, Int(0.001 / perOperation)))
     }
 
     /// User CPU time of the calling thread, the clock `openssl speed` counts (`times()`'s user time).
@@ -45,10 +50,7 @@ public enum CPUClock {
     /// Runs `body` for `seconds` of wall time, however much CPU that gives us, and returns
     /// operations per CPU-second: used while `openssl speed` shares the same CPU.
     public static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> Double {
-        let probeStart = now()
-        for _ in 0..<4 { try body() }
-        let perOperation = max((now() - probeStart) / 4, 1e-7)
-        let batch = max(1, min(4096, Int(0.001 / perOperation)))
+        let batch = try batchSize(body)
         var operations = 0
         let wallStart = wallNow()
         let start = now()
