@@ -5,7 +5,7 @@
 ///
 /// Tessera's session ids are `sess_` and 32 lowercase hex digits (128 random bits); they are kept
 /// as the 128-bit number they spell, which is exact and costs about 20 bytes an entry in place of a
-/// heap string (a million revoked sessions fit in about 40 MiB). Other ids are kept as strings.
+/// heap string (a million revoked sessions fit in about 40 MiB, plus the list's 2 MiB filter). Other ids are kept as strings.
 public struct RevocationSnapshot: Sendable {
     /// Session id → retain-until in Unix seconds, rounded up; `UInt32.max` is "forever".
     var compactSessions: [UInt128: UInt32] = [:]
@@ -73,6 +73,18 @@ public struct RevocationSnapshot: Sendable {
     @inline(__always)
     public func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
         if let sessionID, !compactSessions.isEmpty || !otherSessions.isEmpty, containsSession(sessionID) { return true }
+        return isUserRevoked(userID, issuedAt: issuedAt)
+    }
+
+    /// The session part of `isRevoked` with the id already converted (`compactKey` of it, or `nil`).
+    @inline(__always)
+    func containsSession(_ id: String, key: UInt128?) -> Bool {
+        if let key { return !compactSessions.isEmpty && compactSessions[key] != nil }
+        return !otherSessions.isEmpty && otherSessions[id] != nil
+    }
+
+    @inline(__always)
+    func isUserRevoked(_ userID: String?, issuedAt: Int64) -> Bool {
         if let userID, !users.isEmpty, let cutoff = users[userID] {
             return issuedAt &* 1000 <= cutoff.notBefore
         }

@@ -283,6 +283,21 @@ final class FakeServer: VerifierTransport {
         #expect(!later.containsSession(upper) && later.containsSession(lower) && later.count == 2)
     }
 
+    @Test func aLargeListFindsEveryEntryAndMissesTheRest() {
+        var generator = SystemRandomNumberGenerator()
+        func id() -> String {
+            let value = UInt128(generator.next() as UInt64) << 64 | UInt128(generator.next() as UInt64)
+            let hex = String(value, radix: 16)
+            return "sess_" + String(repeating: "0", count: 32 - hex.count) + hex
+        }
+        let revoked = (0..<20_000).map { _ in id() }
+        let list = RevocationList(RevocationSnapshot(sessions: Set(revoked)))
+        list.revokeSession("sess_in_the_delta")
+        #expect(revoked.allSatisfy { list.isRevoked(sessionID: $0, userID: nil, issuedAt: 0) })
+        #expect(list.isRevoked(sessionID: "sess_in_the_delta", userID: nil, issuedAt: 0))
+        #expect((0..<20_000).allSatisfy { _ in !list.isRevoked(sessionID: id(), userID: nil, issuedAt: 0) })
+    }
+
     @Test func entriesLeaveOnlyAfterTheirRetention() {
         let list = RevocationList()
         list.revokeSession("sess_" + String(repeating: "0", count: 32), retainUntil: 5_000)
