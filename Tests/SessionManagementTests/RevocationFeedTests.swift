@@ -53,6 +53,19 @@ import Testing
         #expect(theirs.entries.map(\.target) == [.user(id: user.id, notBefore: harness.clock.now)])
     }
 
+    @Test func deletingAUserReachesTheFeedAsOneUserWideEntry() async throws {
+        let harness = try await Harness()
+        let (user, _) = try await harness.userWithSession()
+        _ = try await harness.manager.createSession(in: harness.instance, userID: user.id)
+        let cursor = try await harness.manager.revocationFeed(in: harness.instance, after: 0).cursor
+        async let polled = harness.manager.revocationFeed(in: harness.instance, after: cursor, wait: .seconds(10))
+        try await Task.sleep(for: .milliseconds(100))
+        let entry = try await harness.manager.deleteUser(in: harness.instance, id: user.id)
+        let page = try await polled
+        #expect(page.entries == [entry])
+        #expect(entry.target == .user(id: user.id, notBefore: harness.clock.now))
+    }
+
     @Test func aCursorOlderThanTheTailIsAnsweredFromTheTable() async throws {
         let harness = try await Harness()
         let before = try await revokeSessions(harness, count: 3)
