@@ -45,6 +45,21 @@ else fail "sign-out: $(cat "$DIR/signout") $(cat "$DIR/await2")"; fi
 COUNT=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'len(v["entries"])')
 [[ $COUNT == 2 ]] && ok "the feed holds 2 entries (one session, one user-wide), not one per session" || fail "feed has $COUNT entries"
 
+# The server restarts (same database) while a follower is in a long poll; the follower reconnects and still sees
+# the next revocation.
+"$CTL" sessions create >"$DIR/third" 2>/dev/null
+THIRD_SESSION=$(head -n -1 "$DIR/third" | json 'v["id"]')
+TESSERA_SECRET_KEY=$VK "$CTL" revocations await --timeout 20 "$(tail -1 "$DIR/third")" >"$DIR/await3" 2>&1 &
+AWAIT=$!
+for _ in $(seq 1 100); do grep -q "the token verifies" "$DIR/await3" 2>/dev/null && break; sleep 0.05; done
+sleep 0.3
+kill -TERM $PID; wait $PID
+launch_server
+"$CTL" sessions revoke "$THIRD_SESSION" >/dev/null
+if wait $AWAIT && grep -q "refused after .*: revoked" "$DIR/await3"; then
+  ok "a follower survives a server restart mid-poll: $(grep -o 'refused after .*' "$DIR/await3")"
+else fail "restart mid-poll: $(cat "$DIR/await3")"; fi
+
 # A graceful shutdown answers open long polls at once instead of waiting them out.
 CURSOR=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'v["cursor"]')
 curl -s -o "$DIR/poll" -w '%{http_code}' -H "Authorization: Bearer $VK" "$TESSERA_URL/v1/revocations?after=$CURSOR&wait=60" >"$DIR/poll.code" &
