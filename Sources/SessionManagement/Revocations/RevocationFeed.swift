@@ -97,7 +97,7 @@ public final class RevocationFeed: Sendable {
 
     /// Reads entries after the tail's head from the store: closes gaps that concurrent publishers
     /// did not close, and learns of entries committed by another process. Cheap when there are none.
-    public func catchUp() async throws(StorageError) {
+    func catchUp() async throws(StorageError) {
         try await start()
         while true {
             let after = state.withLock { $0.head }
@@ -156,7 +156,7 @@ public final class RevocationFeed: Sendable {
 
     /// Entries of `instanceID` after `cursor`, at most `limit`. With `wait`, a long poll: when
     /// there is nothing yet, answers as soon as an entry for the instance lands, or empty at the deadline.
-    public func page(
+    func page(
         instanceID: String, after cursor: Int64, limit: Int = RevocationFeed.defaultPageLimit, wait: Duration = .zero
     ) async throws(StorageError) -> RevocationFeedPage {
         try await start()
