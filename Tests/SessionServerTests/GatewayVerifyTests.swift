@@ -1,6 +1,5 @@
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import SessionManagement
 import SessionServer
 import SessionStorage

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import SessionManagement
 import SessionStorage
 import SessionTokens
@@ -70,7 +69,7 @@ import Testing
         let (_, session, _) = try await GatewayVerifyTests.sessionWithToken(setup)
         let instance = try await setup.manager.authenticate(secretKey: setup.key)
         let auth: HTTPFields = [.authorization: "Bearer \(setup.key)"]
-        try await setup.app.test(.live) { client in
+        try await setup.app.test(.router) { client in
             let started = ContinuousClock.now
             async let polled = client.execute(uri: "/v1/revocations?after=0&wait=20", method: .get, headers: auth)
             try await Task.sleep(for: .milliseconds(300))
