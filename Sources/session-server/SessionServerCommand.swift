@@ -36,6 +36,14 @@ struct SessionServerCommand: AsyncParsableCommand {
     var maximumBodyBytes = 1 << 20
 
     @Option(
+        name: .customLong("max-token-lifetime"),
+        help: """
+            The longest lifetime in seconds any token may get, whatever a template or expires_in_seconds asks \
+            (TESSERA_MAX_TOKEN_LIFETIME; 30...315360000, default 315360000). User-wide revocation entries are kept this long.
+            """)
+    var maximumTokenLifetime = Int64(ProcessInfo.processInfo.environment["TESSERA_MAX_TOKEN_LIFETIME"] ?? "") ?? TokenLifetime.allowedRange.upperBound
+
+    @Option(
         name: .customLong("gateway-claim-header"),
         help: "claim=Header-Name: GET /v1/verify copies the claim into that header; repeatable (TESSERA_GATEWAY_CLAIM_HEADERS, comma-separated).")
     var gatewayClaimHeaders: [String] = (ProcessInfo.processInfo.environment["TESSERA_GATEWAY_CLAIM_HEADERS"] ?? "")
@@ -64,6 +72,9 @@ struct SessionServerCommand: AsyncParsableCommand {
             let key = try directory.generate(algorithm, now: now)
             logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
         }
+        guard TokenLifetime.allowedRange.contains(maximumTokenLifetime) else {
+            throw ValidationError("--max-token-lifetime must be between 30 and 315360000 seconds")
+        }
         let claimHeaders = try gatewayClaimHeaders.map { text in
             guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
@@ -73,7 +84,8 @@ struct SessionServerCommand: AsyncParsableCommand {
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
         let manager = SessionManager(
-            store: store, keys: ring, configuration: ManagementConfiguration(issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer),
+            store: store, keys: ring, configuration: ManagementConfiguration(
+                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime)),
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
