@@ -17,7 +17,11 @@ public struct SessionVerifier: Sendable {
     }
 
     let keySource: KeySource
-    public var policy: ClaimPolicy
+    public var policy: ClaimPolicy {
+        didSet { expectedStrings = Self.expectedStrings(of: policy) }
+    }
+    /// The issuer and parties the policy expects: parsed claims equal to one share its storage.
+    private var expectedStrings: [String]
     public var maximumTokenBytes: Int
     /// Consulted after every other check; `nil` checks no revocations. A list with a staleness
     /// limit also refuses every token once it has not been confirmed for that long.
@@ -41,8 +45,15 @@ public struct SessionVerifier: Sendable {
     private init(keySource: KeySource, policy: ClaimPolicy, maximumTokenBytes: Int, revocations: RevocationList?) {
         self.keySource = keySource
         self.policy = policy
+        self.expectedStrings = Self.expectedStrings(of: policy)
         self.maximumTokenBytes = maximumTokenBytes
         self.revocations = revocations
+    }
+
+    private static func expectedStrings(of policy: ClaimPolicy) -> [String] {
+        var strings = policy.issuer.map { [$0] } ?? []
+        if let parties = policy.authorizedParties, parties.count <= 8 { strings += parties }
+        return strings
     }
 
     /// The keys trusted now.
@@ -80,11 +91,10 @@ public struct SessionVerifier: Sendable {
         guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: token[parts.payload])) else {
             throw VerificationError(.malformed, "payload is not canonical base64url")
         }
-        let decoded: Result<JWTClaims, VerificationError>
-        do { decoded = .success(try JWTClaims.parse(payload)) } catch {
-            decoded = .failure(VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason))
+        let claims: JWTClaims
+        do throws(TokenError) { claims = try JWTClaims.parse(payload, reusing: expectedStrings) } catch {
+            throw VerificationError(error.code == .invalidClaim ? .invalidClaim : .malformed, error.reason)
         }
-        let claims = try decoded.get()
         if let violation = policy.violation(of: claims, now: now) { throw Self.error(for: violation, now: now) }
         if let revocations {
             switch revocations.check(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {

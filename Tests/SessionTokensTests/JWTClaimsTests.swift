@@ -4,6 +4,21 @@ import Testing
 @Suite struct JWTClaimsTests {
     static let request = SessionTokenRequest(sessionID: "sess_1", userID: "user_1", issuer: "https://tessera.test", authorizedParty: "https://app.test")
 
+    @Test func reusingKnownStringsChangesNoValue() throws {
+        let known = ["https://issuer.test", "https://app.test", ""]
+        for (payload, issuer, party) in [
+            (#"{"iss":"https://issuer.test","azp":"https://app.test","sub":"u"}"#, "https://issuer.test", "https://app.test"),
+            (#"{"iss":"https:\/\/issuer.test","azp":"https://other.test","sub":"u"}"#, "https://issuer.test", "https://other.test"),
+            (#"{"iss":"https://issuer.tes","azp":"","sub":"u"}"#, "https://issuer.tes", ""),
+        ] {
+            let claims = try JWTClaims.parse(Array(payload.utf8), reusing: known)
+            let plain = try JWTClaims.parse(Array(payload.utf8))
+            #expect(claims.issuer == issuer && claims.authorizedParty == party && claims == plain)
+        }
+        #expect(throws: TokenError.self) { try JWTClaims.parse(Array(#"{"iss":"https://issuer.test"#.utf8), reusing: known) }
+        #expect(throws: TokenError.self) { try JWTClaims.parse(Array(#"{"iss":1}"#.utf8), reusing: known) }
+    }
+
     @Test func sessionTokenHasTheV2ClaimsAndDefaultLifetime() throws {
         let claims = try JWTClaims.sessionToken(Self.request, now: 1_700_000_000, tokenID: "0123456789abcdef0123")
         #expect(String(decoding: claims.serialized(), as: UTF8.self) == #"{"azp":"https://app.test","exp":1700000060,"fva":[0,-1],"iat":1700000000,"iss":"https://tessera.test","jti":"0123456789abcdef0123","nbf":1699999995,"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#)

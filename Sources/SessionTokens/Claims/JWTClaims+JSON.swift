@@ -67,10 +67,14 @@ extension JWTClaims {
     /// Decodes a payload strictly: it must be a JSON object without duplicate members, and every
     /// registered claim that is present must have its registered type.
     public static func parse(_ json: [UInt8]) throws(TokenError) -> JWTClaims {
-        let result: Result<JWTClaims, TokenError> = json.withUnsafeBufferPointer { buffer in
-            do throws(TokenError) { return .success(try parse(buffer, owner: json)) } catch { return .failure(error) }
-        }
-        return try result.get()
+        try parse(json, reusing: [])
+    }
+
+    /// As `parse(_:)`; an `iss` or `azp` equal to one of `known` shares that string's storage
+    /// instead of allocating its own (a verifier passes the issuer and parties it expects, which
+    /// nearly every token carries).
+    public static func parse(_ json: [UInt8], reusing known: [String]) throws(TokenError) -> JWTClaims {
+        try json.withUnsafeBufferPointer { (buffer) throws(TokenError) -> JWTClaims in try parse(buffer, owner: json, reusing: known) }
     }
 
     /// One pass over the payload: registered claims straight into typed fields (duplicates caught
@@ -82,7 +86,7 @@ extension JWTClaims {
 
     /// `owner`, when given, is an array holding exactly `json`'s bytes: the deferred members keep it
     /// instead of copying the payload.
-    static func parse(_ json: UnsafeBufferPointer<UInt8>, owner: [UInt8]?) throws(TokenError) -> JWTClaims {
+    static func parse(_ json: UnsafeBufferPointer<UInt8>, owner: [UInt8]?, reusing known: [String] = []) throws(TokenError) -> JWTClaims {
         var parser = JSONParser(bytes: json)
         var claims = JWTClaims()
         var seen: UInt16 = 0
@@ -112,12 +116,12 @@ extension JWTClaims {
                 guard seen & bit == 0 else { throw TokenError(.duplicateKey, "JSON object names \"\(registered)\" twice") }
                 seen |= bit
                 switch registered {
-                case .azp: claims.authorizedParty = try parser.stringClaim("azp")
+                case .azp: claims.authorizedParty = try parser.stringClaim("azp", reusing: known)
                 case .aud: claims.audience = try audience(parser.parseValue())
                 case .exp: claims.expiresAt = try parser.integerClaim("exp")
                 case .fva: claims.factorVerificationAge = try parser.integerArrayClaim("fva")
                 case .iat: claims.issuedAt = try parser.integerClaim("iat")
-                case .iss: claims.issuer = try parser.stringClaim("iss")
+                case .iss: claims.issuer = try parser.stringClaim("iss", reusing: known)
                 case .jti: claims.tokenID = try parser.stringClaim("jti")
                 case .nbf: claims.notBefore = try parser.integerClaim("nbf")
                 case .sid: claims.sessionID = try parser.stringClaim("sid")

@@ -80,6 +80,27 @@ extension JSONParser {
         return try parseString()
     }
 
+    /// A registered string claim that is usually one of `known`: returned as that very string when
+    /// the bytes match (no allocation), parsed as usual otherwise.
+    mutating func stringClaim(_ name: String, reusing known: [String]) throws(TokenError) -> String {
+        if !known.isEmpty, index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            let start = index
+            let scanned = try scanString()
+            if !scanned.hasEscapes {
+                let length = scanned.content.count
+                let text = bytes.baseAddress! + scanned.content.lowerBound
+                for candidate in known {
+                    let same = candidate.utf8.withContiguousStorageIfAvailable { utf8 in
+                        utf8.count == length && (length == 0 || memcmpEqual(utf8.baseAddress!, text, length))
+                    }
+                    if same == true { return candidate }
+                }
+            }
+            index = start
+        }
+        return try stringClaim(name)
+    }
+
     /// A registered integer claim (`exp`, `iat`, `nbf`, `v`): up to 18 plain digits parsed in one
     /// loop; anything else goes through the full number grammar and must still be an integer.
     @inline(__always)
