@@ -110,22 +110,22 @@ public struct SessionVerifier: Sendable {
         return VerifiedToken(header: header, claims: claims)
     }
 
-    /// Runs `body` over the token's UTF-8 bytes after the size cap, without copying native strings.
-    private func withTokenBytes<Result>(
-        _ token: String, _ body: (UnsafeBufferPointer<UInt8>) throws(VerificationError) -> Result
-    ) throws(VerificationError) -> Result {
+    /// Runs `body` over the token's UTF-8 bytes after the size cap. `withUTF8` reads a native string
+    /// in place (and makes a bridged one contiguous first); going through it directly, rather than a
+    /// `Result` round trip, keeps the verify path free of copies of `self` and of the result.
+    @inline(__always)
+    private func withTokenBytes<Value>(
+        _ token: String, _ body: (UnsafeBufferPointer<UInt8>) throws(VerificationError) -> Value
+    ) throws(VerificationError) -> Value {
         guard token.utf8.count <= maximumTokenBytes else {
             throw VerificationError(.tokenTooLarge, "token is \(token.utf8.count) bytes; the limit is \(maximumTokenBytes)")
         }
-        let result: Swift.Result<Result, VerificationError>? = token.utf8.withContiguousStorageIfAvailable { bytes in
-            do throws(VerificationError) { return .success(try body(bytes)) } catch { return .failure(error) }
+        var token = token
+        do {
+            return try token.withUTF8 { bytes in try body(bytes) }
+        } catch {
+            throw error as? VerificationError ?? VerificationError(.malformed, "\(error)")
         }
-        if let result { return try result.get() }
-        let copy = Array(token.utf8)
-        let fallback: Swift.Result<Result, VerificationError> = copy.withUnsafeBufferPointer { bytes in
-            do throws(VerificationError) { return .success(try body(bytes)) } catch { return .failure(error) }
-        }
-        return try fallback.get()
     }
 
     /// Size cap is done; here: split, header, key by exact kid, alg pinned, then the signature.
