@@ -88,7 +88,7 @@ extension JWTClaims {
     /// instead of copying the payload.
     static func parse(_ json: UnsafeBufferPointer<UInt8>, owner: [UInt8]?, reusing known: [String] = []) throws(TokenError) -> JWTClaims {
         var parser = JSONParser(bytes: json)
-        var claims = JWTClaims()
+        var claims = JWTClaims(unset: ())
         var seen: UInt16 = 0
         var extras: [DeferredMembers.Entry] = []
         extras.reserveCapacity(8)

@@ -61,6 +61,12 @@ public struct JWTClaims: Sendable, Hashable {
         self.storedAdditional = Self.withoutRegistered(additional)
     }
 
+    /// Claims with every field unset, built in place: `parse` fills them, and going through the public
+    /// initialiser (which filters `additional`) cost the parse a copy of the whole struct.
+    init(unset: Void) {
+        storedAdditional = JSONObject()
+    }
+
     private static func withoutRegistered(_ object: JSONObject) -> JSONObject {
         object.members.contains(where: { isRegistered($0.key) })
             ? JSONObject(uniqueMembers: object.members.filter { !isRegistered($0.key) }) : object
