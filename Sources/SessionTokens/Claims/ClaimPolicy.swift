@@ -51,7 +51,11 @@ extension ClaimPolicy {
         if now &+ leeway < issuedAt { return .issuedInFuture(issuedAt: issuedAt) }
         if let issuer, claims.issuer != issuer { return .wrongIssuer(claims.issuer ?? "") }
         if let authorizedParties {
-            guard let party = claims.authorizedParty, authorizedParties.contains(party) else {
+            // A few parties are compared directly: a verifier's parsed `azp` usually shares storage with
+            // one of them, which `==` sees at once, where a set lookup would hash it first.
+            guard let party = claims.authorizedParty,
+                authorizedParties.count <= 8 ? authorizedParties.contains(where: { $0 == party }) : authorizedParties.contains(party)
+            else {
                 return .unauthorizedParty(claims.authorizedParty)
             }
         }
