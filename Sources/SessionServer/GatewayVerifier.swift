@@ -4,15 +4,41 @@ import SessionTokens
 import SessionCrypto
 import SessionVerification
 import Synchronization
+import HTTPTypes
+import NIOCore
 
 /// Networkless verification inside the server, for forward-auth gateways and the deprecated verify:
 /// no database on the path. Revocations come from an in-memory list that every revocation committed
 /// in this process updates at once; positive results are cached per token until it expires, and
 /// the revocation list is consulted on every request, cached or not.
 public final class GatewayVerifier: Sendable {
+    /// What the gateway route answers for a token, rendered once and kept with its claims.
+    struct Answer: Sendable {
+        var headers: HTTPFields
+        var body: ByteBuffer
+    }
+
+    struct Entry: Sendable {
+        var claims: JWTClaims
+        var answer: Answer?
+    }
+
+    /// A cache key that hashes a token's length and last 16 bytes (its signature's tail, random for
+    /// every token we mint) rather than all of its ~1 KB; equality still compares the whole token.
+    /// Only verified tokens are stored, so nobody can fill the cache with colliding keys.
+    struct TokenKey: Hashable, Sendable {
+        let token: String
+
+        func hash(into hasher: inout Hasher) {
+            let utf8 = token.utf8
+            hasher.combine(utf8.count)
+            for byte in utf8.suffix(16) { hasher.combine(byte) }
+        }
+    }
+
     let verifier: SessionVerifier
     let revocations: RevocationList
-    private let cache = Mutex<[String: JWTClaims]>([:])
+    private let cache = Mutex<[TokenKey: Entry]>([:])
     private static let capacity = 100_000
 
     init(verifier: SessionVerifier, revocations: RevocationList) {
@@ -46,19 +72,31 @@ public final class GatewayVerifier: Sendable {
 
     /// The claims of a valid, unrevoked token at `now` (Unix seconds).
     func verify(_ token: String, now: Int64) throws(VerificationError) -> JWTClaims {
-        if let claims = cache.withLock({ $0[token] }), let expiresAt = claims.expiresAt,
+        try entry(for: token, now: now).claims
+    }
+
+    /// The cached entry of a valid, unrevoked token at `now`, with the gateway's answer once rendered.
+    func entry(for token: String, now: Int64) throws(VerificationError) -> Entry {
+        let key = TokenKey(token: token)
+        if let entry = cache.withLock({ $0[key] }), let expiresAt = entry.claims.expiresAt,
             now < expiresAt + verifier.policy.leeway
         {
+            let claims = entry.claims
             if revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
                 throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
             }
-            return claims
+            return entry
         }
-        let claims = try verifier.verify(token, now: now).claims
+        let entry = Entry(claims: try verifier.verify(token, now: now).claims, answer: nil)
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
-            cache[token] = claims
+            cache[key] = entry
         }
-        return claims
+        return entry
+    }
+
+    /// Keeps the gateway's rendered answer beside a cached token, so the next request reuses it.
+    func remember(_ answer: Answer, for token: String) {
+        cache.withLock { $0[TokenKey(token: token)]?.answer = answer }
     }
 }

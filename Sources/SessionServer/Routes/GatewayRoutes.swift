@@ -15,21 +15,29 @@ struct GatewayRoutes {
         router.get("/v1/verify") { request, _ in
             guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
             do throws(VerificationError) {
-                let claims = try gateway.verify(token, now: clock() / 1000)
-                var headers: HTTPFields = [:]
-                if let sid = claims.sessionID { headers[HTTPField.Name("X-Session-Id")!] = sid }
-                if let sub = claims.subject { headers[HTTPField.Name("X-User-Id")!] = sub }
-                for claimHeader in claimHeaders {
-                    if let value = claimHeader.value(in: claims) { headers[claimHeader.header] = value }
-                }
-                var body: JSONObject = [:]
-                body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
-                body["user_id"] = claims.subject.map(JSONValue.string) ?? .null
-                return JSONResponse.make(.object(body), headers: headers)
+                let entry = try gateway.entry(for: token, now: clock() / 1000)
+                let answer = entry.answer ?? render(entry.claims, token: token)
+                return Response(status: .ok, headers: answer.headers, body: .init(byteBuffer: answer.body))
             } catch {
                 return Self.unauthorized(error.code.rawValue, error.reason)
             }
         }
+    }
+
+    /// The 200 answer for a token's claims, rendered once per token and kept with it.
+    private func render(_ claims: JWTClaims, token: String) -> GatewayVerifier.Answer {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let sid = claims.sessionID { headers[HTTPField.Name("X-Session-Id")!] = sid }
+        if let sub = claims.subject { headers[HTTPField.Name("X-User-Id")!] = sub }
+        for claimHeader in claimHeaders {
+            if let value = claimHeader.value(in: claims) { headers[claimHeader.header] = value }
+        }
+        var body: JSONObject = [:]
+        body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
+        body["user_id"] = claims.subject.map(JSONValue.string) ?? .null
+        let answer = GatewayVerifier.Answer(headers: headers, body: ByteBuffer(bytes: JSONWriter.serialize(.object(body))))
+        gateway.remember(answer, for: token)
+        return answer
     }
 
     static func token(in request: Request) -> String? {
