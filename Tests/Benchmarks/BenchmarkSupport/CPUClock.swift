@@ -47,18 +47,36 @@ public enum CPUClock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
+    /// Operations per second of the calling thread's CPU time, counted two ways.
+    public struct SharedRates: Sendable {
+        /// Per second of user CPU time: the divisor `openssl speed` uses (`times()`'s `tms_utime`),
+        /// so this is the like-for-like figure beside its output.
+        public var perUserSecond: Double
+        /// Per second of user and system CPU time together (`CLOCK_THREAD_CPUTIME_ID`): stricter,
+        /// since it also charges us the kernel time that sharing a CPU brings.
+        public var perCPUSecond: Double
+
+        public init(perUserSecond: Double, perCPUSecond: Double) {
+            self.perUserSecond = perUserSecond
+            self.perCPUSecond = perCPUSecond
+        }
+    }
+
     /// Runs `body` for `seconds` of wall time, however much CPU that gives us, and returns
     /// operations per CPU-second: used while `openssl speed` shares the same CPU.
-    public static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+    public static func rate(wallSeconds seconds: Double, _ body: () throws -> Void) rethrows -> SharedRates {
         let batch = try batchSize(body)
         var operations = 0
         let wallStart = wallNow()
         let start = now()
+        let userStart = userNow()
         repeat {
             for _ in 0..<batch { try body() }
             operations += batch
         } while wallNow() - wallStart < seconds
-        return Double(operations) / (now() - start)
+        let cpu = now() - start
+        let user = userNow() - userStart
+        return SharedRates(perUserSecond: Double(operations) / user, perCPUSecond: Double(operations) / cpu)
     }
 
     /// Our operation against a reference operation in alternating short slices; the median of the
