@@ -36,6 +36,39 @@ import Testing
         #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse([0x22, 0xED, 0xA0, 0x80, 0x22]) }
     }
 
+    /// The string scanners jump eight bytes at a time to the first byte needing attention: put each
+    /// kind of such byte at every offset of strings up to 20 bytes long, through the eager parser, a
+    /// registered claim (parsed) and a template claim (scanned, decoded later).
+    @Test func everySpecialByteAtEveryOffset() throws {
+        let valid: [(raw: [UInt8], text: String)] = [
+            (Array(#"\""#.utf8), "\""), (Array(#"\\"#.utf8), "\\"), (Array(#"\n"#.utf8), "\n"),
+            (Array(#"\u00e9"#.utf8), "é"), (Array("é".utf8), "é"), (Array("🦄".utf8), "🦄"), (Array("x".utf8), "x"),
+        ]
+        let invalid: [[UInt8]] = [[0x01], [0x1F], [0x0A], [0xFF], [0xC3], [0xED, 0xA0, 0x80], Array(#"\x"#.utf8)]
+        for length in 0..<20 {
+            for offset in 0...length {
+                let before = [UInt8](repeating: UInt8(ascii: "a"), count: offset)
+                let after = [UInt8](repeating: UInt8(ascii: "b"), count: length - offset)
+                let plain = String(repeating: "a", count: offset)
+                let tail = String(repeating: "b", count: length - offset)
+                for (raw, text) in valid {
+                    let literal = [UInt8(ascii: "\"")] + before + raw + after + [UInt8(ascii: "\"")]
+                    let expected = plain + text + tail
+                    #expect(try JSONParser.parse(literal) == .string(expected))
+                    let claims = try JWTClaims.parse(Array(#"{"sub":"#.utf8) + literal + Array(#","k":"#.utf8) + literal + [UInt8(ascii: "}")])
+                    #expect(claims.subject == expected)
+                    #expect(claims.additional["k"] == .string(expected))
+                }
+                for raw in invalid {
+                    let literal = [UInt8(ascii: "\"")] + before + raw + after + [UInt8(ascii: "\"")]
+                    #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(literal) }
+                    #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(#"{"sub":"#.utf8) + literal + [UInt8(ascii: "}")]) }
+                    #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(#"{"k":"#.utf8) + literal + [UInt8(ascii: "}")]) }
+                }
+            }
+        }
+    }
+
     @Test func capsNesting() throws {
         let deep = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
         _ = try JSONParser.parse(deep)

@@ -131,6 +131,7 @@ extension JSONParser {
         }
         index += 1
         var values: [Int64] = []
+        values.reserveCapacity(4)  // Clerk's fva holds two ages
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1

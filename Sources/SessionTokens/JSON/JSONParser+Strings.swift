@@ -8,18 +8,23 @@ extension JSONParser {
     }
 
     /// Advances eight bytes at a time over string content that needs no attention: no quote,
-    /// backslash, control character or non-ASCII byte in the word. Stops at the first word with one.
+    /// backslash, control character or non-ASCII byte in the word. In the first word that has one it
+    /// stops on that byte, so the closing quote of a plain string is found without a byte loop. (The
+    /// lowest flagged byte is always a real one: the subtraction tricks only misflag bytes above it.)
     @inline(__always)
     mutating func skipPlainRun() {
         let count = bytes.count
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while index + 8 <= count {
-            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             let quote = word ^ 0x2222_2222_2222_2222
             let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-            let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
-                | ((word &- 0x2020_2020_2020_2020) & ~word) | word
-            if special & 0x8080_8080_8080_8080 != 0 { return }
+            let special = (((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+                | ((word &- 0x2020_2020_2020_2020) & ~word) | word) & 0x8080_8080_8080_8080
+            if special != 0 {
+                index += special.trailingZeroBitCount >> 3
+                return
+            }
             index += 8
         }
     }

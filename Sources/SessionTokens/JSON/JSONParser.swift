@@ -51,12 +51,13 @@ public struct JSONParser {
         TokenError(.malformed, "invalid JSON at byte \(index): \(reason)")
     }
 
+    /// Compact JSON (every token we mint) has no whitespace at all: one comparison says so.
+    @inline(__always)
     mutating func skipWhitespace() {
         while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
+            let byte = bytes[index]
+            guard byte <= 0x20, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+            index += 1
         }
     }
 
