@@ -17,7 +17,7 @@ public struct VerifierKeys: Sendable {
     /// The exact header bytes Tessera's own signers write for each key, `BASE64URL({"alg","kid","typ":"JWT"})`.
     /// A token whose header is byte-for-byte one of these needs no header decoding: same bytes,
     /// same parse. Kept for small key sets, where comparing beats decoding.
-    let knownHeaders: [(bytes: [UInt8], header: JOSEHeader, key: VerificationKey)]
+    let knownHeaders: KnownHeaders
 
     /// Keys matched by exact `kid`. Two keys with one `kid` are refused.
     public init(_ keys: [VerificationKey]) throws(CryptoError) {
@@ -28,14 +28,7 @@ public struct VerifierKeys: Sendable {
             }
         }
         storage = .byKeyID(table)
-        knownHeaders = keys.count <= 16 ? keys.map { Self.knownHeader(for: $0) } : []
-    }
-
-    static func knownHeader(for key: VerificationKey) -> (bytes: [UInt8], header: JOSEHeader, key: VerificationKey) {
-        let header = JOSEHeader(algorithm: key.algorithm, keyID: key.keyID)
-        var bytes: [UInt8] = []
-        Base64URL.encode(header.serialized(), into: &bytes)
-        return (bytes, header, key)
+        knownHeaders = KnownHeaders(keys.count <= 16 ? keys : [])
     }
 
     /// The usable keys of a JWKS (RSA, P-256, Ed25519 with a fitting or absent `alg`; others are
@@ -57,7 +50,7 @@ public struct VerifierKeys: Sendable {
 
     private init(storage: Storage) {
         self.storage = storage
-        if case .single(let key) = storage { knownHeaders = [Self.knownHeader(for: key)] } else { knownHeaders = [] }
+        if case .single(let key) = storage { knownHeaders = KnownHeaders([key]) } else { knownHeaders = KnownHeaders([]) }
     }
 
     /// The key ids, sorted (for status and logs).
@@ -71,11 +64,7 @@ public struct VerifierKeys: Sendable {
     /// The parsed header and key for a header segment that is exactly one of the known headers.
     @inline(__always)
     func knownHeader(_ segment: UnsafeBufferPointer<UInt8>) -> (JOSEHeader, VerificationKey)? {
-        for known in knownHeaders where known.bytes.count == segment.count {
-            let equal = known.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, segment.baseAddress!, segment.count) == 0 }
-            if equal { return (known.header, known.key) }
-        }
-        return nil
+        knownHeaders.match(segment)
     }
 
     @inline(__always)
@@ -93,5 +82,46 @@ public struct VerifierKeys: Sendable {
         case .single: 1
         case .byKeyID(let table): table.count
         }
+    }
+}
+
+/// Known header segments, searched without touching a reference count: the bytes of all of them
+/// in one array, their spans in a plain array, and the parsed header and key read only on a match.
+/// (A loop over an array of tuples of arrays, strings and keys retained and released every
+/// element it passed: a quarter of an HS256 verify's overhead when its key came fourth.)
+struct KnownHeaders: Sendable {
+    private let bytes: [UInt8]
+    private let spans: [(start: Int, count: Int)]
+    private let entries: [(header: JOSEHeader, key: VerificationKey)]
+
+    init(_ keys: [VerificationKey]) {
+        var bytes: [UInt8] = []
+        var spans: [(start: Int, count: Int)] = []
+        var entries: [(header: JOSEHeader, key: VerificationKey)] = []
+        for key in keys {
+            let header = JOSEHeader(algorithm: key.algorithm, keyID: key.keyID)
+            let start = bytes.count
+            Base64URL.encode(header.serialized(), into: &bytes)
+            spans.append((start, bytes.count - start))
+            entries.append((header, key))
+        }
+        self.bytes = bytes
+        self.spans = spans
+        self.entries = entries
+    }
+
+    @inline(__always)
+    func match(_ segment: UnsafeBufferPointer<UInt8>) -> (JOSEHeader, VerificationKey)? {
+        guard let segmentStart = segment.baseAddress else { return nil }
+        let found: Int? = bytes.withUnsafeBufferPointer { all in
+            spans.withUnsafeBufferPointer { spans in
+                for position in spans.indices where spans[position].count == segment.count {
+                    if memcmp(all.baseAddress! + spans[position].start, segmentStart, segment.count) == 0 { return position }
+                }
+                return nil
+            }
+        }
+        guard let found else { return nil }
+        return entries[found]
     }
 }

@@ -38,6 +38,25 @@ import SessionVerification
         #expect(verified.claims == Self.claims() && verified.header.keyID == key.keyID && verified.sessionID == "sess_1")
     }
 
+    /// Tessera's own header segments are matched byte for byte to their key: each picks its own,
+    /// another key's segment on a token is judged under that other key, and a segment of the same
+    /// length that differs in one byte goes through decoding like any other.
+    @Test func knownHeaderSegmentsPickTheirOwnKey() throws {
+        let tokens = try [Self.rsa, Self.ec, Self.ed].map { try $0.mint(Self.claims()) }
+        let segments = tokens.map { String($0.split(separator: ".")[0]) }
+        for (index, key) in [Self.rsa, Self.ec, Self.ed].enumerated() {
+            #expect(try Self.verifier.verify(tokens[index], now: Self.now).header.keyID == key.keyID)
+        }
+        let rsaRest = tokens[0].split(separator: ".").dropFirst().joined(separator: ".")
+        Self.expectRejection(.badSignature, segments[2] + "." + rsaRest)
+        Self.expectRejection(.badSignature, segments[1] + "." + rsaRest)
+        let kid = Self.rsa.keyID!
+        let altered = String(kid.dropLast()) + (kid.last == "A" ? "B" : "A")
+        let sameLength = Base64URL.encode(#"{"alg":"RS256","kid":"\#(altered)","typ":"JWT"}"#)
+        #expect(sameLength.utf8.count == segments[0].utf8.count && sameLength != segments[0])
+        Self.expectRejection(.unknownKeyID, sameLength + "." + rsaRest)
+    }
+
     @Test func roundTripsHS256TemplateKeys() throws {
         let key = try SigningKey(templateKey: .init(algorithm: .hs256, material: "a-template-secret-of-at-least-32-bytes!"))
         let verifier = SessionVerifier(keys: try VerifierKeys([key.verificationKey]))
