@@ -89,25 +89,30 @@ public final class SigningKey: JWSSigner, Sendable, CustomStringConvertible {
     /// The token is built in the string's own storage: header, payload and signature are encoded
     /// in place and the signature covers the bytes already written, so nothing is copied twice.
     public func mint(_ claims: JWTClaims) throws(CryptoError) -> String {
-        let payload = claims.serialized()
-        let inputLength = encodedHeader.count + 1 + Base64URL.encodedLength(payload.count)
-        let total = inputLength + 1 + Base64URL.encodedLength(signatureLength)
         var failure: CryptoError?
-        let token = String(unsafeUninitializedCapacity: total) { buffer -> Int in
-            let base = buffer.baseAddress!
-            encodedHeader.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
-            base[encodedHeader.count] = UInt8(ascii: ".")
-            payload.withUnsafeBytes { _ = Base64URL.encode($0, to: base + encodedHeader.count + 1) }
-            let signature: [UInt8]
-            do throws(CryptoError) {
-                signature = try engine.sign(UnsafeRawBufferPointer(start: base, count: inputLength))
-            } catch {
-                failure = error
-                return 0
+        // The payload is serialised into temporary memory and the signature made on the stack:
+        // the token string is the only allocation.
+        var token = ""
+        claims.withSerialized { payload in
+            let inputLength = encodedHeader.count + 1 + Base64URL.encodedLength(payload.count)
+            let total = inputLength + 1 + Base64URL.encodedLength(signatureLength)
+            token = String(unsafeUninitializedCapacity: total) { buffer -> Int in
+                let base = buffer.baseAddress!
+                encodedHeader.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: $0.count) }
+                base[encodedHeader.count] = UInt8(ascii: ".")
+                Base64URL.encode(payload, to: base + encodedHeader.count + 1)
+                return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: signatureLength) { signature -> Int in
+                    do throws(CryptoError) {
+                        try engine.sign(UnsafeRawBufferPointer(start: base, count: inputLength), into: signature.baseAddress!)
+                    } catch {
+                        failure = error
+                        return 0
+                    }
+                    base[inputLength] = UInt8(ascii: ".")
+                    Base64URL.encode(UnsafeRawBufferPointer(signature), to: base + inputLength + 1)
+                    return total
+                }
             }
-            base[inputLength] = UInt8(ascii: ".")
-            signature.withUnsafeBytes { _ = Base64URL.encode($0, to: base + inputLength + 1) }
-            return total
         }
         if let failure { throw failure }
         return token

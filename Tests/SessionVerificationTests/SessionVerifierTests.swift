@@ -57,6 +57,22 @@ import SessionVerification
         Self.expectRejection(.unknownKeyID, sameLength + "." + rsaRest)
     }
 
+    /// Minting serialises the payload on the stack up to 2 KB and on the heap beyond: payloads on
+    /// both sides of that edge come out whole and verify.
+    @Test func payloadsEitherSideOfTheStackBufferRoundTrip() throws {
+        let base = Self.claims().serialized().count
+        for size in stride(from: 2048 - 40, through: 2048 + 40, by: 3) + [4096, 5500] {
+            var claims = Self.claims()
+            var extra = claims.additional
+            extra["blob"] = .string(String(repeating: "x", count: max(0, size - base - 10)))
+            claims.additional = extra
+            let token = try Self.ec.mint(claims)
+            let payload = Base64URL.decode(token.split(separator: ".")[1])
+            #expect(payload == claims.serialized())
+            #expect(try Self.verifier.verify(token, now: Self.now).claims == claims)
+        }
+    }
+
     @Test func roundTripsHS256TemplateKeys() throws {
         let key = try SigningKey(templateKey: .init(algorithm: .hs256, material: "a-template-secret-of-at-least-32-bytes!"))
         let verifier = SessionVerifier(keys: try VerifierKeys([key.verificationKey]))

@@ -147,58 +147,66 @@ final class SignatureEngine: Sendable {
     // MARK: Signing
 
     func sign(_ input: UnsafeRawBufferPointer) throws(CryptoError) -> [UInt8] {
-        guard let signPool else { throw CryptoError(.signingFailed, "this key has no private half") }
-        let signature: [UInt8]?
-        switch mechanism {
-        case .rsa, .ecdsa:
-            signature = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.byteCount) { digest -> [UInt8]? in
-                guard SHA256.hash(input, into: digest.baseAddress!) else { return nil }
-                return signPool.withContext { context in
-                    (mechanism == .rsa ? signRSA(context, digest) : signECDSA(context, digest), true)
-                } ?? nil
+        var failure: CryptoError?
+        let signature = [UInt8](unsafeUninitializedCapacity: signatureLength) { buffer, written in
+            do throws(CryptoError) {
+                try sign(input, into: buffer.baseAddress!)
+                written = signatureLength
+            } catch {
+                failure = error
+                written = 0
             }
-        case .ed25519:
-            signature = signPool.withContext { context -> ([UInt8]?, reusable: Bool) in
-                if !Self.oneShotContextsReusable, let key, !Self.initialiseDigest(context, key: key, sign: true) {
-                    return (nil, false)
-                }
-                var output = [UInt8](repeating: 0, count: 64)
-                var length = output.count
-                if EVP_DigestSign(context, &output, &length, input.baseAddress, input.count) == 1, length == 64 {
-                    return (output, true)
-                }
-                return (nil, false)
-            } ?? nil
-        case .hmac:
-            signature = signPool.withContext { context -> ([UInt8]?, reusable: Bool) in
-                var output = [UInt8](repeating: 0, count: 32)
-                var length = 0
-                let ok = EVP_MAC_init(context, nil, 0, nil) == 1
-                    && EVP_MAC_update(context, input.baseAddress, input.count) == 1
-                    && EVP_MAC_final(context, &output, &length, 32) == 1 && length == 32
-                return (ok ? output : nil, ok)
-            } ?? nil
         }
-        guard let signature else { throw OpenSSLErrors.error(.signingFailed, "\(mechanism) signing failed") }
+        if let failure { throw failure }
         return signature
     }
 
-    private func signRSA(_ context: OpaquePointer, _ digest: UnsafeMutableBufferPointer<UInt8>) -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: signatureLength)
-        var length = output.count
-        guard EVP_PKEY_sign(context, &output, &length, digest.baseAddress, digest.count) == 1, length == signatureLength else { return nil }
-        return output
+    /// Signs `input` into `output`, which must hold `signatureLength` bytes: the JWS form (raw `r‖s`
+    /// for ES256), written in place so a mint needs no array for it.
+    func sign(_ input: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) throws(CryptoError) {
+        guard let signPool else { throw CryptoError(.signingFailed, "this key has no private half") }
+        let length = signatureLength
+        let signed: Bool
+        switch mechanism {
+        case .rsa, .ecdsa:
+            signed = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: SHA256.byteCount) { digest -> Bool in
+                guard SHA256.hash(input, into: digest.baseAddress!) else { return false }
+                return signPool.withContext { context in
+                    (mechanism == .rsa ? signRSA(context, digest, into: output) : signECDSA(context, digest, into: output), true)
+                } ?? false
+            }
+        case .ed25519:
+            signed = signPool.withContext { context -> (Bool, reusable: Bool) in
+                if !Self.oneShotContextsReusable, let key, !Self.initialiseDigest(context, key: key, sign: true) {
+                    return (false, false)
+                }
+                var written = length
+                let ok = EVP_DigestSign(context, output, &written, input.baseAddress, input.count) == 1 && written == length
+                return (ok, ok)
+            } ?? false
+        case .hmac:
+            signed = signPool.withContext { context -> (Bool, reusable: Bool) in
+                var written = 0
+                let ok = EVP_MAC_init(context, nil, 0, nil) == 1
+                    && EVP_MAC_update(context, input.baseAddress, input.count) == 1
+                    && EVP_MAC_final(context, output, &written, length) == 1 && written == length
+                return (ok, ok)
+            } ?? false
+        }
+        guard signed else { throw OpenSSLErrors.error(.signingFailed, "\(mechanism) signing failed") }
     }
 
-    private func signECDSA(_ context: OpaquePointer, _ digest: UnsafeMutableBufferPointer<UInt8>) -> [UInt8]? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ECDSASignature.maximumDERLength) { der -> [UInt8]? in
+    private func signRSA(_ context: OpaquePointer, _ digest: UnsafeMutableBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        var length = signatureLength
+        return EVP_PKEY_sign(context, output, &length, digest.baseAddress, digest.count) == 1 && length == signatureLength
+    }
+
+    private func signECDSA(_ context: OpaquePointer, _ digest: UnsafeMutableBufferPointer<UInt8>, into output: UnsafeMutablePointer<UInt8>) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: ECDSASignature.maximumDERLength) { der -> Bool in
             var length = der.count
-            guard EVP_PKEY_sign(context, der.baseAddress, &length, digest.baseAddress, digest.count) == 1 else { return nil }
-            var raw = [UInt8](repeating: 0, count: ECDSASignature.rawLength)
-            let ok = raw.withUnsafeMutableBufferPointer {
-                ECDSASignature.rawFromDER(UnsafeBufferPointer(rebasing: der[0..<length]), into: $0)
-            }
-            return ok ? raw : nil
+            guard EVP_PKEY_sign(context, der.baseAddress, &length, digest.baseAddress, digest.count) == 1 else { return false }
+            return ECDSASignature.rawFromDER(
+                UnsafeBufferPointer(rebasing: der[0..<length]), into: UnsafeMutableBufferPointer(start: output, count: ECDSASignature.rawLength))
         }
     }
 

@@ -5,6 +5,22 @@ extension JWTClaims {
         JSONByteWriter.bytes(guess: 2048, exactBound: { serializedBound }) { writer in write(to: &writer) }
     }
 
+    /// Calls `body` with the compact JSON payload in temporary memory: on the stack for any token
+    /// under 2 KB (a heap array of that size misses malloc's fast path), on the heap, sized
+    /// exactly, beyond. Not generic on purpose: called across modules, a generic would go
+    /// unspecialised and look up type metadata on every mint.
+    public func withSerialized(_ body: (UnsafeRawBufferPointer) -> Void) {
+        let guess = 2048
+        let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: guess) { buffer -> Bool in
+            var writer = JSONByteWriter(buffer.baseAddress!, capacity: guess)
+            write(to: &writer)
+            guard !writer.overflowed else { return false }
+            body(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: writer.count))
+            return true
+        }
+        if !fitted { JSONByteWriter.bytes(capacity: serializedBound) { write(to: &$0) }.withUnsafeBytes(body) }
+    }
+
     /// An upper bound on `serialized().count`, computed without writing.
     var serializedBound: Int {
         var bound = 2 + JSONByteWriter.bound(of: additional) + 12 * 8 + 3 * 21 + 2 * 21
