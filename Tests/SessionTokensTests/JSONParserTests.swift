@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SessionTokens
 
@@ -64,6 +65,37 @@ import Testing
                     #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(literal) }
                     #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(#"{"sub":"#.utf8) + literal + [UInt8(ascii: "}")]) }
                     #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(#"{"k":"#.utf8) + literal + [UInt8(ascii: "}")]) }
+                }
+            }
+        }
+    }
+
+    /// The writer checks whole words, the tail included, before copying a string as is: put each
+    /// character that must be escaped at every offset of strings up to 20 bytes long and compare
+    /// with escaping one scalar at a time.
+    @Test func writerEscapesEverySpecialByteAtEveryOffset() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for unit in text.unicodeScalars {
+                switch unit {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+                default: out.unicodeScalars.append(unit)
+                }
+            }
+            return out + "\""
+        }
+        for length in 0..<20 {
+            for offset in 0...length {
+                for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "é", "~", "\u{7F}"] {
+                    let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: length - offset)
+                    let written = JSONWriter.string(.string(text))
+                    #expect(written == reference(text))
+                    #expect(try JSONParser.parse(written) == .string(text))
                 }
             }
         }

@@ -96,11 +96,52 @@ struct JSONByteWriter {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
+    /// The high bit of each byte of `word` that is a quote, a backslash or a control character
+    /// (and possibly of bytes above the first such byte: the subtractions borrow upwards).
+    @inline(__always)
+    private static func escapeFlags(_ word: UInt64) -> UInt64 {
+        let quote = word ^ 0x2222_2222_2222_2222
+        let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+        return (((quote &- 0x0101_0101_0101_0101) & ~quote) | ((backslash &- 0x0101_0101_0101_0101) & ~backslash)
+            | ((word &- 0x2020_2020_2020_2020) & ~word)) & 0x8080_8080_8080_8080
+    }
+
+    /// Whether no byte needs escaping, checked a word at a time including the tail (an overlapping
+    /// last word, or for strings under eight bytes a word assembled from them): what every string
+    /// in a Tessera token looks like, so it is then copied in one go.
+    @inline(__always)
+    private static func needsNoEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        let source = UnsafeRawPointer(bytes.baseAddress!)
+        var flags: UInt64 = 0
+        if count >= 8 {
+            var index = 0
+            while index + 8 <= count {
+                flags |= escapeFlags(UInt64(littleEndian: source.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                index += 8
+            }
+            if index < count {
+                flags |= escapeFlags(UInt64(littleEndian: source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)))
+            }
+        } else {
+            var word: UInt64 = 0x4141_4141_4141_4141  // "AAAAAAAA": needs no escaping
+            for index in 0..<count {
+                word = word & ~(0xFF << UInt64(8 * index)) | UInt64(bytes[index]) << UInt64(8 * index)
+            }
+            flags = escapeFlags(word)
+        }
+        return flags == 0
+    }
+
     /// Copies runs that need no escaping in one go, finding them eight bytes at a time; escapes
     /// only what RFC 8259 requires (quote, backslash, control characters).
     private mutating func escaped(_ bytes: UnsafeBufferPointer<UInt8>) {
         let count = bytes.count
         guard count > 0 else { return }
+        if Self.needsNoEscaping(bytes) {
+            copy(bytes, 0..<count)
+            return
+        }
         let source = UnsafeRawPointer(bytes.baseAddress!)
         var runStart = 0
         var index = 0
