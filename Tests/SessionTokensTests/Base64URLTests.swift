@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SessionTokens
 
@@ -9,6 +10,9 @@ import Testing
             #expect(encoded.utf8.count == Base64URL.encodedLength(length))
             #expect(!encoded.contains("=") && !encoded.contains("+") && !encoded.contains("/"))
             #expect(Base64URL.decode(encoded) == bytes)
+            let reference = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(encoded == reference)
         }
         #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
     }
