@@ -96,6 +96,19 @@ struct TokenBenchmarks {
             }
             return
         }
+        if let probe = ProcessInfo.processInfo.environment["BENCH_PROBE"], probe.hasPrefix("rate-") {
+            // rate-mint-ES256, rate-verify-HS256, …: operations per user CPU second over PROBE_SECONDS of wall
+            // time, for comparing two builds run at once on one CPU.
+            let parts = probe.split(separator: "-")
+            let key = keys.first { $0.0.rawValue == parts[2] }!.1
+            let token = try mint(key)
+            let seconds = Double(ProcessInfo.processInfo.environment["PROBE_SECONDS"] ?? "") ?? 3
+            let rates = try CPUClock.rate(wallSeconds: seconds) {
+                if parts[1] == "verify" { _ = try verifier.verify(token, now: now) } else { _ = try mint(key) }
+            }
+            print(String(format: "%.0f", rates.perUserSecond))
+            return
+        }
         if let probe = ProcessInfo.processInfo.environment["BENCH_PROBE"], probe.hasPrefix("loop-") {
             // Fixed operation counts for callgrind: loop-verify-HS256, loop-mint-ES256, …
             let parts = probe.split(separator: "-")
