@@ -2,7 +2,9 @@ extension JWTClaims {
     /// The compact JSON payload: `additional` first, then the registered claims in alphabetical
     /// order, so a template can never shadow them.
     public func serialized() -> [UInt8] {
-        JSONByteWriter.bytes(guess: 2048, exactBound: { serializedBound }) { writer in write(to: &writer) }
+        var bytes: [UInt8] = []
+        withSerialized { bytes = Array($0) }
+        return bytes
     }
 
     /// Calls `body` with the compact JSON payload in temporary memory: on the stack for any token

@@ -23,19 +23,6 @@ struct JSONByteWriter {
         }
     }
 
-    /// Writes into `guess` bytes first, checking room once per value rather than computing a bound
-    /// (which walks every value); only when that overflows is `exactBound()` computed and used.
-    static func bytes(guess: Int, exactBound: () -> Int, _ body: (inout JSONByteWriter) -> Void) -> [UInt8] {
-        var fitted = true
-        let first = [UInt8](unsafeUninitializedCapacity: guess) { buffer, written in
-            var writer = JSONByteWriter(buffer.baseAddress!, capacity: guess)
-            body(&writer)
-            fitted = !writer.overflowed
-            written = fitted ? writer.count : 0
-        }
-        return fitted ? first : bytes(capacity: exactBound(), body)
-    }
-
     /// Whether `needed` more bytes fit; records the overflow otherwise.
     @inline(__always)
     private mutating func room(_ needed: Int) -> Bool {
