@@ -29,6 +29,7 @@ extension SessionManager {
         }
         _ = try await user(in: instance, id: userID)
         let now = clock()
+        let generation = cachedSessions.generation
         let client = Client(id: try newID("client"), instanceID: instance.id, createdAt: now, updatedAt: now)
         let session = Session(
             id: try newID("sess"), instanceID: instance.id, userID: userID, clientID: client.id, lastActiveAt: now,
@@ -38,7 +39,7 @@ extension SessionManager {
             try await store.createClient(client)
             try await store.createSession(session)
         }
-        cachedSessions.remember(session)
+        cachedSessions.remember(session, readAt: generation)
         return session
     }
 
@@ -49,9 +50,10 @@ extension SessionManager {
 
     func storedSession(in instance: Instance, id: String) async throws(ManagementError) -> Session {
         if let cached = cachedSessions.session(instanceID: instance.id, id: id) { return cached }
+        let generation = cachedSessions.generation
         guard let session = try await storage({ () async throws(StorageError) in try await store.session(instanceID: instance.id, id: id) })
         else { throw .notFound("session", id) }
-        cachedSessions.remember(session)
+        cachedSessions.remember(session, readAt: generation)
         return session
     }
 
@@ -77,25 +79,26 @@ extension SessionManager {
     /// Revokes a session; idempotent. Its tokens cannot outlive the session, so its revocation
     /// entry is kept until the session's own end plus the verifiers' leeway.
     public func revokeSession(in instance: Instance, id: String) async throws(ManagementError) -> (Session, Revocation?) {
+        try await startRevocations()
         let now = clock()
         let stored = try await storedSession(in: instance, id: id)
         let retainUntil = stored.expireAt + configuration.leewaySeconds * 1000
         let (session, entry) = try await storage { () async throws(StorageError) in
             try await store.revokeSession(instanceID: instance.id, id: id, at: now, retainUntil: retainUntil)
         }
-        cachedSessions.remember(session)
-        if let entry { revocations.publish(entry) }
+        if let entry { try await deliver(entry) }
         return (presented(session, at: now), entry)
     }
 
-    /// Revokes every session and every token of a user ("sign out everywhere") with one entry.
+    /// Revokes every session and every token of a user ("sign out everywhere") with one entry that
+    /// lists the sessions; a session opened afterwards, even in the same millisecond, is untouched.
     public func revokeUserSessions(in instance: Instance, userID: String) async throws(ManagementError) -> Revocation {
+        try await startRevocations()
         let now = clock()
         let entry = try await storage { () async throws(StorageError) in
             try await store.revokeUserSessions(instanceID: instance.id, userID: userID, at: now, retainUntil: userWideRetention(now))
         }
-        cachedSessions.forgetUser(userID)
-        revocations.publish(entry)
+        try await deliver(entry)
         return entry
     }
 }

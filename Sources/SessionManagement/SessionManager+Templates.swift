@@ -26,8 +26,16 @@ extension SessionManager {
     public func createTemplate(in instance: Instance, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
         let now = clock()
         let record = try Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now)
-        try await storage { () async throws(StorageError) in try await store.createTemplate(record) }
+        try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.createTemplate(record) }
         return record
+    }
+
+    /// A template write whose name conflict is told in the API's words, not the database's.
+    private func storingTemplate(named name: String, _ body: () async throws(StorageError) -> Void) async throws(ManagementError) {
+        do { try await body() } catch {
+            if error.code == .conflict { throw ManagementError(.conflict, "A JWT template named \(name) already exists", parameter: "name") }
+            try await storage { () async throws(StorageError) in throw error }
+        }
     }
 
     public func template(in instance: Instance, id: String) async throws(ManagementError) -> JWTTemplateRecord {
@@ -44,7 +52,7 @@ extension SessionManager {
     public func updateTemplate(in instance: Instance, id: String, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
         let existing = try await template(in: instance, id: id)
         let record = try Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock())
-        try await storage { () async throws(StorageError) in try await store.updateTemplate(record) }
+        try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.updateTemplate(record) }
         return record
     }
 
@@ -69,7 +77,28 @@ extension SessionManager {
 
     /// Validates a draft completely (reserved claims, shortcodes, ranges, a usable own key) before
     /// anything is stored.
+    /// 1 to 64 characters of ASCII letters, digits, `_`, `-`, `.` and inner spaces: a template's
+    /// name is a path segment of the tokens route (`/v1/sessions/{id}/tokens/{name}`).
+    public static func isValidTemplateName(_ name: String) -> Bool {
+        let bytes = name.utf8
+        guard (1...64).contains(bytes.count), bytes.first != UInt8(ascii: " "), bytes.last != UInt8(ascii: " ") else { return false }
+        return bytes.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: " "):
+                true
+            default: false
+            }
+        }
+    }
+
     static func record(from draft: TemplateDraft, id: String, instanceID: String, createdAt: Int64, updatedAt: Int64) throws(ManagementError) -> JWTTemplateRecord {
+        guard isValidTemplateName(draft.name) else {
+            throw .invalid("name", "name must be 1 to 64 characters of letters, digits, '_', '-', '.' and inner spaces")
+        }
+        guard isCleanMetadata(.object(draft.claims)) else {
+            throw .invalid("claims", "claims must not contain control characters in their keys, or NUL in their values")
+        }
         let template: JWTTemplate
         do {
             template = try JWTTemplate(

@@ -28,7 +28,8 @@ extension SessionManager {
     }
 
     /// A token from a named template for an active session: the rendered claims, then `azp, exp,
-    /// iat, iss, jti, nbf, sub` set by the service; no `sid`. Refused over the size budget.
+    /// iat, iss, jti, nbf, sid, sub` set by the service; `sid` binds it to the session, so revoking
+    /// the session refuses it too, and it never outlives the session. Refused over the size budget.
     public func templateToken(
         in instance: Instance, sessionID: String, templateName: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
     ) async throws(ManagementError) -> String {
@@ -69,7 +70,9 @@ extension SessionManager {
         do {
             let claims = try JWTClaims.templateToken(
                 template, context: context, user: templateUser,
-                request: TemplateTokenRequest(issuer: configuration.issuer, authorizedParty: authorizedParty, expiresInSeconds: expiresInSeconds),
+                request: TemplateTokenRequest(
+                    issuer: configuration.issuer, authorizedParty: authorizedParty, expiresInSeconds: expiresInSeconds,
+                    sessionID: session.id, sessionExpiresAt: session.expireAt / 1000),
                 now: now / 1000, tokenID: tokenID, lifetime: configuration.tokenLifetime)
             _ = try JWTClaims.preview(
                 claims: claims, header: JOSEHeader(algorithm: signer.algorithm, keyID: signer.keyID), signatureLength: signer.signatureLength)
@@ -94,10 +97,11 @@ extension SessionManager {
 
     func touch(_ session: Session, at now: Int64) async throws(ManagementError) {
         guard now - session.lastActiveAt >= configuration.touchInterval else { return }
+        let generation = cachedSessions.generation
         let touched = try await storage { () async throws(StorageError) in
             try await store.touchSession(instanceID: session.instanceID, id: session.id, at: now, interval: configuration.touchInterval)
         }
-        cachedSessions.remember(touched)
+        cachedSessions.remember(touched, readAt: generation)
     }
 
     func newTokenID() throws(ManagementError) -> String {

@@ -67,12 +67,12 @@ extension SessionManager {
 
     /// Deletes the user and revokes all their tokens with one user-wide entry, template tokens included.
     public func deleteUser(in instance: Instance, id: String) async throws(ManagementError) -> Revocation {
+        try await startRevocations()
         let now = clock()
         let entry = try await storage { () async throws(StorageError) in
             try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now))
         }
-        cachedSessions.forgetUser(id)
-        revocations.publish(entry)
+        try await deliver(entry)
         return entry
     }
 
@@ -85,17 +85,21 @@ extension SessionManager {
         func text(_ value: String?, _ name: String) throws(ManagementError) -> String? {
             guard let value else { return nil }
             guard value.utf8.count <= 256 else { throw .invalid(name, "\(name) must be at most 256 bytes") }
+            guard StoredText.isClean(value) else { throw .invalid(name, "\(name) must not contain control characters") }
             return value
         }
         if let value = try text(draft.externalID, "external_id") { user.externalID = value }
         if let value = try text(draft.firstName, "first_name") { user.firstName = value }
         if let value = try text(draft.lastName, "last_name") { user.lastName = value }
         if let value = try text(draft.username, "username") { user.username = value }
-        if let value = draft.imageURL { user.imageURL = value }
+        if let value = try text(draft.imageURL, "image_url") { user.imageURL = value }
         if let emails = draft.emailAddresses {
             var addresses: [User.EmailAddress] = []
             for email in emails {
-                guard Self.looksLikeEmail(email) else { throw .invalid("email_address", "\(email) is not a valid email address") }
+                guard Self.looksLikeEmail(email) else {
+                    let shown = StoredText.isClean(email) ? email : "the value"
+                    throw .invalid("email_address", "\(shown) is not a valid email address")
+                }
                 addresses.append(User.EmailAddress(id: try newID("idn"), emailAddress: email, verified: true))
             }
             user.emailAddresses = addresses
@@ -104,8 +108,8 @@ extension SessionManager {
         if let phones = draft.phoneNumbers {
             var numbers: [User.PhoneNumber] = []
             for phone in phones {
-                guard phone.hasPrefix("+"), phone.utf8.count >= 8, phone.dropFirst().allSatisfy(\.isNumber) else {
-                    throw .invalid("phone_number", "\(phone) is not an E.164 phone number")
+                guard Self.isE164(phone) else {
+                    throw .invalid("phone_number", "phone_number must be E.164: + and 7 to 15 ASCII digits")
                 }
                 numbers.append(User.PhoneNumber(id: try newID("idn"), phoneNumber: phone, verified: true))
             }
@@ -118,12 +122,38 @@ extension SessionManager {
     }
 
     private static func metadata(_ object: JSONObject, _ name: String) throws(ManagementError) -> String {
+        guard Self.isCleanMetadata(.object(object)) else {
+            throw .invalid(name, "\(name) must not contain control characters in its keys, or NUL in its values")
+        }
         let text = JSONWriter.string(.object(object))
         guard text.utf8.count <= metadataLimit else { throw .invalid(name, "\(name) must be at most \(metadataLimit) bytes") }
         return text
     }
 
+    /// Keys anywhere in the metadata are free of control characters; string values may hold line
+    /// breaks and tabs, but no NUL or other C0 character.
+    static func isCleanMetadata(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object):
+            return object.members.allSatisfy { StoredText.isClean($0.key) && isCleanMetadata($0.value) }
+        case .array(let items):
+            return items.allSatisfy(isCleanMetadata)
+        case .string(let text):
+            return !text.utf8.contains { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }
+        default:
+            return true
+        }
+    }
+
+    /// `+` and 7 to 15 ASCII digits (Unicode digits such as `٣` are not E.164).
+    static func isE164(_ text: String) -> Bool {
+        let bytes = text.utf8
+        return bytes.first == UInt8(ascii: "+") && (8...16).contains(bytes.count)
+            && bytes.dropFirst().allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
     static func looksLikeEmail(_ text: String) -> Bool {
+        guard StoredText.isClean(text) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".") && text.utf8.count <= 320 && !text.contains(where: \.isWhitespace)

@@ -1,6 +1,7 @@
 public import SessionCrypto
 public import SessionStorage
 public import SessionTokens
+import Synchronization
 
 /// The use cases behind every API surface: sessions, users, tokens, templates and keys, with no
 /// transport in them. Time and randomness are injected so every use case is a function of its inputs.
@@ -12,8 +13,8 @@ public struct SessionManager: Sendable {
     let clock: @Sendable () -> Int64
     let authenticated: AuthenticationCache
     let cachedSessions: SessionCache
-    /// Committed revocations, for in-memory views such as the gateway verifier's.
-    public let revocations: RevocationHub
+    /// Committed revocations in order, which every in-memory view follows (the gateway's too).
+    public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
     public let feed: RevocationFeed
 
@@ -27,12 +28,33 @@ public struct SessionManager: Sendable {
         self.configuration = configuration
         self.random = random
         self.clock = clock
-        self.authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
-        self.revocations = RevocationHub()
-        let feed = RevocationFeed(store: store)
-        self.revocations.subscribe { feed.accept($0) }
+        let authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
+        let cachedSessions = SessionCache()
+        // The feed needs the stream and the stream its views: the feed's view reaches it through a box.
+        let feedBox = Mutex<RevocationFeed?>(nil)
+        let stream = RevocationStream(store: store, views: [
+            { entries, position in feedBox.withLock { $0 }?.accept(entries, position: position) },
+            { entries, _ in cachedSessions.apply(entries) },
+            { entries, _ in authenticated.apply(entries) },
+        ])
+        let feed = RevocationFeed(store: store, stream: stream)
+        feedBox.withLock { $0 = feed }
+        self.authenticated = authenticated
+        self.cachedSessions = cachedSessions
+        self.revocations = stream
         self.feed = feed
-        self.cachedSessions = SessionCache()
+    }
+
+    /// Fixes the stream's starting point before a use case commits an entry (cheap after the first call).
+    func startRevocations() async throws(ManagementError) {
+        try await storage { () async throws(StorageError) in try await revocations.start() }
+    }
+
+    /// Makes a committed entry reach every view of this process before the caller acknowledges it.
+    func deliver(_ entry: Revocation) async throws(ManagementError) {
+        do { try await revocations.deliver(through: entry.sequence) } catch {
+            throw ManagementError(.unavailable, "the revocation is stored but not yet applied here; retry: \(error.reason)")
+        }
     }
 
     /// Every entry still on the revocation list of an instance, oldest first: what an in-memory
@@ -59,13 +81,13 @@ public struct SessionManager: Sendable {
         }
     }
 
-    /// Keeps the revocation list bounded and the feed's tail complete until cancelled: catches up
-    /// with the store every `catchUpInterval` (entries another process wrote) and prunes entries
+    /// Keeps every view current and the revocation list bounded until cancelled: catches up with
+    /// the store every `catchUpInterval` (entries another process committed) and prunes entries
     /// past their retention every `pruneInterval`.
-    public func maintainRevocations(catchUpInterval: Duration = .seconds(1), pruneInterval: Duration = .seconds(60)) async {
+    public func maintainRevocations(catchUpInterval: Duration = .milliseconds(200), pruneInterval: Duration = .seconds(60)) async {
         var sincePrune = Duration.zero
         while !Task.isCancelled {
-            try? await feed.catchUp()
+            try? await revocations.catchUp()
             if sincePrune >= pruneInterval {
                 sincePrune = .zero
                 _ = try? await store.pruneRevocations(now: clock())
@@ -132,12 +154,17 @@ public struct SessionManager: Sendable {
         let hash = SHA256.hash(Array(key.utf8))
         let now = clock()
         if let cached = authenticated.instance(forHash: hash, now: now) { return (cached, scope) }
+        let generation = authenticated.generation
         let record = try await storage { () async throws(StorageError) in try await store.secretKey(hash: hash) }
         guard let record, ConstantTime.equals(record.hash, hash) else { throw invalid }
         guard let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: record.instanceID) }),
             (instance.environment == .development) == isTest
         else { throw invalid }
-        authenticated.remember(instance, forHash: hash, now: now)
+        authenticated.remember(instance, keyID: record.id, forHash: hash, now: now, readAt: generation)
+        // Once per cache lifetime per key and process: "last used" is as precise as the cache allows,
+        // and the request does not wait for the write.
+        let keyStore = store
+        Task { try? await keyStore.markSecretKeyUsed(id: record.id, at: now) }
         return (instance, scope)
     }
 

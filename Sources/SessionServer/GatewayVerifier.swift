@@ -8,9 +8,11 @@ import HTTPTypes
 import NIOCore
 
 /// Networkless verification inside the server, for forward-auth gateways and the deprecated verify:
-/// no database on the path. Revocations come from an in-memory list that every revocation committed
-/// in this process updates at once; positive results are cached per token until it expires, and
-/// the revocation list is consulted on every request, cached or not.
+/// no database on the path. Revocations come from an in-memory list, one of the views that follow
+/// the manager's `RevocationStream` (so it has a revocation committed here before that revocation
+/// is acknowledged, and one committed by another process within the catch-up interval); positive
+/// results are cached per token until it expires, and the list is consulted on every request,
+/// cached or not.
 public final class GatewayVerifier: Sendable {
     /// What the gateway route answers for a token, rendered once and kept with its claims.
     struct Answer: Sendable {
@@ -46,8 +48,9 @@ public final class GatewayVerifier: Sendable {
         self.revocations = revocations
     }
 
-    /// Builds the verifier over the manager's keys, subscribes it to committed revocations, then
-    /// loads the entries already on the list (in that order, so none is missed; applying twice is harmless).
+    /// Builds the verifier over the manager's keys, makes it follow the revocation stream, then
+    /// loads the entries committed before the stream started (in that order, so none is missed;
+    /// applying an entry twice is harmless).
     public static func make(manager: SessionManager, instance: Instance?) async throws -> GatewayVerifier {
         let revocations = RevocationList()
         let gateway = GatewayVerifier(
@@ -56,7 +59,11 @@ public final class GatewayVerifier: Sendable {
                 policy: ClaimPolicy(leeway: manager.configuration.leewaySeconds, issuer: manager.configuration.issuer),
                 revocations: revocations),
             revocations: revocations)
-        manager.revocations.subscribe { gateway.apply($0) }
+        let instanceID = instance?.id
+        await manager.revocations.follow { entries, _ in
+            for entry in entries where entry.instanceID == instanceID { gateway.apply(entry) }
+        }
+        try await manager.revocations.start()
         if let instance {
             for entry in try await manager.liveRevocations(in: instance) { gateway.apply(entry) }
         }
@@ -66,7 +73,9 @@ public final class GatewayVerifier: Sendable {
     func apply(_ revocation: Revocation) {
         switch revocation.target {
         case .session(let id): revocations.revokeSession(id, retainUntil: revocation.retainUntil)
-        case .user(let id, let notBefore): revocations.revokeUser(id, notBefore: notBefore, retainUntil: revocation.retainUntil)
+        case .user(let id, let notBefore, let sessionIDs):
+            revocations.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs, retainUntil: revocation.retainUntil)
+        case .secretKey: break
         }
     }
 

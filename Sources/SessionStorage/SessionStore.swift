@@ -39,8 +39,9 @@ public struct SessionQuery: Sendable, Hashable {
 ///
 /// Rules every driver keeps: records are scoped to an instance (a record of another instance is
 /// `notFound`); a write either happens completely or not at all; a revocation's status change and
-/// its list entry commit together; an acknowledged write survives a crash (drivers with storage).
-/// Time is always a parameter.
+/// its list entry commit together, and entries are numbered in commit order with no holes; an
+/// acknowledged write survives a crash (drivers with storage); text with a control character is
+/// refused (`constraint`) and an id with one is found nowhere (`StoredText`). Time is always a parameter.
 public protocol SessionStore: Sendable {
     // MARK: Instances and secret keys
     func createInstance(_ instance: Instance) async throws(StorageError)
@@ -48,6 +49,13 @@ public protocol SessionStore: Sendable {
     func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError)
     /// The live (not revoked) key with this hash.
     func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord?
+    /// Every key of the instance, revoked ones included, oldest first.
+    func secretKeys(instanceID: String) async throws(StorageError) -> [SecretKeyRecord]
+    /// Marks the key revoked and appends its entry, in one transaction. Idempotent: a key already
+    /// revoked is returned unchanged, with no entry.
+    func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (SecretKeyRecord, Revocation?)
+    /// Records that the key authenticated a request at `at`.
+    func markSecretKeyUsed(id: String, at: Int64) async throws(StorageError)
 
     // MARK: Users and clients
     func createUser(_ user: User) async throws(StorageError)
@@ -69,7 +77,8 @@ public protocol SessionStore: Sendable {
     /// Marks the session revoked and, when it was effectively active at `at`, appends its entry, in
     /// one transaction. Idempotent: a session that is no longer active is returned unchanged, with no entry.
     func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?)
-    /// Revokes every active session of the user with one user-wide entry ("sign out everywhere").
+    /// Revokes every active session of the user with one user-wide entry ("sign out everywhere")
+    /// that lists them.
     func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
     /// Moves `lastActiveAt` to `at` when it is at least `interval` milliseconds older; returns the session.
     func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session

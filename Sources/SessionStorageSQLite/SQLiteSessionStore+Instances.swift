@@ -4,6 +4,7 @@ public import SessionStorage
 
 extension SQLiteSessionStore {
     public func createInstance(_ instance: Instance) async throws(StorageError) {
+        try StoredText.check(["id": instance.id])
         try await write { db in
             try db.execute(
                 sql: "INSERT INTO instance (id, environment, allows_backend_sign_in, created_at) VALUES (?, ?, ?, ?)",
@@ -12,7 +13,8 @@ extension SQLiteSessionStore {
     }
 
     public func instance(id: String) async throws(StorageError) -> Instance? {
-        try await read { db in
+        guard StoredText.isClean(id) else { return nil }
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE id = ?", arguments: [id]).map { row in
                 Instance(
                     id: row["id"], environment: Instance.Environment(rawValue: row["environment"]) ?? .development,
@@ -22,6 +24,7 @@ extension SQLiteSessionStore {
     }
 
     public func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError) {
+        try StoredText.check(["id": key.id, "instance_id": key.instanceID, "display_prefix": key.displayPrefix])
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [key.instanceID]) != nil else {
                 throw Self.missing("instance", key.instanceID)
@@ -34,15 +37,49 @@ extension SQLiteSessionStore {
 
     public func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM secret_key WHERE hash = ? AND revoked_at IS NULL", arguments: [Data(hash)]).map { row in
-                SecretKeyRecord(
-                    id: row["id"], instanceID: row["instance_id"], hash: Array(row["hash"] as Data),
-                    displayPrefix: row["display_prefix"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM secret_key WHERE hash = ? AND revoked_at IS NULL", arguments: [Data(hash)])
+                .map(Self.decodeSecretKey)
+        }
+    }
+
+    static func decodeSecretKey(_ row: Row) -> SecretKeyRecord {
+        SecretKeyRecord(
+            id: row["id"], instanceID: row["instance_id"], hash: Array(row["hash"] as Data), displayPrefix: row["display_prefix"],
+            createdAt: row["created_at"], lastUsedAt: row["last_used_at"], revokedAt: row["revoked_at"])
+    }
+
+    public func secretKeys(instanceID: String) async throws(StorageError) -> [SecretKeyRecord] {
+        guard StoredText.isClean(instanceID) else { return [] }
+        return try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM secret_key WHERE instance_id = ? ORDER BY created_at, id", arguments: [instanceID])
+                .map(Self.decodeSecretKey)
+        }
+    }
+
+    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (SecretKeyRecord, Revocation?) {
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("secret key", id) }
+        let result: SecretKeyRevocation = try await write { db in
+            guard var key = try Row.fetchOne(db, sql: "SELECT * FROM secret_key WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+                .map(Self.decodeSecretKey)
+            else { throw Self.missing("secret key", id) }
+            guard key.revokedAt == nil else { return SecretKeyRevocation(key: key, entry: nil) }
+            try db.execute(sql: "UPDATE secret_key SET revoked_at = ? WHERE id = ?", arguments: [at, id])
+            key.revokedAt = at
+            let entry = try Self.appendRevocation(db, instanceID: instanceID, target: .secretKey(id: id), at: at, retainUntil: retainUntil)
+            return SecretKeyRevocation(key: key, entry: entry)
+        }
+        return (result.key, result.entry)
+    }
+
+    public func markSecretKeyUsed(id: String, at: Int64) async throws(StorageError) {
+        guard StoredText.isClean(id) else { return }
+        try await write { db in
+            try db.execute(sql: "UPDATE secret_key SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?", arguments: [at, id])
         }
     }
 
     public func createClient(_ client: Client) async throws(StorageError) {
+        try StoredText.check(["id": client.id, "instance_id": client.instanceID])
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [client.instanceID]) != nil else {
                 throw Self.missing("instance", client.instanceID)
@@ -54,10 +91,17 @@ extension SQLiteSessionStore {
     }
 
     public func client(instanceID: String, id: String) async throws(StorageError) -> Client? {
-        try await read { db in
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM client WHERE id = ? AND instance_id = ?", arguments: [id, instanceID]).map { row in
                 Client(id: row["id"], instanceID: row["instance_id"], createdAt: row["created_at"], updatedAt: row["updated_at"])
             }
         }
     }
+}
+
+/// A key revocation's outcome carried out of the write transaction.
+struct SecretKeyRevocation: Sendable {
+    let key: SecretKeyRecord
+    let entry: Revocation?
 }

@@ -11,10 +11,14 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, session_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
                 arguments: [instanceID, id, at, retainUntil])
-        case .user(let id, let notBefore):
+        case .user(let id, let notBefore, let sessionIDs):
             try db.execute(
-                sql: "INSERT INTO revocation (instance_id, user_id, not_before, revoked_at, retain_until) VALUES (?, ?, ?, ?, ?)",
-                arguments: [instanceID, id, notBefore, at, retainUntil])
+                sql: "INSERT INTO revocation (instance_id, user_id, not_before, session_ids, revoked_at, retain_until) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [instanceID, id, notBefore, sessionIDs.joined(separator: " "), at, retainUntil])
+        case .secretKey(let id):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, secret_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, id, at, retainUntil])
         }
         return Revocation(sequence: db.lastInsertedRowID, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
     }
@@ -23,8 +27,11 @@ extension SQLiteSessionStore {
         let target: Revocation.Target
         if let session = row["session_id"] as String? {
             target = .session(id: session)
+        } else if let key = row["secret_key_id"] as String? {
+            target = .secretKey(id: key)
         } else {
-            target = .user(id: row["user_id"], notBefore: row["not_before"])
+            let sessions: String = row["session_ids"] ?? ""
+            target = .user(id: row["user_id"], notBefore: row["not_before"], sessionIDs: sessions.split(separator: " ").map(String.init))
         }
         return Revocation(
             sequence: row["sequence"], instanceID: row["instance_id"], target: target, revokedAt: row["revoked_at"],

@@ -3,6 +3,7 @@ public import SessionStorage
 
 extension SQLiteSessionStore {
     public func createSession(_ session: Session) async throws(StorageError) {
+        try session.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL",
@@ -55,7 +56,8 @@ extension SQLiteSessionStore {
     }
 
     public func session(instanceID: String, id: String) async throws(StorageError) -> Session? {
-        try await read { db in try Self.fetchSession(db, instanceID: instanceID, id: id) }
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in try Self.fetchSession(db, instanceID: instanceID, id: id) }
     }
 
     /// The SQL for an effective status: stored statuses, with `active` split by the clock exactly as
@@ -70,6 +72,8 @@ extension SQLiteSessionStore {
     }
 
     public func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session> {
+        guard StoredText.isClean(query.instanceID), StoredText.isClean(query.userID ?? ""), StoredText.isClean(query.clientID ?? "")
+        else { return Page(items: [], totalCount: 0) }
         var conditions = ["instance_id = :instance"]
         var arguments: [String: (any DatabaseValueConvertible)?] = [
             "instance": query.instanceID, "now": query.now, "limit": query.limit, "offset": query.offset,
@@ -95,6 +99,7 @@ extension SQLiteSessionStore {
     }
 
     public func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?) {
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
         let result: RevokeResult = try await write { db in
             guard var session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
             guard session.status == .active else { return RevokeResult(session: session, entry: nil) }
@@ -110,7 +115,8 @@ extension SQLiteSessionStore {
     }
 
     public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
-        try await write { db in
+        guard StoredText.isClean(userID), StoredText.isClean(instanceID) else { throw Self.missing("user", userID) }
+        return try await write { db in
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL", arguments: [userID, instanceID]) != nil
             else { throw Self.missing("user", userID) }
@@ -118,16 +124,21 @@ extension SQLiteSessionStore {
         }
     }
 
-    /// Every active session of the user becomes revoked, and one user-wide entry is appended.
+    /// Every active session of the user becomes revoked, and one user-wide entry listing them is appended.
     static func revokeAll(_ db: Database, instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws -> Revocation {
+        let sessions = try String.fetchAll(
+            db, sql: "SELECT id FROM session WHERE instance_id = ? AND user_id = ? AND status = 'active' ORDER BY id",
+            arguments: [instanceID, userID])
         try db.execute(
             sql: "UPDATE session SET status = 'revoked', updated_at = ? WHERE instance_id = ? AND user_id = ? AND status = 'active'",
             arguments: [at, instanceID, userID])
-        return try appendRevocation(db, instanceID: instanceID, target: .user(id: userID, notBefore: at), at: at, retainUntil: retainUntil)
+        return try appendRevocation(
+            db, instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: sessions), at: at, retainUntil: retainUntil)
     }
 
     public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session {
-        try await write { db in
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
+        return try await write { db in
             try db.execute(
                 sql: "UPDATE session SET last_active_at = ?, updated_at = ? WHERE id = ? AND instance_id = ? AND ? - last_active_at >= ?",
                 arguments: [at, at, id, instanceID, at, interval])

@@ -3,6 +3,7 @@ public import SessionStorage
 
 extension SQLiteSessionStore {
     public func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+        try template.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [template.instanceID]) != nil else {
                 throw Self.missing("instance", template.instanceID)
@@ -33,14 +34,16 @@ extension SQLiteSessionStore {
     }
 
     public func template(instanceID: String, id: String) async throws(StorageError) -> JWTTemplateRecord? {
-        try await read { db in
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
                 .map(Self.decodeTemplate)
         }
     }
 
     public func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord? {
-        try await read { db in
+        guard StoredText.isClean(name), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE name = ? AND instance_id = ?", arguments: [name, instanceID])
                 .map(Self.decodeTemplate)
         }
@@ -57,6 +60,7 @@ extension SQLiteSessionStore {
     }
 
     public func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+        try template.checkStorable()
         try await write { db in
             try db.execute(
                 sql: """
@@ -74,6 +78,7 @@ extension SQLiteSessionStore {
     }
 
     public func deleteTemplate(instanceID: String, id: String) async throws(StorageError) {
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("template", id) }
         try await write { db in
             try db.execute(sql: "DELETE FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
             guard db.changesCount == 1 else { throw Self.missing("template", id) }

@@ -3,6 +3,7 @@ public import SessionStorage
 
 extension SQLiteSessionStore {
     public func createUser(_ user: User) async throws(StorageError) {
+        try user.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [user.instanceID]) != nil else {
                 throw Self.missing("instance", user.instanceID)
@@ -61,7 +62,8 @@ extension SQLiteSessionStore {
     }
 
     public func user(instanceID: String, id: String) async throws(StorageError) -> User? {
-        try await read { db in
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL", arguments: [id, instanceID]
             ).map { try Self.decodeUser(db, $0) }
@@ -84,6 +86,7 @@ extension SQLiteSessionStore {
     }
 
     public func updateUser(_ user: User) async throws(StorageError) {
+        try user.checkStorable()
         try await write { db in
             try db.execute(
                 sql: """
@@ -103,7 +106,8 @@ extension SQLiteSessionStore {
     }
 
     public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
-        try await write { db in
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("user", id) }
+        return try await write { db in
             try db.execute(
                 sql: "UPDATE user SET deleted_at = ?, updated_at = ? WHERE id = ? AND instance_id = ? AND deleted_at IS NULL",
                 arguments: [at, at, id, instanceID])

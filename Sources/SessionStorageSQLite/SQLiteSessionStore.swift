@@ -63,13 +63,15 @@ public final class SQLiteSessionStore: SessionStore {
         if let error = error as? StorageError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT {
             switch error.extendedResultCode {
+            // SQLite's own message names tables and columns: it stays out of errors that reach callers.
             case .SQLITE_CONSTRAINT_PRIMARYKEY, .SQLITE_CONSTRAINT_UNIQUE:
-                return StorageError(.conflict, error.message ?? "a unique value is taken")
+                return StorageError(.conflict, "a unique value is taken")
             default:
-                return StorageError(.constraint, error.message ?? "constraint failed")
+                return StorageError(.constraint, "the record breaks a rule of the schema")
             }
         }
-        return StorageError(.unavailable, "\(error)")
+        if let error = error as? DatabaseError { return StorageError(.unavailable, "the database failed (\(error.resultCode))") }
+        return StorageError(.unavailable, "the database failed")
     }
 
     static func missing(_ what: String, _ id: String) -> StorageError {

@@ -132,6 +132,48 @@ enum Schema {
                 CREATE INDEX revocation_by_retention ON revocation(retain_until);
                 """)
         }
+        migrator.registerMigration("0002 user-wide entries list their sessions; secret-key entries; key last use") { db in
+            // SQLite cannot change a CHECK in place: the table is rebuilt, keeping every sequence
+            // ever assigned (sqlite_sequence) so that a follower's cursor stays meaningful.
+            let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'revocation'") ?? 0
+            try db.execute(sql: """
+                CREATE TABLE revocation_next (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    session_id TEXT,
+                    user_id TEXT,
+                    not_before INTEGER,
+                    -- A user-wide entry's sessions, space-separated (ids never hold a space).
+                    session_ids TEXT,
+                    secret_key_id TEXT,
+                    revoked_at INTEGER NOT NULL,
+                    retain_until INTEGER NOT NULL,
+                    CHECK ((session_id IS NOT NULL) + (user_id IS NOT NULL) + (secret_key_id IS NOT NULL) = 1),
+                    CHECK ((user_id IS NOT NULL) = (not_before IS NOT NULL)),
+                    CHECK ((user_id IS NOT NULL) = (session_ids IS NOT NULL))
+                );
+                INSERT INTO revocation_next (sequence, instance_id, session_id, user_id, not_before, session_ids, revoked_at, retain_until)
+                    SELECT sequence, instance_id, session_id, user_id, not_before,
+                        -- Earlier user-wide entries did not list their sessions: the ones they revoked are
+                        -- the user's sessions marked revoked at the entry's own instant.
+                        CASE WHEN user_id IS NULL THEN NULL ELSE coalesce((
+                            SELECT group_concat(id, ' ') FROM session s
+                            WHERE s.instance_id = r.instance_id AND s.user_id = r.user_id AND s.status = 'revoked'
+                                AND s.updated_at = r.revoked_at), '') END,
+                        revoked_at, retain_until FROM revocation r;
+                DROP TABLE revocation;
+                ALTER TABLE revocation_next RENAME TO revocation;
+                CREATE INDEX revocation_by_instance ON revocation(instance_id, sequence);
+                CREATE INDEX revocation_by_retention ON revocation(retain_until);
+                ALTER TABLE secret_key ADD COLUMN last_used_at INTEGER;
+                CREATE INDEX secret_key_by_instance ON secret_key(instance_id, created_at);
+                """)
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'revocation'")
+            let copied = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM revocation") ?? 0
+            if max(highest, copied) > 0 {
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
+            }
+        }
         return migrator
     }
 }

@@ -31,12 +31,12 @@ struct RevocationsCommand: AsyncParsableCommand {
             var cursor = after
             var caughtUp = false
             while true {
-                let page = try await client.call("GET", "/revocations?after=\(cursor)&wait=\(caughtUp ? wait : 0)")
-                let entries = page["entries"]?.arrayValue ?? []
-                if page["snapshot"]?.boolValue == true { print(#"{"snapshot":true}"#) }
-                for entry in entries { print(String(decoding: JSONWriter.serialize(entry), as: UTF8.self)) }
-                cursor = page["cursor"]?.integerValue ?? cursor
-                caughtUp = entries.count < 1000
+                let answer = try await client.call("GET", "/revocations?after=\(cursor)&wait=\(caughtUp ? wait : 0)")
+                let page = try RevocationFeedCodec.decode(JSONWriter.serialize(answer))
+                if page.snapshot { print(#"{"snapshot":true}"#) }
+                for entry in page.entries { print(String(decoding: JSONWriter.serialize(RevocationFeedCodec.json(entry)), as: UTF8.self)) }
+                cursor = page.cursor
+                caughtUp = page.entries.count < 1000
             }
         }
     }

@@ -59,7 +59,9 @@ struct TokenMintCommand: ParsableCommand {
                 let session = TemplateSession(id: sid, createdAt: instant * 1000, expireAt: (instant + 7 * 86_400) * 1000)
                 claims = try JWTClaims.templateToken(
                     parsed, context: TemplateContext(user: templateUser, session: session), user: templateUser,
-                    request: TemplateTokenRequest(issuer: issuer, authorizedParty: azp, expiresInSeconds: expiresIn),
+                    request: TemplateTokenRequest(
+                        issuer: issuer, authorizedParty: azp, expiresInSeconds: expiresIn, sessionID: sid,
+                        sessionExpiresAt: session.expireAt / 1000),
                     now: instant, tokenID: tokenID)
                 if let custom = parsed.customSigningKey { signer = try SigningKey(templateKey: custom) }
                 _ = try JWTClaims.preview(

@@ -50,20 +50,20 @@ import Testing
         #expect(idle.entries.isEmpty && idle.cursor == followed.cursor && !idle.snapshot)
         // The other instance sees only its own entry.
         let theirs = try await harness.manager.revocationFeed(in: other, after: 0)
-        #expect(theirs.entries.map(\.target) == [.user(id: user.id, notBefore: harness.clock.now)])
+        #expect(theirs.entries.map(\.target) == [.user(id: user.id, notBefore: harness.clock.now, sessionIDs: [])])
     }
 
     @Test func deletingAUserReachesTheFeedAsOneUserWideEntry() async throws {
         let harness = try await Harness()
-        let (user, _) = try await harness.userWithSession()
-        _ = try await harness.manager.createSession(in: harness.instance, userID: user.id)
+        let (user, first) = try await harness.userWithSession()
+        let second = try await harness.manager.createSession(in: harness.instance, userID: user.id)
         let cursor = try await harness.manager.revocationFeed(in: harness.instance, after: 0).cursor
         async let polled = harness.manager.revocationFeed(in: harness.instance, after: cursor, wait: .seconds(10))
         try await Task.sleep(for: .milliseconds(100))
         let entry = try await harness.manager.deleteUser(in: harness.instance, id: user.id)
         let page = try await polled
         #expect(page.entries == [entry])
-        #expect(entry.target == .user(id: user.id, notBefore: harness.clock.now))
+        #expect(entry.target == .user(id: user.id, notBefore: harness.clock.now, sessionIDs: [first.id, second.id].sorted()))
     }
 
     @Test func aCursorOlderThanTheTailIsAnsweredFromTheTable() async throws {
@@ -221,8 +221,11 @@ import Testing
         harness.clock.advance(by: 1000)
         let entry = try await harness.manager.revokeUserSessions(in: harness.instance, userID: user.id)
         #expect(entry.retainUntil >= (claims.expiresAt! + Self.leeway) * 1000)
-        let revoked = SessionVerifier(
-            keys: verifier.keys, policy: verifier.policy, revocations: RevocationList(RevocationSnapshot(usersNotBefore: [user.id: entry.revokedAt])))
+        guard case .user(let id, let notBefore, let sessionIDs) = entry.target else { Issue.record("not a user-wide entry"); return }
+        #expect(sessionIDs == [session.id] && claims.sessionID == session.id, "the template token is bound to the listed session")
+        var snapshot = RevocationSnapshot()
+        snapshot.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs)
+        let revoked = SessionVerifier(keys: verifier.keys, policy: verifier.policy, revocations: RevocationList(snapshot))
         #expect(throws: VerificationError(.revoked, "")) { try revoked.verify(token, now: harness.clock.now / 1000) }
         #expect(try await harness.store.pruneRevocations(now: entry.retainUntil - 1) == 0)
         #expect(try await harness.store.pruneRevocations(now: entry.retainUntil) == 1)

@@ -172,7 +172,7 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         await expectError(.notFound) { _ = try await harness.manager.revokeSession(in: harness.instance, id: "sess_none") }
     }
 
-    @Test func templateTokensRenderClaimsAndCarryNoSid() async throws {
+    @Test func templateTokensRenderClaimsAndCarryTheirSession() async throws {
         let harness = try await Harness()
         let (user, session) = try await harness.userWithSession()
         let template = try await harness.manager.createTemplate(
@@ -184,7 +184,7 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         #expect(template.id.hasPrefix("jtmp_") && template.signingAlgorithm == "RS256")
         let token = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "backend")
         let claims = try harness.verifier(requireSessionID: false, audience: "api").verify(token, now: harness.clock.now / 1000).claims
-        #expect(claims.sessionID == nil && claims.subject == user.id && claims.expiresAt! - claims.issuedAt! == 300)
+        #expect(claims.sessionID == session.id && claims.subject == user.id && claims.expiresAt! - claims.issuedAt! == 300)
         #expect(claims.additional == ["email": .string("ada@example.com"), "name": .string("Ada Lovelace"), "role": .string("admin")])
         let preview = try await harness.manager.previewTemplate(in: harness.instance, id: template.id, sessionID: session.id)
         #expect(preview.tokenBytes == token.utf8.count)
@@ -219,7 +219,7 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         let harness = try await Harness()
         let (user, session) = try await harness.userWithSession()
         let entry = try await harness.manager.deleteUser(in: harness.instance, id: user.id)
-        #expect(entry.target == .user(id: user.id, notBefore: harness.clock.now))
+        #expect(entry.target == .user(id: user.id, notBefore: harness.clock.now, sessionIDs: [session.id]))
         #expect(entry.retainUntil == harness.clock.now + (315_360_000 + 5) * 1000)
         #expect(try await harness.manager.session(in: harness.instance, id: session.id).status == .revoked)
         await expectError(.notFound) { _ = try await harness.manager.user(in: harness.instance, id: user.id) }

@@ -29,6 +29,9 @@ public enum SessionStoreConformance {
         "touchRespectsTheInterval": touchRespectsTheInterval,
         "templatesCRUDAndNames": templatesCRUDAndNames,
         "concurrentRevocationsAreAllRecorded": concurrentRevocationsAreAllRecorded,
+        "userWideEntryListsOnlyTheSessionsItRevoked": userWideEntryListsOnlyTheSessionsItRevoked,
+        "secretKeysAreListedAndRevokedWithAnEntry": secretKeysAreListedAndRevokedWithAnEntry,
+        "controlCharactersNeverReachTheStore": controlCharactersNeverReachTheStore,
     ]
 
     // MARK: Fixtures
@@ -187,7 +190,7 @@ public enum SessionStoreConformance {
         let sessions = try await seed(store, sessions: 3)
         try await seed(store, user: "user_2", sessions: 1)
         let entry = try await store.revokeUserSessions(instanceID: "ins_a", userID: "user_1", at: t0 + 60_000, retainUntil: t0 + day)
-        #expect(entry.target == .user(id: "user_1", notBefore: t0 + 60_000))
+        #expect(entry.target == .user(id: "user_1", notBefore: t0 + 60_000, sessionIDs: sessions.map(\.id).sorted()))
         for session in sessions {
             #expect(try await store.session(instanceID: "ins_a", id: session.id)?.status == .revoked)
         }
@@ -198,7 +201,7 @@ public enum SessionStoreConformance {
     static let deleteUserRevokesWithOneEntry: Check = { store in
         let sessions = try await seed(store, sessions: 2)
         let entry = try await store.deleteUser(instanceID: "ins_a", id: "user_1", at: t0 + 1000, retainUntil: t0 + day)
-        #expect(entry.target == .user(id: "user_1", notBefore: t0 + 1000))
+        #expect(entry.target == .user(id: "user_1", notBefore: t0 + 1000, sessionIDs: sessions.map(\.id).sorted()))
         #expect(try await store.user(instanceID: "ins_a", id: "user_1") == nil)
         #expect(try await store.session(instanceID: "ins_a", id: sessions[0].id)?.status == .revoked)
         await expectError(.notFound) { _ = try await store.deleteUser(instanceID: "ins_a", id: "user_1", at: t0, retainUntil: t0) }

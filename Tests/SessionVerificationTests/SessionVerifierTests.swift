@@ -243,9 +243,18 @@ import SessionVerification
         _ = try verifier.verify(templateToken, now: Self.now)
         revocations.revokeUser("user_1", notBefore: Self.now * 1000)
         Self.expectRejection(.revoked, templateToken, verifier: verifier)
+        // A token with a sid is judged by its session, not by the cut-off: the user-wide entry
+        // lists the sessions it revoked, so a session opened in the same second stays usable.
+        _ = try verifier.verify(token, now: Self.now)
+        revocations.revokeUser("user_1", notBefore: Self.now * 1000, sessionIDs: ["sess_1"])
         Self.expectRejection(.revoked, token, verifier: verifier)
-        // A token issued after the cut-off (a new sign-in) is accepted.
-        _ = try verifier.verify(try Self.ec.mint(Self.claims(now: Self.now + 1)), now: Self.now + 1)
+        var newSession = Self.claims()
+        newSession.sessionID = "sess_2"
+        _ = try verifier.verify(try Self.ec.mint(newSession), now: Self.now)
+        // A token without sid issued after the cut-off (a new sign-in) is accepted.
+        var later = Self.claims(now: Self.now + 1)
+        later.sessionID = nil
+        _ = try verifier.verify(try Self.ec.mint(later), now: Self.now + 1)
     }
 
     @Test func signatureOnlyReturnsThePayloadAsIs() throws {

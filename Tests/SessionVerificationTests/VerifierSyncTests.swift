@@ -66,7 +66,11 @@ final class FakeServer: VerifierTransport {
                 let items: [JSONValue] = page.map { entry in
                     var object: JSONObject = ["seq": .integer(entry.seq), "revoked_at": .integer(0), "retain_until": .integer(4_000_000_000_000)]
                     if let session = entry.session { object["session_id"] = .string(session) }
-                    if let user = entry.user { object["user_id"] = .string(user); object["not_before"] = .integer(entry.notBefore) }
+                    if let user = entry.user {
+                        object["user_id"] = .string(user)
+                        object["not_before"] = .integer(entry.notBefore)
+                        object["session_ids"] = .array([])
+                    }
                     return .object(object)
                 }
                 let body: JSONValue = .object(["entries": .array(items), "cursor": .integer(cursor), "snapshot": .bool(snapshot)])

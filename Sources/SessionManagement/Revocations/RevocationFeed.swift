@@ -1,6 +1,14 @@
 public import SessionStorage
 import Synchronization
 
+extension Revocation {
+    /// Session and user entries; secret-key entries matter only to this service's processes.
+    var isShownToVerifiers: Bool {
+        if case .secretKey = target { return false }
+        return true
+    }
+}
+
 /// One answer of the revocation feed.
 public struct RevocationFeedPage: Sendable, Hashable {
     /// Entries after the request's cursor, oldest first.
@@ -22,12 +30,11 @@ public struct RevocationFeedPage: Sendable, Hashable {
 
 /// The revocation list as a feed that verifiers follow by sequence number.
 ///
-/// Recent entries live in a bounded in-memory tail fed by the revocations this process commits,
-/// so a follower that keeps up, and every long poll, is answered without touching the database;
-/// a cursor older than the tail reads the table. Entries can be published out of order by
-/// concurrent requests (each after its own commit): the tail holds back an entry until the ones
-/// before it arrive, and reads the store to close a gap that does not close by itself, which also
-/// picks up entries written by another process.
+/// Recent entries live in a bounded in-memory tail, one of the views that follow the
+/// `RevocationStream`: it receives every committed entry in order, whoever committed it, so a
+/// follower that keeps up, and every long poll, is answered without touching the database; a
+/// cursor older than the tail reads the table. Secret-key entries are not shown: verifiers have
+/// no use for them.
 public final class RevocationFeed: Sendable {
     public static let defaultPageLimit = 1000
     public static let maximumPageLimit = 10_000
@@ -35,14 +42,12 @@ public final class RevocationFeed: Sendable {
     public static let maximumWaitSeconds = 60
 
     struct State {
-        /// Entries with `floor < sequence <= head`, oldest first; sequences not in it were pruned or never existed.
+        /// Entries with `floor < sequence <= head`, oldest first; sequences not in it were pruned,
+        /// never existed, or are secret-key entries.
         var tail: [Revocation] = []
         var floor: Int64 = 0
         var head: Int64 = 0
         var started = false
-        /// Published ahead of a missing sequence, waiting for it.
-        var pending: [Int64: Revocation] = [:]
-        var healScheduled = false
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter: UInt64 = 0
         /// Shutting down: long polls answer at once instead of holding the server open.
@@ -50,80 +55,34 @@ public final class RevocationFeed: Sendable {
     }
 
     let store: any SessionStore
+    let stream: RevocationStream
     let capacity: Int
     let state = Mutex(State())
-    /// How long a gap in published sequences may stay open before the store is read to close it.
-    let gapPatience: Duration
 
-    public init(store: any SessionStore, tailCapacity: Int = 16_384, gapPatience: Duration = .milliseconds(50)) {
+    public init(store: any SessionStore, stream: RevocationStream, tailCapacity: Int = 16_384) {
         self.store = store
+        self.stream = stream
         self.capacity = tailCapacity
-        self.gapPatience = gapPatience
     }
 
-    /// The highest sequence the tail has seen in order.
+    /// The stream's position as the tail last saw it.
     public var head: Int64 { state.withLock { $0.head } }
     /// How many entries the tail holds.
     public var tailCount: Int { state.withLock { $0.tail.count } }
 
     // MARK: Writing
 
-    /// A committed entry, from the `RevocationHub`.
-    func accept(_ entry: Revocation) {
-        let (woken, heal) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Bool) in
-            guard state.started else {
-                state.pending[entry.sequence] = entry
-                return ([], false)
-            }
-            guard entry.sequence > state.head else { return ([], false) }
-            if entry.sequence == state.head + 1 {
-                Self.append(entry, to: &state, capacity: capacity)
-                Self.drainPending(&state, capacity: capacity)
-                return (Self.takeWaiters(&state), false)
-            }
-            state.pending[entry.sequence] = entry
-            let heal = !state.healScheduled
-            state.healScheduled = true
-            return ([], heal)
-        }
-        for waiter in woken { waiter.resume() }
-        if heal {
-            Task {
-                try? await Task.sleep(for: gapPatience)
-                try? await self.catchUp()
-            }
-        }
-    }
-
-    /// Reads entries after the tail's head from the store: closes gaps that concurrent publishers
-    /// did not close, and learns of entries committed by another process. Cheap when there are none.
-    func catchUp() async throws(StorageError) {
-        try await start()
-        while true {
-            let after = state.withLock { $0.head }
-            let entries = try await store.allRevocations(after: after, limit: Self.defaultPageLimit)
-            let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                state.healScheduled = false
-                for entry in entries where entry.sequence > state.head { Self.append(entry, to: &state, capacity: capacity) }
-                Self.drainPending(&state, capacity: capacity)
-                return Self.takeWaiters(&state)
-            }
-            for waiter in woken { waiter.resume() }
-            if entries.count < Self.defaultPageLimit { return }
-        }
-    }
-
-    /// Sets the tail's starting point from the store, once. Entries published before it that the
-    /// store already counted are at or below the floor and are served from the table.
-    func start() async throws(StorageError) {
-        if state.withLock({ $0.started }) { return }
-        let bounds = try await store.revocationBounds()
+    /// The feed's view of the stream: entries in order, no gaps, each once.
+    func accept(_ entries: [Revocation], position: Int64) {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            guard !state.started else { return [] }
-            state.started = true
-            state.floor = bounds.highestAssigned
-            state.head = bounds.highestAssigned
-            Self.drainPending(&state, capacity: capacity)
+            if !state.started {
+                state.started = true
+                state.floor = position
+                state.head = position
+            }
+            for entry in entries where entry.sequence > state.head && entry.isShownToVerifiers { Self.append(entry, to: &state, capacity: capacity) }
+            guard position > state.head else { return [] }
+            state.head = position
             return Self.takeWaiters(&state)
         }
         for waiter in woken { waiter.resume() }
@@ -131,19 +90,12 @@ public final class RevocationFeed: Sendable {
 
     private static func append(_ entry: Revocation, to state: inout State, capacity: Int) {
         state.tail.append(entry)
-        state.head = entry.sequence
         // Trimmed in chunks so appending stays amortised O(1).
         if state.tail.count > capacity + capacity / 4 {
             let drop = state.tail.count - capacity
             state.floor = state.tail[drop - 1].sequence
             state.tail.removeFirst(drop)
         }
-    }
-
-    private static func drainPending(_ state: inout State, capacity: Int) {
-        guard !state.pending.isEmpty else { return }
-        state.pending = state.pending.filter { $0.key > state.head }
-        while let next = state.pending.removeValue(forKey: state.head + 1) { append(next, to: &state, capacity: capacity) }
     }
 
     private static func takeWaiters(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
@@ -159,7 +111,7 @@ public final class RevocationFeed: Sendable {
     func page(
         instanceID: String, after cursor: Int64, limit: Int = RevocationFeed.defaultPageLimit, wait: Duration = .zero
     ) async throws(StorageError) -> RevocationFeedPage {
-        try await start()
+        try await stream.start()
         let deadline = ContinuousClock.now + wait
         var cursor = cursor
         while true {
@@ -209,16 +161,16 @@ public final class RevocationFeed: Sendable {
             snapshot = true
         } else {
             snapshot = false
-            if cursor > head { try await catchUp() }
+            if cursor > head { try await stream.catchUp() }
         }
-        let entries = try await store.revocations(instanceID: instanceID, after: snapshot ? 0 : cursor, limit: limit)
+        let read = try await store.revocations(instanceID: instanceID, after: snapshot ? 0 : cursor, limit: limit)
         let next: Int64
-        if entries.count == limit, let last = entries.last {
+        if read.count == limit, let last = read.last {
             next = last.sequence
         } else {
-            next = max(entries.last?.sequence ?? 0, snapshot ? head : max(cursor, head))
+            next = max(read.last?.sequence ?? 0, snapshot ? head : max(cursor, head))
         }
-        return RevocationFeedPage(entries: entries, cursor: next, snapshot: snapshot)
+        return RevocationFeedPage(entries: read.filter(\.isShownToVerifiers), cursor: next, snapshot: snapshot)
     }
 
     /// Returns when the tail's head moves past `sequence`, at the deadline, or on cancellation.

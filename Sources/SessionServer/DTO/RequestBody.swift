@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SessionTokens
 
@@ -15,10 +16,16 @@ struct RequestBody {
         do { buffer = try await request.collectBody(upTo: limit) } catch { throw HTTPError(.contentTooLarge) }
         let bytes = Array(buffer.readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return RequestBody(object: [:]) }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+        if let type = request.headers[.contentType], !Self.isJSON(type) {
             throw ClerkError(.unsupportedMediaType, "unsupported_content_type", "Content-Type is unsupported", "Send application/json")
         }
         do { return RequestBody(object: try JSONParser.parseObject(bytes)) } catch { throw ClerkError.invalidBody(error.reason) }
+    }
+
+    /// `application/json`, with parameters (`; charset=utf-8`) or none; `application/jsonx` is not JSON.
+    static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     /// Refuses members Clerk's schema does not allow (`additionalProperties: false`), so a typo is

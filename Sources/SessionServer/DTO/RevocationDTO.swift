@@ -1,20 +1,21 @@
 import SessionStorage
 import SessionTokens
+import SessionVerification
 
-/// A revocation-list entry on the wire: `seq`, then `session_id` or `user_id` + `not_before`,
-/// `revoked_at` and `retain_until` in Unix milliseconds.
+/// A revocation-list entry on the wire, through the feed's one codec (`RevocationFeedCodec`).
 enum RevocationDTO {
-    static func json(_ entry: Revocation) -> JSONValue {
-        var object: JSONObject = ["object": .string("revocation"), "seq": .integer(entry.sequence)]
+    /// The feed's form of an entry; `nil` for secret-key entries, which verifiers never see.
+    static func feedEntry(_ entry: Revocation) -> RevocationFeedEntry? {
+        let target: RevocationFeedEntry.Target
         switch entry.target {
-        case .session(let id):
-            object["session_id"] = .string(id)
-        case .user(let id, let notBefore):
-            object["user_id"] = .string(id)
-            object["not_before"] = .integer(notBefore)
+        case .session(let id): target = .session(id: id)
+        case .user(let id, let notBefore, let sessionIDs): target = .user(id: id, notBefore: notBefore, sessionIDs: sessionIDs)
+        case .secretKey: return nil
         }
-        object["revoked_at"] = .integer(entry.revokedAt)
-        object["retain_until"] = .integer(entry.retainUntil)
-        return .object(object)
+        return RevocationFeedEntry(sequence: entry.sequence, target: target, revokedAt: entry.revokedAt, retainUntil: entry.retainUntil)
+    }
+
+    static func json(_ entry: Revocation) -> JSONValue {
+        feedEntry(entry).map(RevocationFeedCodec.json) ?? .null
     }
 }

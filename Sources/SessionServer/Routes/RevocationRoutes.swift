@@ -2,6 +2,7 @@ import Hummingbird
 import SessionManagement
 import SessionStorage
 import SessionTokens
+import SessionVerification
 
 /// `GET /v1/revocations`: the revocation feed verifiers follow; `POST /v1/verifier_keys`: a key that
 /// can only follow it; `POST /v1/users/{id}/sessions/revoke` ("sign out everywhere" with one user-wide entry).
@@ -15,12 +16,8 @@ struct RevocationRoutes {
             let wait = try request.strictInteger("wait", default: 0, range: 0...Int64(RevocationFeed.maximumWaitSeconds))
             let limit = try request.strictInteger("limit", default: Int64(RevocationFeed.defaultPageLimit), range: 1...Int64(RevocationFeed.maximumPageLimit))
             let page = try await manager.revocationFeed(in: instance, after: after, limit: Int(limit), wait: .seconds(wait))
-            return JSONResponse.make(.object([
-                "object": .string("revocation_feed"),
-                "entries": .array(page.entries.map(RevocationDTO.json)),
-                "cursor": .integer(page.cursor),
-                "snapshot": .bool(page.snapshot),
-            ]), headers: [.cacheControl: "no-store"])
+            let message = RevocationFeedMessage(entries: page.entries.compactMap(RevocationDTO.feedEntry), cursor: page.cursor, snapshot: page.snapshot)
+            return JSONResponse.make(RevocationFeedCodec.json(message), headers: [.cacheControl: "no-store"])
         }
         group.post("verifier_keys") { request, context in
             _ = try await RequestBody.read(request, limit: 1 << 10).allowOnly([])
@@ -31,7 +28,7 @@ struct RevocationRoutes {
             ]))
         }
         group.post("users/:id/sessions/revoke") { _, context in
-            let entry = try await manager.revokeUserSessions(in: try context.requireInstance(), userID: try context.pathParameter("id"))
+            let entry = try await manager.revokeUserSessions(in: try context.requireInstance(), userID: try context.pathID("id", .user))
             return JSONResponse.make(RevocationDTO.json(entry))
         }
     }

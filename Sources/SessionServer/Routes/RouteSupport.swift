@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import SessionManagement
 import SessionStorage
+import SessionTokens
 
 extension ServerContext {
     /// The authenticated instance (the secret-key middleware guarantees one on `/v1`).
@@ -17,7 +19,38 @@ extension ServerContext {
     }
 }
 
+extension ServerContext {
+    /// A path id checked against its grammar: 400 for text no id could be (a NUL, a space,
+    /// non-ASCII, over 64 bytes), 404 for anything else that is not an id of this kind.
+    func pathID(_ name: String, _ kind: ResourceID.Kind) throws -> String {
+        try ClerkError.checkID(try pathParameter(name), kind, parameter: name)
+    }
+}
+
+extension ClerkError {
+    /// `text` when it is a valid id of `kind`; the Clerk error for it otherwise.
+    static func checkID(_ text: String, _ kind: ResourceID.Kind, parameter: String) throws -> String {
+        switch ResourceID.check(text, kind) {
+        case .valid:
+            return text
+        case .unknown:
+            throw ClerkError.notFound("\(kind.noun.prefix(1).uppercased() + kind.noun.dropFirst()) not found", "No \(kind.noun) was found with id \(text)")
+        case .malformed:
+            throw ClerkError(
+                .badRequest, "resource_id_invalid", "is invalid",
+                "\(parameter) must be a \(kind.noun) id: \(kind.rawValue)_ followed by 32 lowercase hex digits",
+                meta: ["param_name": .string(parameter)])
+        }
+    }
+}
+
 extension Request {
+    /// A query id checked like a path id (`ServerContext.pathID`), or `nil` when absent.
+    func queryID(_ name: String, _ kind: ResourceID.Kind) throws -> String? {
+        guard let text = query(name) else { return nil }
+        return try ClerkError.checkID(text, kind, parameter: name)
+    }
+
     func query(_ name: String) -> String? {
         uri.queryParameters[name[...]].map { value in
             value.utf8.contains(UInt8(ascii: "%")) ? (String(value).removingPercentEncoding ?? String(value)) : String(value)

@@ -15,29 +15,29 @@ struct SessionRoutes {
         group.get("sessions") { request, context in try await list(request, context) }
         group.post("sessions") { request, context in
             let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["user_id", "active_organization_id"])
-            let userID = try body.string("user_id", required: true)!
+            let userID = try ClerkError.checkID(try body.string("user_id", required: true)!, .user, parameter: "user_id")
             let session = try await manager.createSession(in: try context.requireInstance(), userID: userID)
             return JSONResponse.make(SessionDTO.json(session))
         }
         group.get("sessions/:id") { _, context in
-            JSONResponse.make(SessionDTO.json(try await manager.session(in: try context.requireInstance(), id: try context.pathParameter("id"))))
+            JSONResponse.make(SessionDTO.json(try await manager.session(in: try context.requireInstance(), id: try context.pathID("id", .session))))
         }
         group.post("sessions/:id/revoke") { request, context in
             _ = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
-            let (session, _) = try await manager.revokeSession(in: try context.requireInstance(), id: try context.pathParameter("id"))
+            let (session, _) = try await manager.revokeSession(in: try context.requireInstance(), id: try context.pathID("id", .session))
             return JSONResponse.make(SessionDTO.json(session))
         }
         group.post("sessions/:id/tokens") { request, context in
             let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["expires_in_seconds"])
             let jwt = try await manager.sessionToken(
-                in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
+                in: try context.requireInstance(), sessionID: try context.pathID("id", .session),
                 expiresInSeconds: try body.integer("expires_in_seconds"))
             return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
         }
         group.post("sessions/:id/tokens/:template") { request, context in
             let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["expires_in_seconds"])
             let jwt = try await manager.templateToken(
-                in: try context.requireInstance(), sessionID: try context.pathParameter("id"),
+                in: try context.requireInstance(), sessionID: try context.pathID("id", .session),
                 templateName: try context.pathParameter("template"), expiresInSeconds: try body.integer("expires_in_seconds"))
             return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
         }
@@ -55,7 +55,7 @@ struct SessionRoutes {
         let page = try await manager.sessions(
             in: try context.requireInstance(),
             SessionListRequest(
-                userID: request.query("user_id"), clientID: request.query("client_id"), status: status,
+                userID: try request.queryID("user_id", .user), clientID: try request.queryID("client_id", .client), status: status,
                 limit: try request.queryInteger("limit", default: 10), offset: try request.queryInteger("offset", default: 0)))
         let items = JSONValue.array(page.items.map(SessionDTO.json))
         guard try request.queryBool("paginated") else { return JSONResponse.make(items) }
@@ -68,7 +68,7 @@ struct SessionRoutes {
         let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["token"])
         let token = try body.string("token", required: true)!
         let instance = try context.requireInstance()
-        let sessionID = try context.pathParameter("id")
+        let sessionID = try context.pathID("id", .session)
         var headers: HTTPFields = [:]
         headers[HTTPField.Name("Deprecation")!] = "@1704067200"
         headers[HTTPField.Name("Link")!] = "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\""

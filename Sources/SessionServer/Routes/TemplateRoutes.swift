@@ -22,23 +22,23 @@ struct TemplateRoutes {
             return JSONResponse.make(TemplateDTO.json(try await manager.createTemplate(in: try context.requireInstance(), draft)))
         }
         group.get("jwt_templates/:id") { _, context in
-            JSONResponse.make(TemplateDTO.json(try await manager.template(in: try context.requireInstance(), id: try context.pathParameter("id"))))
+            JSONResponse.make(TemplateDTO.json(try await manager.template(in: try context.requireInstance(), id: try context.pathID("id", .template))))
         }
         group.patch("jwt_templates/:id") { request, context in
             let draft = try await draft(request)
-            let record = try await manager.updateTemplate(in: try context.requireInstance(), id: try context.pathParameter("id"), draft)
+            let record = try await manager.updateTemplate(in: try context.requireInstance(), id: try context.pathID("id", .template), draft)
             return JSONResponse.make(TemplateDTO.json(record))
         }
         group.delete("jwt_templates/:id") { _, context in
-            let id = try context.pathParameter("id")
+            let id = try context.pathID("id", .template)
             try await manager.deleteTemplate(in: try context.requireInstance(), id: id)
             return JSONResponse.make(.object(["object": .string("jwt_template"), "id": .string(id), "deleted": .bool(true)]))
         }
         group.post("jwt_templates/:id/preview") { request, context in
-            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["session_id"])
             let preview = try await manager.previewTemplate(
-                in: try context.requireInstance(), id: try context.pathParameter("id"),
-                sessionID: try body.string("session_id", required: true)!)
+                in: try context.requireInstance(), id: try context.pathID("id", .template),
+                sessionID: try ClerkError.checkID(try body.string("session_id", required: true)!, .session, parameter: "session_id"))
             return JSONResponse.make(.object([
                 "object": .string("jwt_template_preview"), "claims": .object(preview.claims.jsonObject),
                 "token_bytes": .integer(Int64(preview.tokenBytes)),
@@ -46,8 +46,13 @@ struct TemplateRoutes {
         }
     }
 
+    /// Clerk's template body; any other member is refused, not ignored.
+    static let fields: Set<String> = [
+        "name", "claims", "lifetime", "allowed_clock_skew", "custom_signing_key", "signing_algorithm", "signing_key",
+    ]
+
     private func draft(_ request: Request) async throws -> TemplateDraft {
-        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(Self.fields)
         let name = try body.string("name", required: true)!
         guard let claims = try body.jsonObject("claims") else {
             throw ClerkError(.unprocessableContent, "form_param_missing", "is missing", "claims is required", meta: ["param_name": .string("claims")])

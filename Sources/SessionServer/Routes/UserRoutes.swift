@@ -20,22 +20,28 @@ struct UserRoutes {
             return JSONResponse.make(.array(page.items.map(UserDTO.json)))
         }
         group.get("users/:id") { _, context in
-            JSONResponse.make(UserDTO.json(try await manager.user(in: try context.requireInstance(), id: try context.pathParameter("id"))))
+            JSONResponse.make(UserDTO.json(try await manager.user(in: try context.requireInstance(), id: try context.pathID("id", .user))))
         }
         group.patch("users/:id") { request, context in
             let draft = try await draft(request)
-            let user = try await manager.updateUser(in: try context.requireInstance(), id: try context.pathParameter("id"), draft)
+            let user = try await manager.updateUser(in: try context.requireInstance(), id: try context.pathID("id", .user), draft)
             return JSONResponse.make(UserDTO.json(user))
         }
         group.delete("users/:id") { _, context in
-            let id = try context.pathParameter("id")
+            let id = try context.pathID("id", .user)
             _ = try await manager.deleteUser(in: try context.requireInstance(), id: id)
             return JSONResponse.make(.object(["object": .string("user"), "id": .string(id), "deleted": .bool(true)]))
         }
     }
 
+    /// The members of Clerk's user body that Tessera stores; any other is refused, not ignored.
+    static let fields: Set<String> = [
+        "external_id", "first_name", "last_name", "username", "email_address", "phone_number", "public_metadata",
+        "private_metadata", "unsafe_metadata",
+    ]
+
     private func draft(_ request: Request) async throws -> UserDraft {
-        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(Self.fields)
         return UserDraft(
             externalID: try body.string("external_id"), firstName: try body.string("first_name"),
             lastName: try body.string("last_name"), username: try body.string("username"),

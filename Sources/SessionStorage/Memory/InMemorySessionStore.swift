@@ -19,6 +19,7 @@ public actor InMemorySessionStore: SessionStore {
     // MARK: Instances and secret keys
 
     public func createInstance(_ instance: Instance) throws(StorageError) {
+        try StoredText.check(["id": instance.id])
         guard instances[instance.id] == nil else { throw StorageError(.conflict, "instance \(instance.id) exists") }
         instances[instance.id] = instance
     }
@@ -26,6 +27,7 @@ public actor InMemorySessionStore: SessionStore {
     public func instance(id: String) -> Instance? { instances[id] }
 
     public func addSecretKey(_ key: SecretKeyRecord) throws(StorageError) {
+        try StoredText.check(["id": key.id, "instance_id": key.instanceID, "display_prefix": key.displayPrefix])
         guard instances[key.instanceID] != nil else { throw Self.missing("instance", key.instanceID) }
         guard secretKeys[key.id] == nil, !secretKeys.values.contains(where: { $0.hash == key.hash }) else {
             throw StorageError(.conflict, "secret key \(key.id) exists")
@@ -37,9 +39,28 @@ public actor InMemorySessionStore: SessionStore {
         secretKeys.values.first { $0.hash == hash && $0.revokedAt == nil }
     }
 
+    public func secretKeys(instanceID: String) -> [SecretKeyRecord] {
+        secretKeys.values.filter { $0.instanceID == instanceID }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> (SecretKeyRecord, Revocation?) {
+        guard var key = secretKeys[id], key.instanceID == instanceID else { throw Self.missing("secret key", id) }
+        guard key.revokedAt == nil else { return (key, nil) }
+        key.revokedAt = at
+        secretKeys[id] = key
+        return (key, append(instanceID: instanceID, target: .secretKey(id: id), at: at, retainUntil: retainUntil))
+    }
+
+    public func markSecretKeyUsed(id: String, at: Int64) {
+        guard var key = secretKeys[id] else { return }
+        key.lastUsedAt = max(key.lastUsedAt ?? 0, at)
+        secretKeys[id] = key
+    }
+
     // MARK: Users and clients
 
     public func createUser(_ user: User) throws(StorageError) {
+        try user.checkStorable()
         guard instances[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
         guard users[user.id] == nil else { throw StorageError(.conflict, "user \(user.id) exists") }
         try checkExternalID(user)
@@ -63,6 +84,7 @@ public actor InMemorySessionStore: SessionStore {
     }
 
     public func updateUser(_ user: User) throws(StorageError) {
+        try user.checkStorable()
         guard self.user(instanceID: user.instanceID, id: user.id) != nil else { throw Self.missing("user", user.id) }
         try checkExternalID(user)
         users[user.id] = user
@@ -76,6 +98,7 @@ public actor InMemorySessionStore: SessionStore {
     }
 
     public func createClient(_ client: Client) throws(StorageError) {
+        try StoredText.check(["id": client.id, "instance_id": client.instanceID])
         guard instances[client.instanceID] != nil else { throw Self.missing("instance", client.instanceID) }
         guard clients[client.id] == nil else { throw StorageError(.conflict, "client \(client.id) exists") }
         clients[client.id] = client
@@ -88,6 +111,7 @@ public actor InMemorySessionStore: SessionStore {
     // MARK: Sessions
 
     public func createSession(_ session: Session) throws(StorageError) {
+        try session.checkStorable()
         guard user(instanceID: session.instanceID, id: session.userID) != nil else {
             throw StorageError(.constraint, "no user \(session.userID) in instance \(session.instanceID)")
         }
@@ -129,12 +153,15 @@ public actor InMemorySessionStore: SessionStore {
     }
 
     private func revokeAll(instanceID: String, userID: String, at: Int64, retainUntil: Int64) -> Revocation {
+        var revoked: [String] = []
         for (id, var session) in sessions where session.instanceID == instanceID && session.userID == userID && session.status == .active {
             session.status = .revoked
             session.updatedAt = at
             sessions[id] = session
+            revoked.append(id)
         }
-        return append(instanceID: instanceID, target: .user(id: userID, notBefore: at), at: at, retainUntil: retainUntil)
+        return append(
+            instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: revoked.sorted()), at: at, retainUntil: retainUntil)
     }
 
     public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) throws(StorageError) -> Session {
@@ -150,6 +177,7 @@ public actor InMemorySessionStore: SessionStore {
     // MARK: JWT templates
 
     public func createTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+        try template.checkStorable()
         guard instances[template.instanceID] != nil else { throw Self.missing("instance", template.instanceID) }
         guard templates[template.id] == nil else { throw StorageError(.conflict, "template \(template.id) exists") }
         try checkTemplateName(template)
@@ -177,6 +205,7 @@ public actor InMemorySessionStore: SessionStore {
     }
 
     public func updateTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+        try template.checkStorable()
         guard self.template(instanceID: template.instanceID, id: template.id) != nil else { throw Self.missing("template", template.id) }
         try checkTemplateName(template)
         templates[template.id] = template

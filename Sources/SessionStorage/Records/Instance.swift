@@ -31,14 +31,20 @@ public struct SecretKeyRecord: Sendable, Hashable {
     /// The first characters of the key (`sk_test_ab12`), to tell keys apart in listings and logs.
     public var displayPrefix: String
     public var createdAt: Int64
+    /// When the key last authenticated a request, to within the credential cache's lifetime.
+    public var lastUsedAt: Int64?
     public var revokedAt: Int64?
 
-    public init(id: String, instanceID: String, hash: [UInt8], displayPrefix: String, createdAt: Int64, revokedAt: Int64? = nil) {
+    public init(
+        id: String, instanceID: String, hash: [UInt8], displayPrefix: String, createdAt: Int64, lastUsedAt: Int64? = nil,
+        revokedAt: Int64? = nil
+    ) {
         self.id = id
         self.instanceID = instanceID
         self.hash = hash
         self.displayPrefix = displayPrefix
         self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
     }
 }

@@ -1,11 +1,17 @@
-/// One entry of the revocation list: a session, or every token of a user issued at or before an
-/// instant. Entries are numbered in the order they were committed and leave the list only after
-/// `retainUntil`, when no token they could affect is still valid.
+/// One entry of the revocation list, the ordered stream of committed revocations that every
+/// in-memory view follows: a session; every session of a user; or a secret key. Entries are
+/// numbered in the order they were committed and leave the list only after `retainUntil`, when
+/// nothing they could affect is still valid.
 public struct Revocation: Sendable, Hashable {
     public enum Target: Sendable, Hashable {
         case session(id: String)
-        /// Every token of the user with `iat` at or before `notBefore` (Unix milliseconds).
-        case user(id: String, notBefore: Int64)
+        /// Every session the user had when the entry was committed (`sessionIDs`, listed so that
+        /// a token of one of them is refused whenever it was minted, and a session opened after
+        /// the entry is untouched), plus every token without `sid` issued at or before
+        /// `notBefore` (Unix milliseconds).
+        case user(id: String, notBefore: Int64, sessionIDs: [String])
+        /// A secret or verifier key: no process may accept it any more. Not shown to verifiers.
+        case secretKey(id: String)
     }
 
     /// Strictly increasing across the whole store, never reused.

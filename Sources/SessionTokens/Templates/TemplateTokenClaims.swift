@@ -4,11 +4,21 @@ public struct TemplateTokenRequest: Sendable, Hashable {
     public var authorizedParty: String?
     /// `expires_in_seconds` from the request; the template's lifetime otherwise.
     public var expiresInSeconds: Int64?
+    /// The session the token is minted for: written as `sid`, so that revoking the session refuses
+    /// the token too (Clerk's template tokens carry no `sid` and outlive a revoked session).
+    public var sessionID: String?
+    /// The session's own end (Unix seconds): no token outlives its session.
+    public var sessionExpiresAt: Int64?
 
-    public init(issuer: String, authorizedParty: String? = nil, expiresInSeconds: Int64? = nil) {
+    public init(
+        issuer: String, authorizedParty: String? = nil, expiresInSeconds: Int64? = nil, sessionID: String? = nil,
+        sessionExpiresAt: Int64? = nil
+    ) {
         self.issuer = issuer
         self.authorizedParty = authorizedParty
         self.expiresInSeconds = expiresInSeconds
+        self.sessionID = sessionID
+        self.sessionExpiresAt = sessionExpiresAt
     }
 }
 
@@ -21,7 +31,8 @@ public struct TemplatePreview: Sendable, Hashable {
 
 extension JWTClaims {
     /// The claims of a template token: the template's rendered claims, then `azp, exp, iat, iss,
-    /// jti, nbf, sub` set by the service (no `sid`: template tokens are not session-bound).
+    /// jti, nbf, sid, sub` set by the service. `sid` binds the token to its session (a departure
+    /// from Clerk, Decision 0009), and `exp` never passes the session's end.
     ///
     /// `aud`, when the template sets it, must render to a string or an array of strings.
     public static func templateToken(
@@ -29,6 +40,11 @@ extension JWTClaims {
         now: Int64, tokenID: String, lifetime: TokenLifetime = TokenLifetime()
     ) throws(TokenError) -> JWTClaims {
         let seconds = try lifetime.resolve(requested: request.expiresInSeconds, fallback: template.lifetime)
+        var expiresAt = now + seconds
+        if let sessionEnd = request.sessionExpiresAt {
+            guard sessionEnd > now else { throw TokenError(.invalidLifetime, "the session has already expired") }
+            expiresAt = min(expiresAt, sessionEnd)
+        }
         var rendered = template.render(context)
         var audience: [String]?
         if let aud = rendered["aud"] {
@@ -43,11 +59,12 @@ extension JWTClaims {
         return JWTClaims(
             authorizedParty: request.authorizedParty,
             audience: audience,
-            expiresAt: now + seconds,
+            expiresAt: expiresAt,
             issuedAt: now,
             issuer: request.issuer,
             tokenID: tokenID,
             notBefore: now - template.allowedClockSkew,
+            sessionID: request.sessionID,
             subject: user.id,
             additional: rendered
         )

@@ -28,12 +28,14 @@ public final class RevocationList: Sendable {
             self.confirmedAt = confirmedAt
         }
 
+        /// The same rule as `RevocationSnapshot.isRevoked`: by session when the token has a `sid`,
+        /// by the user's cut-off when it has none.
         @inline(__always)
         func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
             if let sessionID {
                 let key = RevocationSnapshot.compactKey(sessionID)
                 if delta.containsSession(sessionID, key: key) { return true }
-                if key.map(baseFilter.mightContain) ?? true, base.containsSession(sessionID, key: key) { return true }
+                return key.map(baseFilter.mightContain) ?? true ? base.containsSession(sessionID, key: key) : false
             }
             return delta.isUserRevoked(userID, issuedAt: issuedAt) || base.isUserRevoked(userID, issuedAt: issuedAt)
         }
@@ -148,8 +150,13 @@ public final class RevocationList: Sendable {
         update { $0.revokeSession(sessionID, retainUntil: retainUntil) }
     }
 
-    /// Revokes every token of `userID` issued at or before `instant` (Unix milliseconds).
+    /// Revokes every token of `userID` without `sid` issued at or before `instant` (Unix milliseconds).
     public func revokeUser(_ userID: String, notBefore instant: Int64, retainUntil: Int64 = .max) {
         update { $0.revokeUser(userID, notBefore: instant, retainUntil: retainUntil) }
+    }
+
+    /// Applies a user-wide entry: the sessions it lists, and its cut-off for tokens without `sid`.
+    public func revokeUser(_ userID: String, notBefore instant: Int64, sessionIDs: [String], retainUntil: Int64 = .max) {
+        update { $0.revokeUser(userID, notBefore: instant, sessionIDs: sessionIDs, retainUntil: retainUntil) }
     }
 }

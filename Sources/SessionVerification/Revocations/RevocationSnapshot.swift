@@ -1,6 +1,6 @@
-/// The revocations a verifier knows: revoked session ids, and per-user "not before" instants
-/// that revoke every token of that user issued at or before them (how "sign out everywhere" and
-/// user deletion reach template tokens, which carry no `sid`). Each entry remembers until when it
+/// The revocations a verifier knows: revoked session ids (a user-wide entry adds the sessions it
+/// lists), and per-user "not before" instants that revoke every token of that user without a
+/// `sid` issued at or before them. Each entry remembers until when it
 /// matters (`retain_until`), so a long-running follower can drop what no valid token can need.
 ///
 /// Tessera's session ids are `sess_` and 32 lowercase hex digits (128 random bits); they are kept
@@ -68,12 +68,20 @@ public struct RevocationSnapshot: Sendable {
         return otherSessions[id] != nil
     }
 
-    /// `iat` has whole seconds, so a token issued in the same second as a user-wide cut-off is
-    /// treated as revoked: erring towards refusal for at most one second.
+    /// A token with a `sid` is revoked when its session is: a user-wide entry lists its sessions,
+    /// so a session opened after "sign out everywhere", even in the same second, is untouched. A
+    /// token without `sid` (a template token minted before they carried one) is revoked by its
+    /// user's cut-off; `iat` has whole seconds, so one issued in the cut-off's second is refused.
     @inline(__always)
     public func isRevoked(sessionID: String?, userID: String?, issuedAt: Int64) -> Bool {
-        if let sessionID, !compactSessions.isEmpty || !otherSessions.isEmpty, containsSession(sessionID) { return true }
+        if let sessionID { return containsSession(sessionID) }
         return isUserRevoked(userID, issuedAt: issuedAt)
+    }
+
+    /// Applies a user-wide entry: its sessions, and the cut-off for tokens without `sid`.
+    public mutating func revokeUser(_ id: String, notBefore: Int64, sessionIDs: [String], retainUntil: Int64 = .max) {
+        for session in sessionIDs { revokeSession(session, retainUntil: retainUntil) }
+        revokeUser(id, notBefore: notBefore, retainUntil: retainUntil)
     }
 
     /// The session part of `isRevoked` with the id already converted (`compactKey` of it, or `nil`).

@@ -15,7 +15,7 @@ extension VerifierSync {
         var lastPrune = ContinuousClock.now
         while !Task.isCancelled {
             let wait = caughtUp ? configuration.pollWaitSeconds : 0
-            let page: FeedPage
+            let page: RevocationFeedMessage
             do {
                 page = try await fetchFeed(after: cursor, wait: wait)
                 retry = configuration.retryDelay
@@ -56,25 +56,7 @@ extension VerifierSync {
         }
     }
 
-    struct FeedEntry {
-        var sessionID: String?
-        var userID: String?
-        var notBefore: Int64
-        var retainUntil: Int64
-
-        func apply(to snapshot: inout RevocationSnapshot) {
-            if let sessionID { snapshot.revokeSession(sessionID, retainUntil: retainUntil) }
-            if let userID { snapshot.revokeUser(userID, notBefore: notBefore, retainUntil: retainUntil) }
-        }
-    }
-
-    struct FeedPage {
-        var entries: [FeedEntry]
-        var cursor: Int64
-        var snapshot: Bool
-    }
-
-    func fetchFeed(after cursor: Int64, wait: Int) async throws -> FeedPage {
+    func fetchFeed(after cursor: Int64, wait: Int) async throws -> RevocationFeedMessage {
         let url = "\(configuration.serverURL)/v1/revocations?after=\(cursor)&wait=\(wait)&limit=\(configuration.pageLimit)"
         let response = try await transport.get(
             url, headers: ["Authorization": "Bearer \(configuration.secretKey)", "Accept": "application/json"],
@@ -83,29 +65,6 @@ extension VerifierSync {
             let code = (try? JSONParser.parse(response.body))?["errors"]?.arrayValue?.first?["code"]?.stringValue
             throw VerificationError(.syncFailed, "revocation feed answered \(response.status)\(code.map { " (\($0))" } ?? "")")
         }
-        return try Self.parseFeed(response.body)
-    }
-
-    static func parseFeed(_ body: [UInt8]) throws(VerificationError) -> FeedPage {
-        let value: JSONValue
-        do { value = try JSONParser.parse(body) } catch { throw VerificationError(.syncFailed, "revocation feed is not JSON: \(error.reason)") }
-        guard let items = value["entries"]?.arrayValue, let cursor = value["cursor"]?.integerValue,
-            let snapshot = value["snapshot"]?.boolValue
-        else { throw VerificationError(.syncFailed, "revocation feed answer lacks entries, cursor or snapshot") }
-        var entries: [FeedEntry] = []
-        entries.reserveCapacity(items.count)
-        for item in items {
-            guard let retainUntil = item["retain_until"]?.integerValue else {
-                throw VerificationError(.syncFailed, "revocation entry without retain_until")
-            }
-            if let session = item["session_id"]?.stringValue {
-                entries.append(FeedEntry(sessionID: session, userID: nil, notBefore: 0, retainUntil: retainUntil))
-            } else if let user = item["user_id"]?.stringValue, let notBefore = item["not_before"]?.integerValue {
-                entries.append(FeedEntry(sessionID: nil, userID: user, notBefore: notBefore, retainUntil: retainUntil))
-            } else {
-                throw VerificationError(.syncFailed, "revocation entry names neither a session nor a user with not_before")
-            }
-        }
-        return FeedPage(entries: entries, cursor: cursor, snapshot: snapshot)
+        return try RevocationFeedCodec.decode(response.body)
     }
 }
