@@ -11,11 +11,43 @@ extension SessionManager {
     /// keys themselves were never stored; records carry only their display prefix.
     public func secretKeys(in instance: Instance) async throws(ManagementError) -> [SecretKeyRecord] {
         try await storage { () async throws(StorageError) in try await store.secretKeys(instanceID: instance.id) }
+            .filter { KeyScope.of(displayPrefix: $0.displayPrefix) != .operator }
+    }
+
+    /// The tenant a slug names. Until the tenant work lands, the only tenant is `default`.
+    public func tenant(slug: String) async throws(ManagementError) -> Instance {
+        guard slug == "default",
+            let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: Self.defaultInstanceID) })
+        else { throw ManagementError(.notFound, "No tenant has the slug \(slug)", resource: "tenant") }
+        return instance
+    }
+
+    /// Makes sure an operator key exists: `given` (`TESSERA_OPERATOR_KEY`) is accepted as one;
+    /// without it, a key is generated when none is live and returned to be shown once.
+    public func bootstrapOperatorKey(_ given: String?) async throws(ManagementError) -> String? {
+        let instance = try await tenant(slug: "default")
+        if let given {
+            guard given.hasPrefix("op_test_"), given.utf8.count >= 32, given.utf8.allSatisfy({ ResourceID.isIDByte($0) && $0 != UInt8(ascii: "-") })
+            else { throw ManagementError.invalid("TESSERA_OPERATOR_KEY", "the operator key must be op_test_ followed by at least 24 letters or digits") }
+            let hash = SHA256.hash(Array(given.utf8))
+            if try await storage({ () async throws(StorageError) in try await store.secretKey(hash: hash) }) == nil {
+                let record = SecretKeyRecord(
+                    id: try newID("key"), instanceID: instance.id, hash: hash, displayPrefix: String(given.prefix(12)), createdAt: clock())
+                try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+            }
+            return nil
+        }
+        let keys = try await storage { () async throws(StorageError) in try await store.secretKeys(instanceID: instance.id) }
+        guard !keys.contains(where: { KeyScope.of(displayPrefix: $0.displayPrefix) == .operator && $0.revokedAt == nil }) else { return nil }
+        return try await addSecretKey(to: instance, scope: .operator)
     }
 
     /// Revokes a secret or verifier key; idempotent. Once this returns, this process refuses the
     /// key; every other process on the same store refuses it within its catch-up interval.
     public func revokeSecretKey(in instance: Instance, id: String) async throws(ManagementError) -> SecretKeyRecord {
+        guard try await secretKeys(in: instance).contains(where: { $0.id == id }) else {
+            throw ManagementError(.notFound, "No secret key was found with id \(id)", resource: "secret_key")
+        }
         try await startRevocations()
         let now = clock()
         let (key, entry) = try await storage { () async throws(StorageError) in

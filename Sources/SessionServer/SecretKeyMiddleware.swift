@@ -14,8 +14,12 @@ struct SecretKeyMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { throw ClerkError.headerFormat }
         var context = context
         let (instance, scope) = try await manager.authenticate(key: String(parts[1]))
-        if scope == .verifier {
+        switch scope {
+        case .full: break
+        case .verifier:
             guard request.method == .get, Self.verifierPaths.contains(request.uri.path) else { throw ClerkError.verifierKeyScope }
+        case .operator:
+            throw ClerkError.invalidKey
         }
         context.instance = instance
         return try await next(request, context)

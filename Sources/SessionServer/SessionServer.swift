@@ -27,6 +27,7 @@ public enum SessionServer {
         }
         // The gateway route authenticates the user's token, not a secret key: outside the /v1 key middleware.
         GatewayRoutes(gateway: gateway, claimHeaders: configuration.gatewayClaimHeaders, clock: { manager.now }).register(router)
+        OperatorRoutes(manager: manager).register(router)
         let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
         v1.get("jwks") { _, _ in JSONResponse.make(jwksBody) }
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)

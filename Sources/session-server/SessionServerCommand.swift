@@ -89,6 +89,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
+        let operatorKey = try await manager.bootstrapOperatorKey(
+            ProcessInfo.processInfo.environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(
             manager: manager, configuration: ServerConfiguration(
@@ -100,6 +102,9 @@ struct SessionServerCommand: AsyncParsableCommand {
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
                 if let generated {
                     banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(generated)\n"
+                }
+                if let operatorKey {
+                    banner += "Operator key (shown once; set TESSERA_OPERATOR_KEY to choose your own): \(operatorKey)\n"
                 }
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }, logger: logger)

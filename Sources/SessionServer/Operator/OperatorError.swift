@@ -1,0 +1,72 @@
+import HTTPTypes
+import Logging
+import Hummingbird
+import SessionManagement
+import SessionTokens
+
+/// An error as the operator surface renders it: `{"error":{"code","message"}}`, with
+/// `WWW-Authenticate: Bearer` on every 401 (surfaces.md §0).
+struct OperatorError: Error {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    var response: Response {
+        var headers: HTTPFields = [:]
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="tessera-operator""# }
+        return JSONResponse.make(
+            .object(["error": .object(["code": .string(code), "message": .string(message)])]), status: status, headers: headers)
+    }
+
+    static let unauthenticated = OperatorError(.unauthorized, "unauthenticated", "Send Authorization: Bearer op_… with a live operator key")
+
+    /// Use-case errors in the operator surface's codes; the reasons are written for API callers.
+    init(_ error: ManagementError) {
+        switch error.code {
+        case .unauthenticated: self = .unauthenticated
+        case .notFound: self.init(.notFound, "not_found", error.reason)
+        case .conflict: self.init(.conflict, "conflict", error.reason)
+        case .unavailable: self.init(.serviceUnavailable, "unavailable", "The service could not complete the request; retry")
+        default: self.init(.badRequest, "invalid_request", error.reason)
+        }
+    }
+
+    /// A Clerk error raised by shared request helpers (body reading, id checks), in this surface's shape.
+    init(_ error: ClerkError) {
+        let code = switch error.status.code {
+        case 401: "unauthenticated"
+        case 404: "not_found"
+        case 413: "request_body_too_large"
+        case 415: "unsupported_media_type"
+        default: "invalid_request"
+        }
+        self.init(error.status.code == 422 ? .badRequest : error.status, code, error.longMessage)
+    }
+}
+
+/// Renders every failure below it in the operator surface's error body.
+struct OperatorErrorMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as OperatorError {
+            return error.response
+        } catch let error as ManagementError {
+            if error.code == .unavailable { context.logger.error("use case failed", metadata: ["reason": "\(error.reason)"]) }
+            return OperatorError(error).response
+        } catch let error as ClerkError {
+            return OperatorError(error).response
+        } catch let error as HTTPError {
+            let code = error.status == .contentTooLarge ? "request_body_too_large" : "invalid_request"
+            return OperatorError(error.status, code, error.body ?? "Bad request").response
+        }
+    }
+}

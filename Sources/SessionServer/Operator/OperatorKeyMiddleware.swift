@@ -1,0 +1,20 @@
+import Hummingbird
+import SessionManagement
+
+/// `Authorization: Bearer op_…` → the request may use the operator surface; anything else is a 401
+/// with `WWW-Authenticate`. Tenant secret keys and verifier keys are refused here, as operator keys
+/// are refused on `/v1`.
+struct OperatorKeyMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+    let manager: SessionManager
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { throw OperatorError.unauthenticated }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { throw OperatorError.unauthenticated }
+        let scope: KeyScope
+        do { (_, scope) = try await manager.authenticate(key: String(parts[1])) } catch { throw OperatorError.unauthenticated }
+        guard scope == .operator else { throw OperatorError.unauthenticated }
+        return try await next(request, context)
+    }
+}
