@@ -38,7 +38,7 @@ struct SessionsCommand: AsyncParsableCommand {
             let id = session["id"]?.stringValue ?? ""
             var tokenBody: JSONObject = [:]
             if let expiresIn { tokenBody["expires_in_seconds"] = .integer(expiresIn) }
-            let token = try await client.call("POST", "/sessions/\(id)/tokens", body: .object(tokenBody))
+            let token = try await client.call("POST", "/sessions/\(APIClient.segment(id))/tokens", body: .object(tokenBody))
             printJSON(session)
             print(token["jwt"]?.stringValue ?? "")
         }
@@ -54,9 +54,9 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var query = ["limit=\(limit)"]
-            if let user { query.append("user_id=\(user)") }
-            if let client { query.append("client_id=\(client)") }
-            if let status { query.append("status=\(status)") }
+            if let user { query.append("user_id=\(APIClient.segment(user))") }
+            if let client { query.append("client_id=\(APIClient.segment(client))") }
+            if let status { query.append("status=\(APIClient.segment(status))") }
             printJSON(try await server.client().call("GET", "/sessions?" + query.joined(separator: "&")))
         }
     }
@@ -66,7 +66,7 @@ struct SessionsCommand: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
         @Argument(help: "The session id.") var id: String
 
-        func run() async throws { printJSON(try await server.client().call("POST", "/sessions/\(id)/revoke")) }
+        func run() async throws { printJSON(try await server.client().call("POST", "/sessions/\(APIClient.segment(id))/revoke")) }
     }
 }
 
@@ -79,7 +79,7 @@ struct UsersCommand: AsyncParsableCommand {
             commandName: "sign-out", abstract: "Revoke every session and token of a user (one user-wide revocation entry).")
         @OptionGroup var server: ServerOptions
         @Argument(help: "The user id.") var id: String
-        func run() async throws { printJSON(try await server.client().call("POST", "/users/\(id)/sessions/revoke")) }
+        func run() async throws { printJSON(try await server.client().call("POST", "/users/\(APIClient.segment(id))/sessions/revoke")) }
     }
 
     struct Create: AsyncParsableCommand {
@@ -109,7 +109,7 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user; every token of theirs is revoked.")
         @OptionGroup var server: ServerOptions
         @Argument(help: "The user id.") var id: String
-        func run() async throws { printJSON(try await server.client().call("DELETE", "/users/\(id)")) }
+        func run() async throws { printJSON(try await server.client().call("DELETE", "/users/\(APIClient.segment(id))")) }
     }
 }
 
@@ -132,6 +132,6 @@ struct TemplatesCommand: AsyncParsableCommand {
     struct Delete: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
         @Argument(help: "The template id (jtmp_…).") var id: String
-        func run() async throws { printJSON(try await server.client().call("DELETE", "/jwt_templates/\(id)")) }
+        func run() async throws { printJSON(try await server.client().call("DELETE", "/jwt_templates/\(APIClient.segment(id))")) }
     }
 }

@@ -7,6 +7,7 @@ set -uo pipefail
 source "$(dirname "$0")/start-server.sh"
 start_server
 export TESSERA_URL="http://127.0.0.1:$PORT" TESSERA_SECRET_KEY="$KEY"
+OPERATOR_KEY=$(grep -o 'op_test_[0-9a-f]*' "$DIR/server.log" | head -1)
 ok() { echo "ok   feed: $1"; }
 fail() { echo "FAIL feed: $1"; }
 json() { "$PY" -c "import json,sys; v=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
@@ -44,6 +45,19 @@ if wait $AWAIT && grep -q "revoked" "$DIR/await2" && [[ $ENTRY_USER == "$USER" ]
 else fail "sign-out: $(cat "$DIR/signout") $(cat "$DIR/await2")"; fi
 COUNT=$(TESSERA_SECRET_KEY=$VK "$CTL" revocations list | json 'len(v["entries"])')
 [[ $COUNT == 2 ]] && ok "the feed holds 2 entries (one session, one user-wide), not one per session" || fail "feed has $COUNT entries"
+
+# Secret keys through the operator API: created, listed without the secret, revoked and refused at once.
+NEWKEY=$("$CTL" secret-keys create --operator-key "$OPERATOR_KEY" 2>"$DIR/err")
+"$CTL" secret-keys list --operator-key "$OPERATOR_KEY" >"$DIR/keylist" 2>>"$DIR/err"
+NEWKEY_ID=$(json '[k["id"] for k in v["data"]][-1]' <"$DIR/keylist")
+if [[ $NEWKEY == sk_test_* ]] && TESSERA_SECRET_KEY=$NEWKEY "$CTL" users list >/dev/null 2>&1 && ! grep -q "$NEWKEY" "$DIR/keylist"; then
+  ok "sessionctl secret-keys create and list (the list never shows a secret)"
+else fail "secret-keys create/list: $NEWKEY $(cat "$DIR/err")"; fi
+"$CTL" secret-keys revoke --operator-key "$OPERATOR_KEY" "$NEWKEY_ID" >/dev/null 2>>"$DIR/err"
+if TESSERA_SECRET_KEY=$NEWKEY "$CTL" users list >/dev/null 2>"$DIR/err"; then fail "a revoked secret key still works"
+else grep -q clerk_key_invalid "$DIR/err" && ok "sessionctl secret-keys revoke: the key is refused at once (401 clerk_key_invalid)" || fail "$(cat "$DIR/err")"; fi
+if "$CTL" secret-keys list --operator-key "$KEY" >/dev/null 2>"$DIR/err"; then fail "a tenant secret key read the operator API"
+else grep -q unauthenticated "$DIR/err" && ok "a tenant secret key cannot use the operator API" || fail "$(cat "$DIR/err")"; fi
 
 # The server restarts (same database) while a follower is in a long poll; the follower reconnects and still sees
 # the next revocation.

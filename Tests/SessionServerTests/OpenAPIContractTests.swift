@@ -41,6 +41,7 @@ import Testing
             for (method, template) in operations {
                 let uri = template.replacingOccurrences(of: "{session_id}", with: "sess_x").replacingOccurrences(of: "{template_id}", with: "jtmp_x")
                     .replacingOccurrences(of: "{template_name}", with: "t").replacingOccurrences(of: "{user_id}", with: "user_x")
+                    .replacingOccurrences(of: "{slug}", with: "default").replacingOccurrences(of: "{key_id}", with: "key_x")
                 try await client.execute(
                     uri: uri, method: method, headers: [.authorization: "Bearer \(setup.key)", .contentType: "application/json"],
                     body: ByteBuffer(string: "{}")
