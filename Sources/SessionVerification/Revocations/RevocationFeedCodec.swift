@@ -55,6 +55,9 @@ public struct RevocationFeedMessage: Sendable, Hashable {
 /// `{"object":"revocation","seq":N, "session_id":…}` or `{…,"user_id":…,"not_before":ms,"session_ids":[…]}`,
 /// then `"revoked_at"` and `"retain_until"` in Unix milliseconds.
 public enum RevocationFeedCodec {
+    /// Unix milliseconds from 1970 to the end of year 9999: any instant a real entry can carry.
+    public static let instants: ClosedRange<Int64> = 0...253_402_300_799_999
+
     public static func json(_ entry: RevocationFeedEntry) -> JSONValue {
         var object: JSONObject = ["object": .string("revocation"), "seq": .integer(entry.sequence)]
         switch entry.target {
@@ -95,11 +98,15 @@ public enum RevocationFeedCodec {
         guard let sequence = item["seq"]?.integerValue, let revokedAt = item["revoked_at"]?.integerValue,
             let retainUntil = item["retain_until"]?.integerValue
         else { throw VerificationError(.syncFailed, "revocation entry without seq, revoked_at or retain_until") }
+        // Instants are checked here, once, so that no arithmetic on them further in can overflow.
+        guard sequence > 0, Self.instants.contains(revokedAt), Self.instants.contains(retainUntil) else {
+            throw VerificationError(.syncFailed, "revocation entry \(sequence) has a sequence or an instant out of range")
+        }
         let target: RevocationFeedEntry.Target
         if let session = item["session_id"]?.stringValue, item["user_id"] == nil {
             target = .session(id: session)
         } else if let user = item["user_id"]?.stringValue, item["session_id"] == nil, let notBefore = item["not_before"]?.integerValue,
-            let listed = item["session_ids"]?.arrayValue
+            Self.instants.contains(notBefore), let listed = item["session_ids"]?.arrayValue
         {
             var sessionIDs: [String] = []
             sessionIDs.reserveCapacity(listed.count)

@@ -1,0 +1,42 @@
+import SessionTokens
+import SessionVerification
+import Testing
+
+/// The feed's one codec: what the server writes is what followers read, and anything else is refused.
+@Suite struct RevocationFeedCodecTests {
+    static let entries = [
+        RevocationFeedEntry(sequence: 1, target: .session(id: "sess_1"), revokedAt: 1_000, retainUntil: 2_000),
+        RevocationFeedEntry(sequence: 7, target: .user(id: "user_1", notBefore: 1_500, sessionIDs: ["sess_2", "sess_3"]), revokedAt: 1_500, retainUntil: 9_000),
+        RevocationFeedEntry(sequence: 8, target: .user(id: "user_2", notBefore: 1_600, sessionIDs: []), revokedAt: 1_600, retainUntil: 9_000),
+    ]
+
+    @Test func whatIsWrittenIsReadBack() throws {
+        let message = RevocationFeedMessage(entries: Self.entries, cursor: 8, snapshot: true)
+        #expect(try RevocationFeedCodec.decode(JSONWriter.serialize(RevocationFeedCodec.json(message))) == message)
+    }
+
+    @Test(arguments: [
+        #"{"seq":1,"revoked_at":1,"retain_until":2}"#,
+        #"{"seq":1,"session_id":"s","user_id":"u","not_before":1,"session_ids":[],"revoked_at":1,"retain_until":2}"#,
+        #"{"seq":1,"user_id":"u","not_before":1,"revoked_at":1,"retain_until":2}"#,
+        #"{"seq":1,"user_id":"u","not_before":1,"session_ids":[1],"revoked_at":1,"retain_until":2}"#,
+        #"{"seq":0,"session_id":"s","revoked_at":1,"retain_until":2}"#,
+        #"{"seq":1,"session_id":"s","revoked_at":-1,"retain_until":2}"#,
+        #"{"seq":1,"session_id":"s","revoked_at":1,"retain_until":9223372036854775806}"#,
+        #"{"seq":1,"user_id":"u","not_before":-9223372036854775807,"session_ids":[],"revoked_at":1,"retain_until":2}"#,
+        #"{"seq":1,"session_id":7,"revoked_at":1,"retain_until":2}"#,
+    ])
+    func malformedEntriesAreRefused(_ entry: String) throws {
+        let body = #"{"object":"revocation_feed","cursor":1,"snapshot":false,"entries":["# + entry + "]}"
+        #expect(throws: VerificationError(.syncFailed, "")) { try RevocationFeedCodec.decode(Array(body.utf8)) }
+    }
+
+    @Test func applyingAUserWideEntryRevokesItsSessionsAndOnlyTokensWithoutSidBeforeItsCutOff() {
+        var snapshot = RevocationSnapshot()
+        Self.entries[1].apply(to: &snapshot)
+        #expect(snapshot.isRevoked(sessionID: "sess_2", userID: "user_1", issuedAt: 99))
+        #expect(!snapshot.isRevoked(sessionID: "sess_9", userID: "user_1", issuedAt: 1), "a session not listed is judged by itself")
+        #expect(snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: 1))
+        #expect(!snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: 2))
+    }
+}
