@@ -49,6 +49,19 @@ struct SessionServerCommand: AsyncParsableCommand {
     var gatewayClaimHeaders: [String] = (ProcessInfo.processInfo.environment["TESSERA_GATEWAY_CLAIM_HEADERS"] ?? "")
         .split(separator: ",").map(String.init)
 
+    @Option(
+        name: .customLong("key-encryption-key-file"),
+        help: """
+            File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
+            (openssl rand -base64 32). TESSERA_KEK_FILE, or the key itself in TESSERA_KEK; default KEYS/kek.b64, generated when missing.
+            """)
+    var keyEncryptionKeyFile: String?
+
+    @Option(
+        name: .customLong("previous-key-encryption-key-file"),
+        help: "During a rotation, the key-encryption key being replaced: keys sealed under it are re-sealed at start-up (TESSERA_PREVIOUS_KEK_FILE).")
+    var previousKeyEncryptionKeyFile: String?
+
     @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
     var openapi: String?
 
@@ -83,10 +96,15 @@ struct SessionServerCommand: AsyncParsableCommand {
         }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
+        let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let manager = SessionManager(
             store: store, keys: ring, configuration: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime)),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+            keyEncryption: keyEncryption, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let sealing = try await manager.sealTemplateKeys()
+        logger.info(
+            "template signing keys sealed at rest",
+            metadata: ["kek": "\(keyEncryption.current.id)", "sealed": "\(sealing.sealed)", "resealed": "\(sealing.resealed)", "unchanged": "\(sealing.unchanged)"])
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)

@@ -30,7 +30,8 @@ struct Harness {
         ])
         let clock = clock
         manager = SessionManager(
-            store: store, keys: keys, configuration: configuration, clock: { clock.now })
+            store: store, keys: keys, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()),
+            clock: { clock.now })
         (instance, secretKey) = try await manager.createInstance(environment: environment, allowsBackendSignIn: allowsBackendSignIn)
     }
 

@@ -28,6 +28,7 @@ public enum SessionStoreConformance {
         "pruneKeepsLiveEntriesAndNeverReusesSequences": pruneKeepsLiveEntriesAndNeverReusesSequences,
         "touchRespectsTheInterval": touchRespectsTheInterval,
         "templatesCRUDAndNames": templatesCRUDAndNames,
+        "templateKeyMaterialsAreReplacedOnlyWhereUnchanged": templateKeyMaterialsAreReplacedOnlyWhereUnchanged,
         "concurrentRevocationsAreAllRecorded": concurrentRevocationsAreAllRecorded,
     ]
 
@@ -266,6 +267,27 @@ public enum SessionStoreConformance {
         try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1")
         await expectError(.notFound) { try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1") }
         #expect(try await store.templates(instanceID: "ins_a", limit: 10, offset: 0).totalCount == 1)
+    }
+
+    static let templateKeyMaterialsAreReplacedOnlyWhereUnchanged: Check = { store in
+        try await seed(store)
+        try await seed(store, instance: "ins_b")
+        try await store.createTemplate(JWTTemplateRecord(id: "jtmp_1", instanceID: "ins_a", name: "plain", claims: "{}", createdAt: t0, updatedAt: t0))
+        for (id, instance) in [("jtmp_2", "ins_a"), ("jtmp_3", "ins_b")] {
+            try await store.createTemplate(JWTTemplateRecord(
+                id: id, instanceID: instance, name: "own", claims: "{}", signingAlgorithm: "HS256",
+                customSigningKey: .init(algorithm: "HS256", material: "clear-\(id)"), createdAt: t0, updatedAt: t0))
+        }
+        let stored = try await store.templateKeyMaterials()
+        #expect(stored.map(\.templateID) == ["jtmp_2", "jtmp_3"] && stored.map(\.material) == ["clear-jtmp_2", "clear-jtmp_3"])
+        var stale = stored[1]
+        stale.material = "something else"
+        let replaced = try await store.replaceTemplateKeyMaterials([
+            .init(stored: stored[0], material: "sealed-2"), .init(stored: stale, material: "sealed-3"),
+        ])
+        #expect(replaced == 1)
+        #expect(try await store.templateKeyMaterials().map(\.material) == ["sealed-2", "clear-jtmp_3"])
+        #expect(try await store.template(instanceID: "ins_a", id: "jtmp_2")?.customSigningKey?.material == "sealed-2")
     }
 
     static let concurrentRevocationsAreAllRecorded: Check = { store in
