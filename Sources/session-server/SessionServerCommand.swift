@@ -50,6 +50,24 @@ struct SessionServerCommand: AsyncParsableCommand {
         .split(separator: ",").map(String.init)
 
     @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may stay idle, or stall while sending a request body (TESSERA_IDLE_TIMEOUT; 1...3600, default 60).")
+    var idleTimeout: Int?
+
+    @Option(
+        name: .customLong("header-timeout"),
+        help: """
+            Seconds for a complete request head, counted from the connection or from the previous response; bounds keep-alive \
+            waits too (TESSERA_HEADER_TIMEOUT; 1...600, default 10).
+            """)
+    var headerTimeout: Int?
+
+    static let idleTimeoutSetting = NumericSetting(
+        flag: "idle-timeout", variable: "TESSERA_IDLE_TIMEOUT", range: ConnectionTimeouts.idleRange, defaultValue: 60)
+    static let headerTimeoutSetting = NumericSetting(
+        flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
+
+    @Option(
         name: .customLong("key-encryption-key-file"),
         help: """
             File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
@@ -79,6 +97,8 @@ struct SessionServerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
+        let timeouts = ConnectionTimeouts(
+            idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let directory = KeyDirectory(path: keys)
         let now = Int64(Date().timeIntervalSince1970)
         for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
@@ -113,7 +133,7 @@ struct SessionServerCommand: AsyncParsableCommand {
                 maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
             gateway: gateway)
         let app = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
+            router: router, server: timeouts.http1, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
             onServerRunning: { _ in
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
                 if let generated {
