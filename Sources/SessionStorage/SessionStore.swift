@@ -48,6 +48,8 @@ public protocol SessionStore: Sendable {
     func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError)
     /// The live (not revoked) key with this hash.
     func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord?
+    /// Whether the instance has ever had a secret key (revoked ones count).
+    func hasSecretKeys(instanceID: String) async throws(StorageError) -> Bool
 
     // MARK: Users and clients
     func createUser(_ user: User) async throws(StorageError)

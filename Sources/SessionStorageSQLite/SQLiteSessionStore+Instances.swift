@@ -42,6 +42,12 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func hasSecretKeys(instanceID: String) async throws(StorageError) -> Bool {
+        try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM secret_key WHERE instance_id = ? LIMIT 1", arguments: [instanceID]) != nil
+        }
+    }
+
     public func createClient(_ client: Client) async throws(StorageError) {
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [client.instanceID]) != nil else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import SessionCrypto
@@ -20,20 +21,20 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (TESSERA_HOST).")
     var host = ProcessInfo.processInfo.environment["TESSERA_HOST"] ?? "127.0.0.1"
 
-    @Option(help: "Port to bind (TESSERA_PORT).")
-    var port = Int(ProcessInfo.processInfo.environment["TESSERA_PORT"] ?? "") ?? 8080
+    @Option(help: "Port to bind (TESSERA_PORT; 1...65535, default 8080).")
+    var port: Int?
 
     @Option(help: "SQLite database file (TESSERA_DATABASE).")
     var database = ProcessInfo.processInfo.environment["TESSERA_DATABASE"] ?? "./data/tessera.sqlite"
 
-    @Option(help: "Key directory; dev keys are generated when it has none (TESSERA_KEYS_DIR).")
+    @Option(help: "Key directory; dev keys are generated when it holds none, and one holding only some is refused (TESSERA_KEYS_DIR).")
     var keys = ProcessInfo.processInfo.environment["TESSERA_KEYS_DIR"] ?? "keys/dev"
 
     @Option(help: "Token issuer, the service's public URL (TESSERA_ISSUER; default http://HOST:PORT).")
     var issuer: String = ProcessInfo.processInfo.environment["TESSERA_ISSUER"] ?? ""
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
-    var maximumBodyBytes = 1 << 20
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (TESSERA_MAX_BODY_BYTES; 1024...1073741824, default 1 MiB).")
+    var maximumBodyBytes: Int?
 
     @Option(
         name: .customLong("max-token-lifetime"),
@@ -41,7 +42,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             The longest lifetime in seconds any token may get, whatever a template or expires_in_seconds asks \
             (TESSERA_MAX_TOKEN_LIFETIME; 30...315360000, default 315360000). User-wide revocation entries are kept this long.
             """)
-    var maximumTokenLifetime = Int64(ProcessInfo.processInfo.environment["TESSERA_MAX_TOKEN_LIFETIME"] ?? "") ?? TokenLifetime.allowedRange.upperBound
+    var maximumTokenLifetime: Int64?
 
     @Option(
         name: .customLong("gateway-claim-header"),
@@ -61,11 +62,6 @@ struct SessionServerCommand: AsyncParsableCommand {
             waits too (TESSERA_HEADER_TIMEOUT; 1...600, default 10).
             """)
     var headerTimeout: Int?
-
-    static let idleTimeoutSetting = NumericSetting(
-        flag: "idle-timeout", variable: "TESSERA_IDLE_TIMEOUT", range: ConnectionTimeouts.idleRange, defaultValue: 60)
-    static let headerTimeoutSetting = NumericSetting(
-        flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
 
     @Option(
         name: .customLong("key-encryption-key-file"),
@@ -97,22 +93,21 @@ struct SessionServerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
+        // Every setting is checked before anything is written, so a refused start leaves nothing behind.
+        let port = try Self.portSetting.resolve(port)
+        let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
+        let maximumBodyBytes = try Self.bodySetting.resolve(maximumBodyBytes)
         let timeouts = ConnectionTimeouts(
             idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
-        let directory = KeyDirectory(path: keys)
-        let now = Int64(Date().timeIntervalSince1970)
-        for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
-            let key = try directory.generate(algorithm, now: now)
-            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
-        }
-        guard TokenLifetime.allowedRange.contains(maximumTokenLifetime) else {
-            throw ValidationError("--max-token-lifetime must be between 30 and 315360000 seconds")
-        }
         let claimHeaders = try gatewayClaimHeaders.map { text in
             guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
             }
             return parsed
+        }
+        let directory = KeyDirectory(path: keys)
+        for key in try directory.generateDevelopmentKeysIfEmpty(now: Int64(Date().timeIntervalSince1970)) {
+            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: key.algorithm))", "kid": "\(key.keyID ?? "-")"])
         }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
@@ -126,7 +121,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             "template signing keys sealed at rest",
             metadata: ["kek": "\(keyEncryption.current.id)", "sealed": "\(sealing.sealed)", "resealed": "\(sealing.resealed)", "unchanged": "\(sealing.unchanged)"])
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
+        let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: secret)
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(
             manager: manager, configuration: ServerConfiguration(
@@ -134,10 +129,20 @@ struct SessionServerCommand: AsyncParsableCommand {
             gateway: gateway)
         let app = Application(
             router: router, server: timeouts.http1, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
-            onServerRunning: { _ in
+            onServerRunning: { [logger] _ in
+                // A new instance's first secret key is created here, once the port is bound (Hummingbird awaits
+                // this before it accepts a connection), and printed right after it commits: a start that cannot
+                // bind stores no key that nobody saw, and the next start creates and shows one. Binding before
+                // bootstrapping is not possible: Hummingbird binds in Application.run, after the router, which
+                // needs the instance, is built.
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
-                if let generated {
-                    banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(generated)\n"
+                if needsFirstKey {
+                    do {
+                        let key = try await manager.addSecretKey(to: instance)
+                        banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(key)\n"
+                    } catch {
+                        logger.error("cannot create the default instance's first secret key; restart to try again", metadata: ["error": "\(error)"])
+                    }
                 }
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }, logger: logger)
@@ -152,6 +157,11 @@ struct SessionServerCommand: AsyncParsableCommand {
                     .init(service: RevocationMaintenance(manager: manager, gateway: gateway)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch let error as IOError {
+            // Binding is the one I/O the server does before its banner; say what to change.
+            throw StartupError(
+                "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))). "
+                    + "Stop whatever holds it, or choose another address with --host/--port (TESSERA_HOST/TESSERA_PORT)")
+        }
     }
 }

@@ -79,7 +79,9 @@ public enum SessionStoreConformance {
 
     static let instancesAndSecretKeys: Check = { store in
         try await seed(store)
+        try await seed(store, instance: "ins_b")
         await expectError(.conflict) { try await store.createInstance(Instance(id: "ins_a", environment: .production, createdAt: t0)) }
+        #expect(try await store.hasSecretKeys(instanceID: "ins_a") == false)
         let key = SecretKeyRecord(id: "key_1", instanceID: "ins_a", hash: Array(repeating: 7, count: 32), displayPrefix: "sk_test_ab", createdAt: t0)
         try await store.addSecretKey(key)
         #expect(try await store.secretKey(hash: Array(repeating: 7, count: 32)) == key)
@@ -89,6 +91,11 @@ public enum SessionStoreConformance {
         let revoked = SecretKeyRecord(id: "key_4", instanceID: "ins_a", hash: [9], displayPrefix: "x", createdAt: t0, revokedAt: t0)
         try await store.addSecretKey(revoked)
         #expect(try await store.secretKey(hash: [9]) == nil)
+        #expect(try await store.hasSecretKeys(instanceID: "ins_a"))
+        #expect(try await store.hasSecretKeys(instanceID: "ins_b") == false)
+        let onlyRevoked = SecretKeyRecord(id: "key_5", instanceID: "ins_b", hash: [10], displayPrefix: "x", createdAt: t0, revokedAt: t0)
+        try await store.addSecretKey(onlyRevoked)
+        #expect(try await store.hasSecretKeys(instanceID: "ins_b"))
     }
 
     static let usersAreScopedAndUnique: Check = { store in

@@ -37,6 +37,10 @@ public actor InMemorySessionStore: SessionStore {
         secretKeys.values.first { $0.hash == hash && $0.revokedAt == nil }
     }
 
+    public func hasSecretKeys(instanceID: String) -> Bool {
+        secretKeys.values.contains { $0.instanceID == instanceID }
+    }
+
     // MARK: Users and clients
 
     public func createUser(_ user: User) throws(StorageError) {
