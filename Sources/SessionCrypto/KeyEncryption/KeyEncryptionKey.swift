@@ -1,5 +1,5 @@
 import Foundation
-public import SessionTokens
+import SessionTokens
 
 /// The operator's key-encryption key (KEK): 32 random bytes that seal secrets kept in the store
 /// (a template's own signing key) with AES-256-GCM, so that a copy of the database alone reveals
