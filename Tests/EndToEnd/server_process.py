@@ -41,9 +41,13 @@ class Server:
     def base(self):
         return f"http://127.0.0.1:{self.port}"
 
-    def run_to_exit(self, *args, timeout=30):
+    def run_to_exit(self, *args, timeout=15):
         """Runs a start that is expected to fail: (exit status, output)."""
-        done = subprocess.run([self.binary, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        try:
+            done = subprocess.run([self.binary, *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as expired:  # it started instead (run() has killed it)
+            output = (expired.stdout or b"") + (expired.stderr or b"")
+            return None, f"still running after {timeout} s: " + (output.decode() if isinstance(output, bytes) else output)
         return done.returncode, done.stdout + done.stderr
 
     def start(self, *args, timeout=30):
