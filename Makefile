@@ -1,7 +1,7 @@
 # Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
-#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, data at rest, connection timeouts, start-up refusals
 #   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -25,12 +25,14 @@ build: deps
 	$(SWIFT) build --product sessionctl
 	$(SWIFT) build --product session-server
 
-# Dev keys through the openssl CLI, only where missing: RS256 (RSA 2048), ES256 (P-256), EdDSA (Ed25519).
+# Dev keys through the openssl CLI, only where missing: RS256 (RSA 2048), ES256 (P-256), EdDSA (Ed25519), and the
+# key-encryption key that seals template signing keys in the database (32 random bytes, base64).
 keys: deps
 	@mkdir -p $(DEV_KEYS) && chmod 700 $(DEV_KEYS)
 	@[ -f $(DEV_KEYS)/rs256.pem ] || (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $(DEV_KEYS)/rs256.pem 2>/dev/null && echo "generated $(DEV_KEYS)/rs256.pem")
 	@[ -f $(DEV_KEYS)/es256.pem ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $(DEV_KEYS)/es256.pem && echo "generated $(DEV_KEYS)/es256.pem")
 	@[ -f $(DEV_KEYS)/eddsa.pem ] || (umask 077 && openssl genpkey -algorithm ED25519 -out $(DEV_KEYS)/eddsa.pem && echo "generated $(DEV_KEYS)/eddsa.pem")
+	@[ -f $(DEV_KEYS)/kek.b64 ] || (umask 077 && openssl rand -base64 32 >$(DEV_KEYS)/kek.b64 && echo "generated $(DEV_KEYS)/kek.b64 (key-encryption key)")
 
 run: keys build
 	@$(BIN)/session-server
@@ -58,6 +60,9 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/revocation-feed.sh | tee .build/e2e-feed.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/nginx_gateway.py $(BIN)/session-server | tee .build/e2e-nginx.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/two_processes.py $(BIN)/session-server | tee .build/e2e-two-processes.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/at_rest.py $(BIN)/session-server | tee .build/e2e-at-rest.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

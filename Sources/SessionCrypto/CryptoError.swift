@@ -19,6 +19,12 @@ public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let randomFailed = Code("randomFailed")
         /// A key file or directory could not be read or written.
         public static let keyStorage = Code("keyStorage")
+        /// Sealing a secret under the key-encryption key failed.
+        public static let encryptionFailed = Code("encryptionFailed")
+        /// A sealed secret did not open: malformed, altered, moved to another row, or made under another key.
+        public static let decryptionFailed = Code("decryptionFailed")
+        /// A sealed secret names a key-encryption key that is neither the current nor the previous one.
+        public static let unknownKeyEncryptionKey = Code("unknownKeyEncryptionKey")
     }
 
     public let code: Code

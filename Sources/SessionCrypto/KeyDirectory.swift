@@ -51,6 +51,32 @@ public struct KeyDirectory: Sendable {
         return try KeyRing(signingKeys: active, retired: retired, defaultAlgorithm: defaultAlgorithm)
     }
 
+    /// The algorithms with an active key file: RS256, ES256 and EdDSA.
+    public static let activeAlgorithms: [JWSAlgorithm] = [.rs256, .es256, .edDSA]
+
+    /// Makes a development key set in a directory that holds no key at all (or does not exist):
+    /// one fresh active key per algorithm; returns them. A complete directory is left alone. A
+    /// directory with some keys but not every active one is refused, naming what is missing: a
+    /// mounted production directory that lost a file must not be quietly completed with keys that
+    /// no verifier has seen.
+    public func generateDevelopmentKeysIfEmpty(now: Int64) throws(CryptoError) -> [SigningKey] {
+        let missing = Self.activeAlgorithms.filter { !hasKey(for: $0) }
+        guard !missing.isEmpty else { return [] }
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".pem") }.sorted()
+        guard present.isEmpty else {
+            let names = missing.map(Self.fileName)
+            throw CryptoError(
+                .keyStorage,
+                "key directory \(path) holds \(present.joined(separator: ", ")) but not \(names.joined(separator: ", ")). "
+                    + "Generate the missing key(s) with "
+                    + missing.map { "`sessionctl keys generate --alg \($0.rawValue) --out \(path)`" }.joined(separator: " and ")
+                    + ", or empty the directory to have a fresh development set generated")
+        }
+        var generated: [SigningKey] = []
+        for algorithm in Self.activeAlgorithms { generated.append(try generate(algorithm, now: now)) }
+        return generated
+    }
+
     /// Whether the active key for `algorithm` exists.
     public func hasKey(for algorithm: JWSAlgorithm) -> Bool {
         FileManager.default.fileExists(atPath: "\(path)/\(Self.fileName(for: algorithm))")

@@ -6,9 +6,20 @@ extension SessionManager {
     public static let defaultInstanceID = "ins_default"
 
     /// Makes sure the default development instance exists and accepts `secretKey` when one is given.
-    /// Returns the key to print when one had to be generated (a new database and no key given):
-    /// it is stored only as a hash and cannot be shown again.
+    /// Returns the key to print when one had to be generated (the instance has never had a key and
+    /// none was given): it is stored only as a hash and cannot be shown again.
     public func bootstrapDefaultInstance(secretKey: String?) async throws(ManagementError) -> (Instance, generatedKey: String?) {
+        let (instance, needsFirstKey) = try await prepareDefaultInstance(secretKey: secretKey)
+        return (instance, needsFirstKey ? try await addSecretKey(to: instance) : nil)
+    }
+
+    /// The first half of `bootstrapDefaultInstance`, for a server that must not store a key it has
+    /// not shown yet: makes sure the instance exists and registers `secretKey` when given, and says
+    /// whether the instance still needs a first key, which the caller creates with `addSecretKey`
+    /// once it can print it. Whether a key is needed is read from the store (has the instance ever
+    /// had one?), not from whether the instance is new, so a start that stopped in between is
+    /// completed by the next one.
+    public func prepareDefaultInstance(secretKey: String?) async throws(ManagementError) -> (Instance, needsFirstKey: Bool) {
         if let secretKey {
             guard secretKey.hasPrefix("sk_test_"), secretKey.utf8.count >= 32, secretKey.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
             else { throw ManagementError.invalid("TESSERA_SECRET_KEY", "the secret key must be sk_test_ followed by at least 24 letters or digits") }
@@ -22,7 +33,8 @@ extension SessionManager {
             try await storage { () async throws(StorageError) in try await store.createInstance(instance) }
         }
         guard let secretKey else {
-            return (instance, existing == nil ? try await addSecretKey(to: instance) : nil)
+            // Operator keys are stored beside the tenant's (KeyScope) but are not the tenant's first key.
+            return (instance, try await secretKeys(in: instance).isEmpty)
         }
         let hash = SHA256.hash(Array(secretKey.utf8))
         if try await storage({ () async throws(StorageError) in try await store.secretKey(hash: hash) }) == nil {
@@ -30,6 +42,6 @@ extension SessionManager {
                 id: try newID("key"), instanceID: instance.id, hash: hash, displayPrefix: String(secretKey.prefix(12)), createdAt: clock())
             try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
         }
-        return (instance, nil)
+        return (instance, false)
     }
 }

@@ -25,7 +25,7 @@ public struct TemplateDraft: Sendable {
 extension SessionManager {
     public func createTemplate(in instance: Instance, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
         let now = clock()
-        let record = try Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now)
+        let record = try sealed(Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now))
         try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.createTemplate(record) }
         return record
     }
@@ -51,7 +51,7 @@ extension SessionManager {
 
     public func updateTemplate(in instance: Instance, id: String, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
         let existing = try await template(in: instance, id: id)
-        let record = try Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock())
+        let record = try sealed(Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock()))
         try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.updateTemplate(record) }
         return record
     }

@@ -51,7 +51,7 @@ extension SessionManager {
     func renderTemplate(
         _ record: JWTTemplateRecord, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
     ) throws(ManagementError) -> (JWTClaims, SigningKey) {
-        let template = try Self.template(from: record)
+        let template = try Self.template(from: opened(record))
         let signer: SigningKey
         if let custom = template.customSigningKey {
             do { signer = try SigningKey(templateKey: custom) } catch {

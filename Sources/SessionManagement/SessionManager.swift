@@ -9,6 +9,8 @@ public struct SessionManager: Sendable {
     public let store: any SessionStore
     public let keys: KeyRing
     public let configuration: ManagementConfiguration
+    /// Seals template signing keys at rest; without it, templates with their own key are refused.
+    public let keyEncryption: KeyEncryptionKeys?
     let random: any RandomSource
     let clock: @Sendable () -> Int64
     let authenticated: AuthenticationCache
@@ -18,14 +20,17 @@ public struct SessionManager: Sendable {
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
     public let feed: RevocationFeed
 
-    /// - Parameter clock: now, in Unix milliseconds.
+    /// - Parameters:
+    ///   - keyEncryption: the operator's key-encryption key(s), which seal template signing keys in the store.
+    ///   - clock: now, in Unix milliseconds.
     public init(
-        store: any SessionStore, keys: KeyRing, configuration: ManagementConfiguration, random: any RandomSource = SecureRandom(),
-        clock: @escaping @Sendable () -> Int64
+        store: any SessionStore, keys: KeyRing, configuration: ManagementConfiguration, keyEncryption: KeyEncryptionKeys? = nil,
+        random: any RandomSource = SecureRandom(), clock: @escaping @Sendable () -> Int64
     ) {
         self.store = store
         self.keys = keys
         self.configuration = configuration
+        self.keyEncryption = keyEncryption
         self.random = random
         self.clock = clock
         let authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)

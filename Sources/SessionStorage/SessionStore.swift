@@ -91,6 +91,11 @@ public protocol SessionStore: Sendable {
     func templates(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<JWTTemplateRecord>
     func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError)
     func deleteTemplate(instanceID: String, id: String) async throws(StorageError)
+    /// Every template's own signing key, in every instance (templates without one are left out).
+    func templateKeyMaterials() async throws(StorageError) -> [TemplateKeyMaterial]
+    /// Replaces the key material of every row that still holds its `stored` material, all in one
+    /// transaction; returns how many rows were replaced.
+    func replaceTemplateKeyMaterials(_ replacements: [TemplateKeyMaterial.Replacement]) async throws(StorageError) -> Int
 
     // MARK: Revocation list
     /// Entries with a sequence above `sequence`, in order, at most `limit`.

@@ -78,6 +78,7 @@ extension SQLiteSessionStore {
         }
     }
 
+
     public func createClient(_ client: Client) async throws(StorageError) {
         try StoredText.check(["id": client.id, "instance_id": client.instanceID])
         try await write { db in

@@ -84,4 +84,32 @@ extension SQLiteSessionStore {
             guard db.changesCount == 1 else { throw Self.missing("template", id) }
         }
     }
+
+    public func templateKeyMaterials() async throws(StorageError) -> [TemplateKeyMaterial] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT instance_id, id, signing_key_algorithm, signing_key_material FROM jwt_template
+                    WHERE signing_key_material IS NOT NULL ORDER BY instance_id, id
+                    """
+            ).map { row in
+                TemplateKeyMaterial(
+                    instanceID: row["instance_id"], templateID: row["id"], algorithm: row["signing_key_algorithm"],
+                    material: row["signing_key_material"])
+            }
+        }
+    }
+
+    public func replaceTemplateKeyMaterials(_ replacements: [TemplateKeyMaterial.Replacement]) async throws(StorageError) -> Int {
+        try await write { db in
+            var replaced = 0
+            for replacement in replacements {
+                try db.execute(
+                    sql: "UPDATE jwt_template SET signing_key_material = ? WHERE id = ? AND instance_id = ? AND signing_key_material = ?",
+                    arguments: [replacement.material, replacement.stored.templateID, replacement.stored.instanceID, replacement.stored.material])
+                replaced += db.changesCount
+            }
+            return replaced
+        }
+    }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 public import SessionStorage
 
@@ -6,7 +5,7 @@ public import SessionStorage
 ///
 /// A file database runs in WAL mode with `synchronous=FULL`, so an acknowledged write (a revocation
 /// above all) survives a crash or power loss; readers never wait for the writer. Migrations run
-/// when the store opens. `:memory:` opens a private in-memory database for tests.
+/// when the store opens. The files are created mode 0600 (see `prepareFiles`). `:memory:` opens a private in-memory database for tests.
 public final class SQLiteSessionStore: SessionStore {
     let writer: any DatabaseWriter
 
@@ -22,8 +21,7 @@ public final class SQLiteSessionStore: SessionStore {
             if path == ":memory:" {
                 writer = try DatabaseQueue(configuration: configuration)
             } else {
-                let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try Self.prepareFiles(path: path)
                 writer = try DatabasePool(path: path, configuration: configuration)
             }
             try Schema.migrator.migrate(writer)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import SessionCrypto
@@ -20,20 +21,20 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(help: "Address to bind (TESSERA_HOST).")
     var host = ProcessInfo.processInfo.environment["TESSERA_HOST"] ?? "127.0.0.1"
 
-    @Option(help: "Port to bind (TESSERA_PORT).")
-    var port = Int(ProcessInfo.processInfo.environment["TESSERA_PORT"] ?? "") ?? 8080
+    @Option(help: "Port to bind (TESSERA_PORT; 1...65535, default 8080).")
+    var port: Int?
 
     @Option(help: "SQLite database file (TESSERA_DATABASE).")
     var database = ProcessInfo.processInfo.environment["TESSERA_DATABASE"] ?? "./data/tessera.sqlite"
 
-    @Option(help: "Key directory; dev keys are generated when it has none (TESSERA_KEYS_DIR).")
+    @Option(help: "Key directory; dev keys are generated when it holds none, and one holding only some is refused (TESSERA_KEYS_DIR).")
     var keys = ProcessInfo.processInfo.environment["TESSERA_KEYS_DIR"] ?? "keys/dev"
 
     @Option(help: "Token issuer, the service's public URL (TESSERA_ISSUER; default http://HOST:PORT).")
     var issuer: String = ProcessInfo.processInfo.environment["TESSERA_ISSUER"] ?? ""
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
-    var maximumBodyBytes = 1 << 20
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (TESSERA_MAX_BODY_BYTES; 1024...1073741824, default 1 MiB).")
+    var maximumBodyBytes: Int?
 
     @Option(
         name: .customLong("max-token-lifetime"),
@@ -41,13 +42,39 @@ struct SessionServerCommand: AsyncParsableCommand {
             The longest lifetime in seconds any token may get, whatever a template or expires_in_seconds asks \
             (TESSERA_MAX_TOKEN_LIFETIME; 30...315360000, default 315360000). User-wide revocation entries are kept this long.
             """)
-    var maximumTokenLifetime = Int64(ProcessInfo.processInfo.environment["TESSERA_MAX_TOKEN_LIFETIME"] ?? "") ?? TokenLifetime.allowedRange.upperBound
+    var maximumTokenLifetime: Int64?
 
     @Option(
         name: .customLong("gateway-claim-header"),
         help: "claim=Header-Name: GET /v1/verify copies the claim into that header; repeatable (TESSERA_GATEWAY_CLAIM_HEADERS, comma-separated).")
     var gatewayClaimHeaders: [String] = (ProcessInfo.processInfo.environment["TESSERA_GATEWAY_CLAIM_HEADERS"] ?? "")
         .split(separator: ",").map(String.init)
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a connection may stay idle, or stall while sending a request body (TESSERA_IDLE_TIMEOUT; 1...3600, default 60).")
+    var idleTimeout: Int?
+
+    @Option(
+        name: .customLong("header-timeout"),
+        help: """
+            Seconds for a complete request head, counted from the connection or from the previous response; bounds keep-alive \
+            waits too (TESSERA_HEADER_TIMEOUT; 1...600, default 10).
+            """)
+    var headerTimeout: Int?
+
+    @Option(
+        name: .customLong("key-encryption-key-file"),
+        help: """
+            File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
+            (openssl rand -base64 32). TESSERA_KEK_FILE, or the key itself in TESSERA_KEK; default KEYS/kek.b64, generated when missing.
+            """)
+    var keyEncryptionKeyFile: String?
+
+    @Option(
+        name: .customLong("previous-key-encryption-key-file"),
+        help: "During a rotation, the key-encryption key being replaced: keys sealed under it are re-sealed at start-up (TESSERA_PREVIOUS_KEK_FILE).")
+    var previousKeyEncryptionKeyFile: String?
 
     @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
     var openapi: String?
@@ -66,45 +93,68 @@ struct SessionServerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
-        let directory = KeyDirectory(path: keys)
-        let now = Int64(Date().timeIntervalSince1970)
-        for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
-            let key = try directory.generate(algorithm, now: now)
-            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
-        }
-        guard TokenLifetime.allowedRange.contains(maximumTokenLifetime) else {
-            throw ValidationError("--max-token-lifetime must be between 30 and 315360000 seconds")
-        }
+        // Every setting is checked before anything is written, so a refused start leaves nothing behind.
+        let port = try Self.portSetting.resolve(port)
+        let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
+        let maximumBodyBytes = try Self.bodySetting.resolve(maximumBodyBytes)
+        let timeouts = ConnectionTimeouts(
+            idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let claimHeaders = try gatewayClaimHeaders.map { text in
             guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
             }
             return parsed
         }
+        let directory = KeyDirectory(path: keys)
+        for key in try directory.generateDevelopmentKeysIfEmpty(now: Int64(Date().timeIntervalSince1970)) {
+            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: key.algorithm))", "kid": "\(key.keyID ?? "-")"])
+        }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
+        let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let manager = SessionManager(
             store: store, keys: ring, configuration: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime)),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+            keyEncryption: keyEncryption, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let sealing = try await manager.sealTemplateKeys()
+        logger.info(
+            "template signing keys sealed at rest",
+            metadata: ["kek": "\(keyEncryption.current.id)", "sealed": "\(sealing.sealed)", "resealed": "\(sealing.resealed)", "unchanged": "\(sealing.unchanged)"])
         let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: secret)
-        let operatorKey = try await manager.bootstrapOperatorKey(
-            ProcessInfo.processInfo.environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+        let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: secret)
+        // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
+        let givenOperatorKey = ProcessInfo.processInfo.environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let givenOperatorKey { _ = try await manager.bootstrapOperatorKey(givenOperatorKey) }
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(
             manager: manager, configuration: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
             gateway: gateway)
         let app = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
-            onServerRunning: { _ in
+            router: router, server: timeouts.http1, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
+            onServerRunning: { [logger] _ in
+                // A new instance's first secret key is created here, once the port is bound (Hummingbird awaits
+                // this before it accepts a connection), and printed right after it commits: a start that cannot
+                // bind stores no key that nobody saw, and the next start creates and shows one. Binding before
+                // bootstrapping is not possible: Hummingbird binds in Application.run, after the router, which
+                // needs the instance, is built.
                 var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
-                if let generated {
-                    banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(generated)\n"
+                if needsFirstKey {
+                    do {
+                        let key = try await manager.addSecretKey(to: instance)
+                        banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(key)\n"
+                    } catch {
+                        logger.error("cannot create the default instance's first secret key; restart to try again", metadata: ["error": "\(error)"])
+                    }
                 }
-                if let operatorKey {
-                    banner += "Operator key (shown once; set TESSERA_OPERATOR_KEY to choose your own): \(operatorKey)\n"
+                if givenOperatorKey == nil {
+                    do {
+                        if let key = try await manager.bootstrapOperatorKey(nil) {
+                            banner += "Operator key (shown once; set TESSERA_OPERATOR_KEY to choose your own): \(key)\n"
+                        }
+                    } catch {
+                        logger.error("cannot create the operator key; restart to try again", metadata: ["error": "\(error)"])
+                    }
                 }
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }, logger: logger)
@@ -119,6 +169,11 @@ struct SessionServerCommand: AsyncParsableCommand {
                     .init(service: RevocationMaintenance(manager: manager, gateway: gateway)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch let error as IOError {
+            // Binding is the one I/O the server does before its banner; say what to change.
+            throw StartupError(
+                "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))). "
+                    + "Stop whatever holds it, or choose another address with --host/--port (TESSERA_HOST/TESSERA_PORT)")
+        }
     }
 }

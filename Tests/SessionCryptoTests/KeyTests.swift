@@ -121,3 +121,34 @@ import SessionTokens
         #expect(Set(ids).count == 100 && ids.allSatisfy { $0.count == 20 })
     }
 }
+
+/// A key directory is filled only when it holds no key; one with some active keys missing is refused.
+@Suite struct KeyDirectoryFillingTests {
+    static func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UInt64.random(in: 0...UInt64.max))").path
+    }
+
+    @Test func anEmptyOrMissingDirectoryGetsADevelopmentSetOnce() throws {
+        let path = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = KeyDirectory(path: path)
+        #expect(try directory.generateDevelopmentKeysIfEmpty(now: 1).map(\.algorithm) == [.rs256, .es256, .edDSA])
+        #expect(try directory.generateDevelopmentKeysIfEmpty(now: 2).isEmpty)
+        #expect(try directory.load().jwks.keys.count == 3)
+    }
+
+    @Test func aPartlyFilledDirectoryIsRefusedNotCompleted() throws {
+        let path = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = KeyDirectory(path: path)
+        try directory.generate(.es256, now: 1)
+        do {
+            _ = try directory.generateDevelopmentKeysIfEmpty(now: 2)
+            Issue.record("a partly filled directory was accepted")
+        } catch {
+            #expect(error.code == .keyStorage)
+            #expect(error.reason.contains("rs256.pem") && error.reason.contains("eddsa.pem") && error.reason.contains("sessionctl keys generate"))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path) == ["es256.pem"])
+    }
+}

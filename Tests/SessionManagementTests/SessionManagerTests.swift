@@ -30,7 +30,8 @@ struct Harness {
         ])
         let clock = clock
         manager = SessionManager(
-            store: store, keys: keys, configuration: configuration, clock: { clock.now })
+            store: store, keys: keys, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()),
+            clock: { clock.now })
         (instance, secretKey) = try await manager.createInstance(environment: environment, allowsBackendSignIn: allowsBackendSignIn)
     }
 
@@ -223,5 +224,29 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         #expect(entry.retainUntil == harness.clock.now + (315_360_000 + 5) * 1000)
         #expect(try await harness.manager.session(in: harness.instance, id: session.id).status == .revoked)
         await expectError(.notFound) { _ = try await harness.manager.user(in: harness.instance, id: user.id) }
+    }
+}
+
+/// The default instance's first secret key is created only when the caller can show it.
+@Suite struct BootstrapTests {
+    @Test func aStartThatNeverShowedTheKeyLeavesTheNextStartToCreateIt() async throws {
+        let harness = try await Harness()
+        // A start that prepared the instance, then failed (port in use) before creating the key.
+        let (instance, needsKey) = try await harness.manager.prepareDefaultInstance(secretKey: nil)
+        #expect(needsKey)
+        let (again, stillNeedsKey) = try await harness.manager.prepareDefaultInstance(secretKey: nil)
+        #expect(again == instance && stillNeedsKey, "the next start must still create and show a key")
+        let key = try await harness.manager.addSecretKey(to: instance)
+        #expect(try await harness.manager.authenticate(secretKey: key) == instance)
+        #expect(try await harness.manager.prepareDefaultInstance(secretKey: nil).needsFirstKey == false)
+        #expect(try await harness.manager.bootstrapDefaultInstance(secretKey: nil).generatedKey == nil)
+    }
+
+    @Test func aChosenKeyIsRegisteredAndNoneIsGenerated() async throws {
+        let harness = try await Harness()
+        let chosen = "sk_test_" + String(repeating: "a1", count: 16)
+        let (instance, needsKey) = try await harness.manager.prepareDefaultInstance(secretKey: chosen)
+        #expect(!needsKey)
+        #expect(try await harness.manager.authenticate(secretKey: chosen) == instance)
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let ring = try KeyRing(signingKeys: [SigningKey(pem: Fixtures.testKey("rs256.pem"))])
         let manager = SessionManager(
             store: InMemorySessionStore(), keys: ring, configuration: ManagementConfiguration(issuer: "http://tessera.test"),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+            keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(

@@ -28,6 +28,7 @@ public enum SessionStoreConformance {
         "pruneKeepsLiveEntriesAndNeverReusesSequences": pruneKeepsLiveEntriesAndNeverReusesSequences,
         "touchRespectsTheInterval": touchRespectsTheInterval,
         "templatesCRUDAndNames": templatesCRUDAndNames,
+        "templateKeyMaterialsAreReplacedOnlyWhereUnchanged": templateKeyMaterialsAreReplacedOnlyWhereUnchanged,
         "concurrentRevocationsAreAllRecorded": concurrentRevocationsAreAllRecorded,
         "userWideEntryListsOnlyTheSessionsItRevoked": userWideEntryListsOnlyTheSessionsItRevoked,
         "secretKeysAreListedAndRevokedWithAnEntry": secretKeysAreListedAndRevokedWithAnEntry,
@@ -81,7 +82,9 @@ public enum SessionStoreConformance {
 
     static let instancesAndSecretKeys: Check = { store in
         try await seed(store)
+        try await seed(store, instance: "ins_b")
         await expectError(.conflict) { try await store.createInstance(Instance(id: "ins_a", environment: .production, createdAt: t0)) }
+        #expect(try await store.secretKeys(instanceID: "ins_a").isEmpty)
         let key = SecretKeyRecord(id: "key_1", instanceID: "ins_a", hash: Array(repeating: 7, count: 32), displayPrefix: "sk_test_ab", createdAt: t0)
         try await store.addSecretKey(key)
         #expect(try await store.secretKey(hash: Array(repeating: 7, count: 32)) == key)
@@ -91,6 +94,11 @@ public enum SessionStoreConformance {
         let revoked = SecretKeyRecord(id: "key_4", instanceID: "ins_a", hash: [9], displayPrefix: "x", createdAt: t0, revokedAt: t0)
         try await store.addSecretKey(revoked)
         #expect(try await store.secretKey(hash: [9]) == nil)
+        #expect(try await store.secretKeys(instanceID: "ins_a").count == 2)
+        #expect(try await store.secretKeys(instanceID: "ins_b").isEmpty)
+        let onlyRevoked = SecretKeyRecord(id: "key_5", instanceID: "ins_b", hash: [10], displayPrefix: "x", createdAt: t0, revokedAt: t0)
+        try await store.addSecretKey(onlyRevoked)
+        #expect(try await store.secretKeys(instanceID: "ins_b").map(\.id) == ["key_5"], "revoked keys count")
     }
 
     static let usersAreScopedAndUnique: Check = { store in
@@ -269,6 +277,27 @@ public enum SessionStoreConformance {
         try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1")
         await expectError(.notFound) { try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1") }
         #expect(try await store.templates(instanceID: "ins_a", limit: 10, offset: 0).totalCount == 1)
+    }
+
+    static let templateKeyMaterialsAreReplacedOnlyWhereUnchanged: Check = { store in
+        try await seed(store)
+        try await seed(store, instance: "ins_b")
+        try await store.createTemplate(JWTTemplateRecord(id: "jtmp_1", instanceID: "ins_a", name: "plain", claims: "{}", createdAt: t0, updatedAt: t0))
+        for (id, instance) in [("jtmp_2", "ins_a"), ("jtmp_3", "ins_b")] {
+            try await store.createTemplate(JWTTemplateRecord(
+                id: id, instanceID: instance, name: "own", claims: "{}", signingAlgorithm: "HS256",
+                customSigningKey: .init(algorithm: "HS256", material: "clear-\(id)"), createdAt: t0, updatedAt: t0))
+        }
+        let stored = try await store.templateKeyMaterials()
+        #expect(stored.map(\.templateID) == ["jtmp_2", "jtmp_3"] && stored.map(\.material) == ["clear-jtmp_2", "clear-jtmp_3"])
+        var stale = stored[1]
+        stale.material = "something else"
+        let replaced = try await store.replaceTemplateKeyMaterials([
+            .init(stored: stored[0], material: "sealed-2"), .init(stored: stale, material: "sealed-3"),
+        ])
+        #expect(replaced == 1)
+        #expect(try await store.templateKeyMaterials().map(\.material) == ["sealed-2", "clear-jtmp_3"])
+        #expect(try await store.template(instanceID: "ins_a", id: "jtmp_2")?.customSigningKey?.material == "sealed-2")
     }
 
     static let concurrentRevocationsAreAllRecorded: Check = { store in

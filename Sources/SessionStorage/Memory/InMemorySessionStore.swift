@@ -216,6 +216,28 @@ public actor InMemorySessionStore: SessionStore {
         templates[id] = nil
     }
 
+    public func templateKeyMaterials() -> [TemplateKeyMaterial] {
+        templates.values.sorted { ($0.instanceID, $0.id) < ($1.instanceID, $1.id) }.compactMap { template in
+            template.customSigningKey.map {
+                TemplateKeyMaterial(instanceID: template.instanceID, templateID: template.id, algorithm: $0.algorithm, material: $0.material)
+            }
+        }
+    }
+
+    public func replaceTemplateKeyMaterials(_ replacements: [TemplateKeyMaterial.Replacement]) -> Int {
+        var replaced = 0
+        for replacement in replacements {
+            let stored = replacement.stored
+            guard var template = templates[stored.templateID], template.instanceID == stored.instanceID,
+                template.customSigningKey?.material == stored.material
+            else { continue }
+            template.customSigningKey?.material = replacement.material
+            templates[stored.templateID] = template
+            replaced += 1
+        }
+        return replaced
+    }
+
     // MARK: Revocation list
 
     private func append(instanceID: String, target: Revocation.Target, at: Int64, retainUntil: Int64) -> Revocation {

@@ -1,0 +1,15 @@
+import SessionServer
+import SessionTokens
+
+extension SessionServerCommand {
+    static let portSetting = NumericSetting(flag: "port", variable: "TESSERA_PORT", range: 1...65535, defaultValue: 8080)
+    static let tokenLifetimeSetting = NumericSetting(
+        flag: "max-token-lifetime", variable: "TESSERA_MAX_TOKEN_LIFETIME", range: TokenLifetime.allowedRange,
+        defaultValue: TokenLifetime.allowedRange.upperBound)
+    static let bodySetting = NumericSetting(
+        flag: "max-body-bytes", variable: "TESSERA_MAX_BODY_BYTES", range: 1024...(1 << 30), defaultValue: 1 << 20)
+    static let idleTimeoutSetting = NumericSetting(
+        flag: "idle-timeout", variable: "TESSERA_IDLE_TIMEOUT", range: ConnectionTimeouts.idleRange, defaultValue: 60)
+    static let headerTimeoutSetting = NumericSetting(
+        flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
+}

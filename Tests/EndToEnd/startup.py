@@ -1,0 +1,61 @@
+"""Start-up refusals: an out-of-range port, malformed numeric TESSERA_* variables and a partly filled key directory
+are refused with a message naming the fault and what to do, before anything is written; a first start that cannot
+bind stores no secret key, and the next start on the same database prints one that works.
+Usage: startup.py SESSION_SERVER  (prints ok/FAIL lines; exits 1 on any FAIL)"""
+import os, shutil, socket, sqlite3, sys
+from server_process import Checks, Server
+
+checks = Checks("startup")
+check = checks.check
+here = os.path.dirname(os.path.abspath(__file__))
+
+def refused(args, env, must_name, also=()):
+    server = Server(sys.argv[1], **env)
+    status, output = server.run_to_exit(*args)
+    label = " ".join(args) or " ".join(f"{k}={v}" for k, v in env.items())
+    untouched = not os.path.exists(os.path.dirname(server.database)) and not os.path.exists(server.env["TESSERA_KEYS_DIR"])
+    check(f"{label} is refused naming {must_name}, writing nothing",
+          status not in (0, None) and must_name in output and all(a in output for a in also) and "listening" not in output and untouched,
+          output.strip()[-300:])
+
+refused(["--port", "70000"], {}, "--port", ["65535"])
+refused(["--port", "0"], {}, "--port")
+refused([], {"TESSERA_PORT": "80a0"}, "TESSERA_PORT", ["80a0"])
+refused([], {"TESSERA_PORT": "65536"}, "TESSERA_PORT")
+refused([], {"TESSERA_MAX_TOKEN_LIFETIME": "1d"}, "TESSERA_MAX_TOKEN_LIFETIME")
+refused([], {"TESSERA_MAX_BODY_BYTES": "-1"}, "TESSERA_MAX_BODY_BYTES")
+
+# A key directory holding some but not all active keys is refused, not completed.
+server = Server(sys.argv[1])
+keys = server.env["TESSERA_KEYS_DIR"]
+os.makedirs(keys)
+shutil.copy(os.path.join(here, "../../keys/test/rs256.pem"), os.path.join(keys, "rs256.pem"))
+status, output = server.run_to_exit()
+check("a key directory with rs256.pem only is refused, naming the missing files and the fix",
+      status not in (0, None) and "es256.pem" in output and "eddsa.pem" in output and "sessionctl keys generate" in output
+      and "empty the directory" in output, output.strip()[-400:])
+check("the partly filled key directory is left as it was", sorted(os.listdir(keys)) == ["rs256.pem"], str(os.listdir(keys)))
+
+# A first start that cannot bind stores no secret key; the next start prints one, and it works.
+server = Server(sys.argv[1])
+with socket.socket() as taken:
+    taken.bind(("127.0.0.1", server.port))
+    taken.listen()
+    status, output = server.run_to_exit()
+check("a first start on a port in use fails, saying what to do", status not in (0, None) and "Test secret key" not in output
+      and "Address already in use" in output and "--port" in output, output.strip()[-300:])
+stored = 0
+if os.path.exists(server.database):
+    db = sqlite3.connect(server.database)
+    try:
+        stored = db.execute("SELECT count(*) FROM secret_key").fetchone()[0]
+    finally:
+        db.close()
+check("the failed start stored no secret key", stored == 0, f"{stored} stored")
+check("the next start on the same database prints the secret key", server.start() and server.secret_key() is not None, server.output)
+key = server.secret_key()
+check("the printed key works", key is not None and server.call("GET", "/v1/users", key)[0] == 200)
+server.stop()
+check("a later start prints no new key", server.start() and server.secret_key() is None, server.output)
+server.stop()
+sys.exit(1 if checks.fails else 0)
