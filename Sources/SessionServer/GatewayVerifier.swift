@@ -79,7 +79,7 @@ public final class GatewayVerifier: Sendable {
     func entry(for token: String, now: Int64) throws(VerificationError) -> Entry {
         let key = TokenKey(token: token)
         if let entry = cache.withLock({ $0[key] }), let expiresAt = entry.claims.expiresAt,
-            now < expiresAt + verifier.policy.leeway
+            !verifier.policy.hasExpired(expiresAt, at: now)
         {
             let claims = entry.claims
             if revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {

@@ -101,6 +101,18 @@ extension JSONParser {
         return try stringClaim(name)
     }
 
+    /// A NumericDate claim (`exp`, `iat`, `nbf`): whole seconds from 1970 to the end of year 9999.
+    /// Anything outside is malformed: no genuine token carries it, and refusing it here keeps every
+    /// later computation on it (leeway, milliseconds for the user-wide cut-off) far from overflow.
+    @inline(__always)
+    mutating func numericDateClaim(_ name: String) throws(TokenError) -> Int64 {
+        let value = try integerClaim(name)
+        guard JWTClaims.numericDateRange.contains(value) else {
+            throw TokenError(.malformed, "claim \"\(name)\" is \(value), outside \(JWTClaims.numericDateRange) (years 1970 to 9999)")
+        }
+        return value
+    }
+
     /// A registered integer claim (`exp`, `iat`, `nbf`, `v`): up to 18 plain digits parsed in one
     /// loop; anything else goes through the full number grammar and must still be an integer.
     @inline(__always)

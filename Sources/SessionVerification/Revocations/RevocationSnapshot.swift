@@ -86,7 +86,10 @@ public struct RevocationSnapshot: Sendable {
     @inline(__always)
     func isUserRevoked(_ userID: String?, issuedAt: Int64) -> Bool {
         if let userID, !users.isEmpty, let cutoff = users[userID] {
-            return issuedAt &* 1000 <= cutoff.notBefore
+            // Checked: `iat` comes from the token. On overflow the product lies beyond every cut-off,
+            // below them all when `iat` is negative.
+            let (issuedAtMilliseconds, overflow) = issuedAt.multipliedReportingOverflow(by: 1000)
+            return overflow ? issuedAt < 0 : issuedAtMilliseconds <= cutoff.notBefore
         }
         return false
     }
