@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import SessionManagement
-import SessionServer
+@testable import SessionServer
 import SessionStorage
 import SessionTokens
 import Testing
@@ -53,6 +53,40 @@ import Testing
                 #expect(response.headers[.wwwAuthenticate]?.contains("error_description=\"revoked\"") == true)
             }
         }
+    }
+
+    /// Issue 9, fault 5: the token cache compared keys with `String ==`, under which "K" and the
+    /// Kelvin sign U+212A are equal, so a byte-different token was answered from the cache. The
+    /// key's hash covers the length, so variants with one, two, … `K`s replaced each probe the
+    /// two-bucket cache afresh: on the old comparison, every one that probed the cached entry's
+    /// bucket was accepted (all but one in 2^n runs). None may pass.
+    @Test func aCanonicallyEquivalentTokenIsNotTheCachedOne() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (_, session, first) = try await Self.sessionWithToken(setup)
+        let instance = try await setup.manager.authenticate(secretKey: setup.key)
+        var token = first
+        while token.filter({ $0 == "K" }).count < 10 { token = try await setup.manager.sessionToken(in: instance, sessionID: session.id) }
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+            }
+            // Scalars, not Characters: Character comparison would find the Kelvin sign as a "K" again.
+            var scalars = Array(token.unicodeScalars)
+            for _ in 0..<10 {
+                scalars[scalars.firstIndex(of: "K")!] = "\u{212A}"
+                let variant = String(String.UnicodeScalarView(scalars))
+                #expect(variant == token && !variant.utf8.elementsEqual(token.utf8))
+                try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(variant)"]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+        }
+    }
+
+    /// The same, without the probabilistic probe: two keys are equal only when their bytes are.
+    @Test func tokenKeysCompareBytes() {
+        #expect(GatewayVerifier.TokenKey(token: "aKb") != GatewayVerifier.TokenKey(token: "a\u{212A}b"))
+        #expect(GatewayVerifier.TokenKey(token: "aKb") == GatewayVerifier.TokenKey(token: "aKb"))
     }
 
     @Test func deletingTheUserRevokesAllTheirTokens() async throws {
