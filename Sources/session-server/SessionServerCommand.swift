@@ -76,10 +76,9 @@ struct SessionServerCommand: AsyncParsableCommand {
             throw ValidationError("--max-token-lifetime must be between 30 and 315360000 seconds")
         }
         let claimHeaders = try gatewayClaimHeaders.map { text in
-            guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
+            do throws(ConfigurationError) { return try GatewayClaimHeader(parsing: text.trimmingCharacters(in: .whitespaces)) } catch {
+                throw ValidationError("--gateway-claim-header \(text): \(error.reason)")
             }
-            return parsed
         }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
