@@ -30,6 +30,11 @@ extension JWTClaims {
     ) throws(TokenError) -> JWTClaims {
         let seconds = try lifetime.resolve(requested: request.expiresInSeconds, fallback: template.lifetime)
         var rendered = template.render(context)
+        // Shortcodes insert user data, which can nest or widen the claims past what was checked
+        // when the template was saved.
+        if let violation = JWTTemplate.payloadViolation(of: rendered) {
+            throw TokenError(.tokenTooLarge, "the rendered claims object \(violation): every verifier would refuse the token as malformed")
+        }
         var audience: [String]?
         if let aud = rendered["aud"] {
             rendered["aud"] = nil
