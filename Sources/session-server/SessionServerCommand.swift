@@ -66,12 +66,7 @@ struct SessionServerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
-        let directory = KeyDirectory(path: keys)
-        let now = Int64(Date().timeIntervalSince1970)
-        for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
-            let key = try directory.generate(algorithm, now: now)
-            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
-        }
+        // Settings first: a refused one must not leave generated keys behind.
         guard TokenLifetime.allowedRange.contains(maximumTokenLifetime) else {
             throw ValidationError("--max-token-lifetime must be between 30 and 315360000 seconds")
         }
@@ -79,6 +74,12 @@ struct SessionServerCommand: AsyncParsableCommand {
             do throws(ConfigurationError) { return try GatewayClaimHeader(parsing: text.trimmingCharacters(in: .whitespaces)) } catch {
                 throw ValidationError("--gateway-claim-header \(text): \(error.reason)")
             }
+        }
+        let directory = KeyDirectory(path: keys)
+        let now = Int64(Date().timeIntervalSince1970)
+        for algorithm in [JWSAlgorithm.rs256, .es256, .edDSA] where !directory.hasKey(for: algorithm) {
+            let key = try directory.generate(algorithm, now: now)
+            logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: algorithm))", "kid": "\(key.keyID ?? "-")"])
         }
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
