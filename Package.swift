@@ -117,8 +117,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
-        // Key fixtures and the shared Wycheproof vectors, for the test targets only.
-        .target(name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", swiftSettings: strict),
+        // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
+        .target(
+            name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
         // The checks every SessionStore driver must pass, shared by the drivers' test targets.
         .target(name: "SessionStoreConformance", dependencies: ["SessionStorage"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
         .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),

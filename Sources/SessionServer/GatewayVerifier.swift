@@ -31,6 +31,12 @@ public final class GatewayVerifier: Sendable {
     struct TokenKey: Hashable, Sendable {
         let token: String
 
+        /// Bytes, not `String ==`: canonical equivalence would answer a different token (one `K`
+        /// replaced by the Kelvin sign U+212A) with a cached one's verdict.
+        static func == (lhs: TokenKey, rhs: TokenKey) -> Bool {
+            lhs.token.utf8.count == rhs.token.utf8.count && lhs.token.utf8.elementsEqual(rhs.token.utf8)
+        }
+
         func hash(into hasher: inout Hasher) {
             let utf8 = token.utf8
             hasher.combine(utf8.count)
@@ -88,7 +94,7 @@ public final class GatewayVerifier: Sendable {
     func entry(for token: String, now: Int64) throws(VerificationError) -> Entry {
         let key = TokenKey(token: token)
         if let entry = cache.withLock({ $0[key] }), let expiresAt = entry.claims.expiresAt,
-            now < expiresAt + verifier.policy.leeway
+            !verifier.policy.hasExpired(expiresAt, at: now)
         {
             let claims = entry.claims
             if revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {

@@ -100,10 +100,9 @@ struct SessionServerCommand: AsyncParsableCommand {
         let timeouts = ConnectionTimeouts(
             idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let claimHeaders = try gatewayClaimHeaders.map { text in
-            guard let parsed = GatewayClaimHeader(text.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--gateway-claim-header wants claim=Header-Name, got \(text)")
+            do throws(ConfigurationError) { return try GatewayClaimHeader(parsing: text.trimmingCharacters(in: .whitespaces)) } catch {
+                throw ValidationError("--gateway-claim-header \(text): \(error.reason)")
             }
-            return parsed
         }
         let directory = KeyDirectory(path: keys)
         for key in try directory.generateDevelopmentKeysIfEmpty(now: Int64(Date().timeIntervalSince1970)) {

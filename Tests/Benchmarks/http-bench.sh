@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench, HTTP section: wrk (1 thread, 32 connections, loopback) against session-server's routes, beside the
 # same run's trivial route (GET /health: tiny JSON, no auth, no work) as the ceiling. Server and wrk share the
-# machine's 2 cores, as in ../shared/reference/performance.md. Prints a table and one JSON line.
+# machine's 2 cores (the reference machine of Docs/Decisions/0008). Prints a table and one JSON line.
 set -euo pipefail
 : "${SESSION_SERVER:?}"; DURATION=${HTTP_BENCH_SECONDS:-10}
 source "$(dirname "$0")/../EndToEnd/start-server.sh"

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
 # Starts the real session-server on a free loopback port with a fresh database and runs Clerk's own
-# Python SDK (clerk-backend-api 7.0.0) against it through ../shared/reference/probe_clerk_sdk.py.
+# Python SDK (clerk-backend-api 7.0.0) against it through our probe, clerk_sdk_probe.py beside this script.
 set -euo pipefail
 : "${SESSION_SERVER:?}"; PY=${PYTHON:?}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROBE="$HERE/../../../shared/reference/probe_clerk_sdk.py"
-[ -f "$PROBE" ] || { echo "FAIL probe not found at $PROBE (clone beside ../shared)"; exit 1; }
 source "$HERE/start-server.sh"
 start_server
-"$PY" "$PROBE" "http://127.0.0.1:$PORT" "$KEY" | sed -e 's/^PASS /ok   probe: /' -e 's/^FAIL /FAIL probe: /'
+"$PY" "$HERE/clerk_sdk_probe.py" "http://127.0.0.1:$PORT" "$KEY"
 
 # The 10-second path for developers: a test session and its token from the CLI, verified against the public JWKS.
 if [ -n "${SESSIONCTL:-}" ]; then

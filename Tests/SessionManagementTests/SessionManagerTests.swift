@@ -204,6 +204,28 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         #expect(try await harness.manager.templates(in: harness.instance).totalCount == 1)
     }
 
+    /// Issue 9, fault 7: metadata rendered deep inside a template made the server mint a token its
+    /// own verifier refused as malformed. Now minting refuses it; at the limit, the token verifies.
+    @Test func templateTokensTooDeepForTheVerifierAreNotMinted() async throws {
+        let harness = try await Harness()
+        func nested(_ levels: Int, around leaf: JSONValue) -> JSONValue { (0..<levels).reduce(leaf) { inner, _ in .object(["n": inner]) } }
+        let deep = nested(40, around: .string("{{user.public_metadata}}")).objectValue!
+        _ = try await harness.manager.createTemplate(in: harness.instance, TemplateDraft(name: "deep", claims: deep))
+        for (levels, mints) in [(24, true), (25, false)] {
+            let user = try await harness.manager.createUser(in: harness.instance, UserDraft(publicMetadata: nested(levels, around: .integer(1)).objectValue!))
+            let session = try await harness.manager.createSession(in: harness.instance, userID: user.id)
+            if mints {
+                let token = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "deep")
+                _ = try harness.verifier(requireSessionID: false).verify(token, now: harness.clock.now / 1000)
+            } else {
+                await expectError(.tokenTooLarge) { _ = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "deep") }
+            }
+        }
+        await expectError(.invalidTemplate) {
+            _ = try await harness.manager.createTemplate(in: harness.instance, TemplateDraft(name: "deeper", claims: nested(65, around: .integer(1)).objectValue!))
+        }
+    }
+
     @Test func templatesWithTheirOwnHMACKeySignWithIt() async throws {
         let harness = try await Harness()
         let (_, session) = try await harness.userWithSession()

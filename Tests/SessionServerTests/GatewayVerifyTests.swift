@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import SessionManagement
-import SessionServer
+@testable import SessionServer
 import SessionStorage
 import SessionTokens
 import Testing
@@ -55,6 +55,40 @@ import Testing
         }
     }
 
+    /// Issue 9, fault 5: the token cache compared keys with `String ==`, under which "K" and the
+    /// Kelvin sign U+212A are equal, so a byte-different token was answered from the cache. The
+    /// key's hash covers the length, so variants with one, two, … `K`s replaced each probe the
+    /// two-bucket cache afresh: on the old comparison, every one that probed the cached entry's
+    /// bucket was accepted (all but one in 2^n runs). None may pass.
+    @Test func aCanonicallyEquivalentTokenIsNotTheCachedOne() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (_, session, first) = try await Self.sessionWithToken(setup)
+        let instance = try await setup.manager.authenticate(secretKey: setup.key)
+        var token = first
+        while token.filter({ $0 == "K" }).count < 10 { token = try await setup.manager.sessionToken(in: instance, sessionID: session.id) }
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                #expect(response.status == .ok)
+            }
+            // Scalars, not Characters: Character comparison would find the Kelvin sign as a "K" again.
+            var scalars = Array(token.unicodeScalars)
+            for _ in 0..<10 {
+                scalars[scalars.firstIndex(of: "K")!] = "\u{212A}"
+                let variant = String(String.UnicodeScalarView(scalars))
+                #expect(variant == token && !variant.utf8.elementsEqual(token.utf8))
+                try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(variant)"]) { response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+        }
+    }
+
+    /// The same, without the probabilistic probe: two keys are equal only when their bytes are.
+    @Test func tokenKeysCompareBytes() {
+        #expect(GatewayVerifier.TokenKey(token: "aKb") != GatewayVerifier.TokenKey(token: "a\u{212A}b"))
+        #expect(GatewayVerifier.TokenKey(token: "aKb") == GatewayVerifier.TokenKey(token: "aKb"))
+    }
+
     @Test func deletingTheUserRevokesAllTheirTokens() async throws {
         let setup = try await SessionServerTests.setup()
         let (user, _, token) = try await Self.sessionWithToken(setup)
@@ -82,6 +116,55 @@ import Testing
                 #expect(response.headers[HTTPField.Name("X-Session-Status")!] == "active")
                 #expect(response.headers[HTTPField.Name("X-Sid")!] == session.id)
                 #expect(response.headers[HTTPField.Name("X-Missing")!] == nil)
+            }
+        }
+    }
+
+    /// Issue 9, fault 10: a claim header may not name an identity, hop-by-hop or framing header
+    /// (in any casing), nor an invalid token.
+    @Test(arguments: [
+        "uid=X-User-Id", "sid=x-session-id", "cl=Content-Length", "ct=content-type", "te=Transfer-Encoding", "c=Connection",
+        "k=Keep-Alive", "p=Proxy-Authorization", "p=Proxy-Foo", "t=TE", "t=Trailer", "u=Upgrade", "h=Host", "s=Set-Cookie",
+        "w=WWW-Authenticate", "a=Authorization", "c=Cookie", "d=Date", "s=Server", "e=Content-Encoding", "x=X User", "x=X-A:b",
+        "x=", "=X-A", "no-equals",
+    ])
+    func reservedOrInvalidHeaderNamesAreRefused(_ text: String) {
+        #expect(GatewayClaimHeader(text) == nil)
+    }
+
+    @Test func refusalsSayWhatIsWrong() throws {
+        #expect(throws: ConfigurationError(.reservedHeader, "")) { try GatewayClaimHeader(parsing: "uid=x-USER-id") }
+        #expect(throws: ConfigurationError(.reservedHeader, "")) { try GatewayClaimHeader(claim: "sid", header: .contentLength) }
+        #expect(throws: ConfigurationError(.invalidClaimHeader, "")) { try GatewayClaimHeader(parsing: "a=bad header") }
+        #expect(throws: ConfigurationError(.invalidClaimHeader, "")) { try GatewayClaimHeader(parsing: "uid") }
+        do {
+            _ = try GatewayClaimHeader(parsing: "cl=Content-Length")
+        } catch {
+            #expect(error.reason.contains("Content-Length is reserved"))
+        }
+        #expect(try GatewayClaimHeader(parsing: "org_id=X-Org-Id").header == HTTPField.Name("x-org-id")!)
+    }
+
+    /// The route's own defence, should a reserved name get past the configuration: identity and
+    /// framing headers are set after claim headers, so they always win.
+    @Test func identityHeadersWinOverClaimHeaders() async throws {
+        let setup = try await SessionServerTests.setup()
+        let (user, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
+        let headers = [
+            GatewayClaimHeader(unchecked: "sid", header: HTTPField.Name("X-User-Id")!),
+            GatewayClaimHeader(unchecked: "sub", header: HTTPField.Name("x-session-id")!),
+            GatewayClaimHeader(unchecked: "sts", header: .contentType),
+        ]
+        let router = try SessionServer.router(
+            manager: setup.manager, configuration: ServerConfiguration(gatewayClaimHeaders: headers), gateway: setup.gateway)
+        try await Application(router: router).test(.router) { client in
+            for _ in 0..<2 {  // rendered, then from the cache
+                try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[values: HTTPField.Name("X-User-Id")!] == [user.id])
+                    #expect(response.headers[values: HTTPField.Name("X-Session-Id")!] == [session.id])
+                    #expect(response.headers[values: .contentType] == ["application/json; charset=utf-8"])
+                }
             }
         }
     }

@@ -108,6 +108,59 @@ import Testing
         #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(tooDeep) }
     }
 
+    /// Issue 9, fault 7: every member name was compared with every earlier one, so a 16k-member
+    /// object took 39 s. Objects are now capped (the work is bounded by the cap, whatever the
+    /// input), and a name is found again in constant time, beyond a handful of members through a hash.
+    static func object(members count: Int, from start: Int = 0, last: String? = nil) -> String {
+        var text = "{" + (start..<start + count).map { #""m\#($0)":\#($0)"# }.joined(separator: ",")
+        if let last { text += #","\#(last)":0"# }
+        return text + "}"
+    }
+
+    @Test(arguments: [16_384, 100_000])
+    func hugeObjectsAreRefusedAtTheCap(_ count: Int) {
+        let text = Array(Self.object(members: count).utf8)
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(text) }
+        let asClaims = Array(#"{"sub":"u","x":"#.utf8) + text + [UInt8(ascii: "}")]
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(asClaims) }
+        let asTopLevelClaims = Array(Self.object(members: count, last: "sub").utf8)
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(asTopLevelClaims) }
+    }
+
+    @Test func theCapsAreExact() throws {
+        #expect(try JSONParser.parse(Self.object(members: JSONParser.maximumMembers)).objectValue?.count == JSONParser.maximumMembers)
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(Self.object(members: JSONParser.maximumMembers + 1)) }
+        let inClaims = Array(#"{"x":\#(Self.object(members: JSONParser.maximumMembers))}"#.utf8)
+        #expect(try JWTClaims.parse(inClaims).additional["x"]?.objectValue?.count == JSONParser.maximumMembers)
+        #expect(try JWTClaims.parse(Array(Self.object(members: JSONParser.maximumMembers - 1, last: "v").utf8)).version == 0)
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(Self.object(members: JSONParser.maximumMembers, last: "v").utf8)) }
+        let array = "[" + Array(repeating: "0", count: JSONParser.maximumElements).joined(separator: ",") + "]"
+        #expect(try JSONParser.parse(array).arrayValue?.count == JSONParser.maximumElements)
+        #expect(try JWTClaims.parse(Array(#"{"x":\#(array)}"#.utf8)).additional["x"]?.arrayValue?.count == JSONParser.maximumElements)
+    }
+
+    @Test func hugeArraysAreRefusedAtTheCap() {
+        let text = "[" + Array(repeating: "0", count: 100_000).joined(separator: ",") + "]"
+        #expect(throws: TokenError(.malformed, "")) { try JSONParser.parse(text) }
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(#"{"x":\#(text)}"#.utf8)) }
+    }
+
+    /// Past the linear check, duplicates are still found (escaped or not, at any position), and
+    /// names that String would call equal but that differ in bytes are still distinct.
+    @Test(arguments: [5, 40, 500])
+    func duplicatesAreFoundInLargeObjects(_ count: Int) throws {
+        for duplicate in ["m0", "m\(count / 2)", "m\(count - 1)", #"\u006d\#(count - 1)"#] {
+            let text = Self.object(members: count, last: duplicate)
+            #expect(throws: TokenError(.duplicateKey, "")) { try JSONParser.parse(text) }
+            #expect(throws: TokenError(.duplicateKey, "")) { try JWTClaims.parse(Array(#"{"x":\#(text)}"#.utf8)) }
+            #expect(throws: TokenError(.duplicateKey, "")) { try JWTClaims.parse(Array(text.utf8)) }
+        }
+        let distinct = "{" + (0..<count).map { #""\#($0)K":0,"\#($0)\u212a":1"# }.joined(separator: ",") + "}"
+        #expect(try JSONParser.parse(distinct).objectValue?.count == 2 * count)
+        #expect(try JWTClaims.parse(Array(#"{"x":\#(distinct)}"#.utf8)).additional["x"]?.objectValue?.count == 2 * count)
+        #expect(try JWTClaims.parse(Array(distinct.utf8)).additional.count == 2 * count)
+    }
+
     @Test func writerRoundTrips() throws {
         let text = #"{"s":"q\"b\\n\n\t\u0001é","n":[0,-1,9223372036854775807],"d":2.5,"o":{},"a":[]}"#
         let value = try JSONParser.parse(text)

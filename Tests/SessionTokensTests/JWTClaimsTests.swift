@@ -19,6 +19,25 @@ import Testing
         #expect(throws: TokenError.self) { try JWTClaims.parse(Array(#"{"iss":1}"#.utf8), reusing: known) }
     }
 
+    /// Issue 9, fault 4: NumericDates outside years 1970…9999 are malformed, so no later
+    /// arithmetic (leeway, the user-wide cut-off in milliseconds) can wrap or trap on them.
+    @Test(arguments: [
+        #"{"sub":"u","iat":-9223372036854776,"exp":1800000060}"#,
+        #"{"sub":"u","iat":-1,"exp":1800000060}"#,
+        #"{"sub":"u","iat":1800000000,"exp":253402300800}"#,
+        #"{"sub":"u","iat":1800000000,"exp":9223372036854775807}"#,
+        #"{"sub":"u","iat":1800000000,"exp":1800000060,"nbf":-9223372036854775808}"#,
+        #"{"sub":"u","iat":1800000000,"exp":1800000060,"nbf":99999999999999999}"#,
+    ])
+    func numericDatesOutsideTheSaneRangeAreMalformed(_ payload: String) {
+        #expect(throws: TokenError(.malformed, "")) { try JWTClaims.parse(Array(payload.utf8)) }
+    }
+
+    @Test func numericDatesAtTheEdgesOfTheRangeParse() throws {
+        let claims = try JWTClaims.parse(Array(#"{"sub":"u","iat":0,"nbf":0,"exp":253402300799}"#.utf8))
+        #expect(claims.issuedAt == 0 && claims.notBefore == 0 && claims.expiresAt == 253_402_300_799)
+    }
+
     @Test func sessionTokenHasTheV2ClaimsAndDefaultLifetime() throws {
         let claims = try JWTClaims.sessionToken(Self.request, now: 1_700_000_000, tokenID: "0123456789abcdef0123")
         #expect(String(decoding: claims.serialized(), as: UTF8.self) == #"{"azp":"https://app.test","exp":1700000060,"fva":[0,-1],"iat":1700000000,"iss":"https://tessera.test","jti":"0123456789abcdef0123","nbf":1699999995,"sid":"sess_1","sts":"active","sub":"user_1","v":2}"#)
@@ -81,6 +100,15 @@ import Testing
         noNbf.notBefore = nil
         #expect(policy.violation(of: noNbf, now: 935) == nil)
         #expect(policy.violation(of: noNbf, now: 934) == .issuedInFuture(issuedAt: 940))
+    }
+
+    /// Leeway is configuration, not input, but a huge one must still saturate rather than wrap
+    /// (an `exp` near the top of the range plus leeway) or trap.
+    @Test func hugeLeewaySaturatesInsteadOfWrapping() {
+        let policy = ClaimPolicy(leeway: .max)
+        #expect(policy.violation(of: claims, now: 5_000) == nil)
+        #expect(policy.violation(of: claims, now: .max) == .expired(expiresAt: 1000))
+        #expect(ClaimPolicy(leeway: 5).violation(of: claims, now: .min) == .notYetValid(notBefore: 935))
     }
 
     @Test func requiredClaims() {

@@ -97,6 +97,42 @@ import Testing
         #expect(preview.tokenBytes == expected)
     }
 
+    /// `levels` objects, each the only member `n` of the one outside it, around `leaf`.
+    static func nested(_ levels: Int, around leaf: JSONValue) -> JSONValue {
+        (0..<levels).reduce(leaf) { inner, _ in .object(["n": inner]) }
+    }
+
+    /// Issue 9, fault 7: metadata rendered deep inside a template made a token nested deeper than
+    /// the verifier's parser accepts, so the server minted tokens its own gateway refused. Minting
+    /// now refuses exactly what the parser would: every token it returns parses.
+    @Test func templateTokensNeverNestDeeperThanTheParserReads() throws {
+        let template = try JWTTemplate(name: "t", claims: Self.nested(40, around: .string("{{user.public_metadata}}")).objectValue!)
+        var refused = 0
+        for levels in 18...30 {
+            let user = TemplateUser(id: "user_1", publicMetadata: Self.nested(levels, around: .integer(1)).objectValue!)
+            do {
+                let claims = try JWTClaims.templateToken(template, context: TemplateContext(user: user, session: nil), user: user,
+                    request: TemplateTokenRequest(issuer: "i"), now: 1_800_000_000, tokenID: "j")
+                // The template's 40 levels (the payload is the outermost) and the metadata's.
+                #expect(40 + levels <= 64)
+                #expect(try JWTClaims.parse(claims.serialized()).additional == claims.additional)
+            } catch {
+                #expect(error.code == .tokenTooLarge && 40 + levels > 64, "\(error)")
+                refused += 1
+            }
+        }
+        #expect(refused == 30 - 24)
+    }
+
+    /// A template whose own claims nest deeper than a token may is refused when saved.
+    @Test func templatesNestingTooDeepAreRefusedWhenSaved() throws {
+        _ = try JWTTemplate(name: "t", claims: Self.nested(64, around: .integer(1)).objectValue!)
+        #expect(throws: TokenError(.invalidTemplate, "")) { try JWTTemplate(name: "t", claims: Self.nested(65, around: .integer(1)).objectValue!) }
+        #expect(throws: TokenError(.invalidTemplate, "")) { try JWTTemplate(name: "t", claims: Self.nested(64, around: .array([.integer(1)])).objectValue!) }
+        let wide = JSONObject((0..<5000).map { JSONObject.Member(key: "m\($0)", value: .integer(1)) })
+        #expect(throws: TokenError(.invalidTemplate, "")) { try JWTTemplate(name: "t", claims: ["x": .object(wide)]) }
+    }
+
     @Test func readsClerkUsers() throws {
         let json = #"{"id":"user_9","first_name":"Grace","last_name":null,"primary_email_address_id":"idn_2","email_addresses":[{"id":"idn_1","email_address":"old@x.test","verification":{"status":"verified"}},{"id":"idn_2","email_address":"g@x.test","verification":{"status":"unverified"}}],"public_metadata":{"k":1},"created_at":1700000000000}"#
         let user = try TemplateUser(clerkJSON: JSONParser.parseObject(Array(json.utf8)))

@@ -40,3 +40,16 @@ import Testing
         #expect(!snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: 2))
     }
 }
+
+@Suite struct RevocationSnapshotArithmeticTests {
+    /// A retain-until near the top of Int64 (from a caller, not the feed, whose codec refuses it) is "forever", not a trap.
+    @Test func retainUntilNearTheTopOfTheRangeIsForever() {
+        var snapshot = RevocationSnapshot()
+        for (index, instant) in [Int64.max, Int64.max - 1, Int64.max - 999, Int64.max - 1000].enumerated() {
+            snapshot.revokeSession("sess_\(String(repeating: "a", count: 31))\(index)", retainUntil: instant)
+        }
+        #expect(snapshot.count == 4)
+        #expect(snapshot.removingExpired(now: 4_000_000_000_000).count == 4, "none expires before the end of UInt32's seconds")
+        #expect(snapshot.containsSession("sess_\(String(repeating: "a", count: 31))2"))
+    }
+}

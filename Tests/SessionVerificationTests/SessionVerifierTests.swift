@@ -257,6 +257,26 @@ import SessionVerification
         _ = try verifier.verify(try Self.ec.mint(later), now: Self.now + 1)
     }
 
+    /// Issue 9, fault 4: `iat * 1000` wrapped, so `iat=-9223372036854776` came out after any
+    /// user-wide cut-off. The claim is now malformed, and the comparison itself cannot wrap.
+    @Test func aUserCutOffCannotBeWrappedPast() throws {
+        let revocations = RevocationList()
+        var verifier = Self.verifier
+        verifier.revocations = revocations
+        revocations.revokeUser("user_1", notBefore: Self.now * 1000)
+        let payload = #"{"exp":\#(Self.now + 60),"iat":-9223372036854776,"sub":"user_1"}"#
+        let wrapped = try Self.forge(header: #"{"alg":"ES256","kid":"\#(Self.ec.keyID!)"}"#, payload: payload, key: Self.ec)
+        Self.expectRejection(.malformed, wrapped, verifier: verifier)
+
+        let snapshot = RevocationSnapshot(usersNotBefore: ["user_1": Self.now * 1000])
+        #expect(snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: -9_223_372_036_854_776))
+        #expect(snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: .min))
+        #expect(!snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: 9_223_372_036_854_776))
+        #expect(!snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: .max))
+        #expect(snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: Self.now))
+        #expect(!snapshot.isRevoked(sessionID: nil, userID: "user_1", issuedAt: Self.now + 1))
+    }
+
     @Test func signatureOnlyReturnsThePayloadAsIs() throws {
         let token = try Self.forge(header: #"{"alg":"EdDSA"}"#, payload: "not json at all", key: Self.ed)
         let verifier = SessionVerifier(keys: .trusting(Self.ed.verificationKey))

@@ -1,7 +1,8 @@
 public import Foundation
 public import SessionTokens
 
-/// Files the tests read: committed key fixtures and the shared Wycheproof vectors.
+/// Files the tests read, all in the repository: key fixtures (`keys/test/`) and the Wycheproof
+/// vectors copied in with their source and licence (`Vectors/wycheproof/SOURCES.md`).
 public enum Fixtures {
     public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -10,11 +11,11 @@ public enum Fixtures {
         try String(contentsOf: repository.appendingPathComponent("keys/test/\(name)"), encoding: .utf8)
     }
 
-    /// `../shared/vectors/wycheproof/<name>` beside the checkout, as in CI.
+    /// `Tests/TestFixtures/Vectors/wycheproof/<name>`.
     public static func wycheproof(_ name: String) throws -> JSONObject {
-        let url = repository.deletingLastPathComponent().appendingPathComponent("shared/vectors/wycheproof/\(name)")
+        let url = repository.appendingPathComponent("Tests/TestFixtures/Vectors/wycheproof/\(name)")
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw FixtureError(message: "missing \(url.path): clone beside ../shared as CI does")
+            throw FixtureError(message: "missing \(url.path)")
         }
         return try JSONParser.parseObject(Array(data))
     }

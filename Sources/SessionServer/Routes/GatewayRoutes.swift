@@ -11,6 +11,9 @@ struct GatewayRoutes {
     let claimHeaders: [GatewayClaimHeader]
     let clock: @Sendable () -> Int64
 
+    static let sessionIDHeader = HTTPField.Name("X-Session-Id")!
+    static let userIDHeader = HTTPField.Name("X-User-Id")!
+
     func register(_ router: Router<ServerContext>) {
         router.get("/v1/verify") { request, _ in
             guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
@@ -26,12 +29,15 @@ struct GatewayRoutes {
 
     /// The 200 answer for a token's claims, rendered once per token and kept with it.
     private func render(_ claims: JWTClaims, token: String) -> GatewayVerifier.Answer {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let sid = claims.sessionID { headers[HTTPField.Name("X-Session-Id")!] = sid }
-        if let sub = claims.subject { headers[HTTPField.Name("X-User-Id")!] = sub }
+        var headers: HTTPFields = [:]
         for claimHeader in claimHeaders {
             if let value = claimHeader.value(in: claims) { headers[claimHeader.header] = value }
         }
+        // Set last, and removed when absent, so that no claim header can stand in for them (the
+        // configuration refuses such names; this holds even if one slipped through).
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[Self.sessionIDHeader] = claims.sessionID
+        headers[Self.userIDHeader] = claims.subject
         var body: JSONObject = [:]
         body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
         body["user_id"] = claims.subject.map(JSONValue.string) ?? .null

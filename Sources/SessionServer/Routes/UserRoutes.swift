@@ -34,14 +34,17 @@ struct UserRoutes {
         }
     }
 
-    /// The members of Clerk's user body that Tessera stores; any other is refused, not ignored.
+    /// The members of Clerk's user body that Tessera stores, plus `notify_primary_email_address_changed`, which
+    /// Clerk's SDKs send on every update (Tessera sends no email, so it changes nothing, but it must be a boolean).
+    /// Any other member is refused, not ignored.
     static let fields: Set<String> = [
         "external_id", "first_name", "last_name", "username", "email_address", "phone_number", "public_metadata",
-        "private_metadata", "unsafe_metadata",
+        "private_metadata", "unsafe_metadata", "notify_primary_email_address_changed",
     ]
 
     private func draft(_ request: Request) async throws -> UserDraft {
         let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(Self.fields)
+        _ = try body.bool("notify_primary_email_address_changed")
         return UserDraft(
             externalID: try body.string("external_id"), firstName: try body.string("first_name"),
             lastName: try body.string("last_name"), username: try body.string("username"),

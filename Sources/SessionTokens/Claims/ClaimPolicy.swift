@@ -38,6 +38,22 @@ public enum ClaimViolation: Sendable, Hashable {
 }
 
 extension ClaimPolicy {
+    /// Whether a token expiring at `expiresAt` is expired at `now` (Unix seconds), leeway included.
+    /// RFC 7519 §4.1.4: the token must not be accepted on or after `exp`.
+    @inline(__always)
+    public func hasExpired(_ expiresAt: Int64, at now: Int64) -> Bool {
+        now >= Self.saturatingSum(expiresAt, leeway)
+    }
+
+    /// `a + b`, clamped to `Int64`'s range. Parsed dates are range-checked, but leeway is whatever
+    /// the operator configured: a wrapped sum would turn "expired" into "valid", and a trapping
+    /// one would crash the verifier.
+    @inline(__always)
+    static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : sum
+    }
+
     /// Checks `exp`, `nbf`, `iat`, `iss`, `azp` and `aud` at `now` (Unix seconds). `exp`, `iat`
     /// and `sub` are required: a token without an expiry would be valid forever.
     public func violation(of claims: JWTClaims, now: Int64) -> ClaimViolation? {
@@ -45,10 +61,10 @@ extension ClaimPolicy {
         guard let issuedAt = claims.issuedAt else { return .missing("iat") }
         guard claims.subject != nil else { return .missing("sub") }
         if requireSessionID, claims.sessionID == nil { return .missing("sid") }
-        // RFC 7519 §4.1.4: the token must not be accepted on or after `exp`.
-        if now >= expiresAt &+ leeway { return .expired(expiresAt: expiresAt) }
-        if let notBefore = claims.notBefore, now &+ leeway < notBefore { return .notYetValid(notBefore: notBefore) }
-        if now &+ leeway < issuedAt { return .issuedInFuture(issuedAt: issuedAt) }
+        if hasExpired(expiresAt, at: now) { return .expired(expiresAt: expiresAt) }
+        let lenientNow = Self.saturatingSum(now, leeway)
+        if let notBefore = claims.notBefore, lenientNow < notBefore { return .notYetValid(notBefore: notBefore) }
+        if lenientNow < issuedAt { return .issuedInFuture(issuedAt: issuedAt) }
         if let issuer, claims.issuer != issuer { return .wrongIssuer(claims.issuer ?? "") }
         if let authorizedParties {
             // A few parties are compared directly: a verifier's parsed `azp` usually shares storage with

@@ -110,6 +110,7 @@ extension JWTClaims {
         var seen: UInt16 = 0
         var extras: [DeferredMembers.Entry] = []
         extras.reserveCapacity(8)
+        var extraNames: MemberNameTable?
         parser.skipWhitespace()
         guard parser.index < json.count, json[parser.index] == UInt8(ascii: "{") else {
             throw TokenError(.malformed, "the payload is not a JSON object")
@@ -123,6 +124,10 @@ extension JWTClaims {
             parser.skipWhitespace()
             guard parser.index < json.count, json[parser.index] == UInt8(ascii: "\"") else { throw parser.failure("expected a member name") }
             let name = try parser.scanString()
+            // Only past the linear check can the count approach the cap.
+            if extras.count >= MemberNameTable.linearLimit, extras.count + seen.nonzeroBitCount >= JSONParser.maximumMembers {
+                throw parser.failure("an object has more than \(JSONParser.maximumMembers) members")
+            }
             // An escaped name is decoded first, so "\u0073ub" is recognised as "sub" (and as a duplicate).
             let registered = name.hasEscapes ? ClaimName(try parser.text(of: name)) : ClaimName(json, name.content)
             parser.skipWhitespace()
@@ -136,20 +141,34 @@ extension JWTClaims {
                 switch registered {
                 case .azp: claims.authorizedParty = try parser.stringClaim("azp", reusing: known)
                 case .aud: claims.audience = try audience(parser.parseValue())
-                case .exp: claims.expiresAt = try parser.integerClaim("exp")
+                case .exp: claims.expiresAt = try parser.numericDateClaim("exp")
                 case .fva: claims.factorVerificationAge = try parser.integerArrayClaim("fva")
-                case .iat: claims.issuedAt = try parser.integerClaim("iat")
+                case .iat: claims.issuedAt = try parser.numericDateClaim("iat")
                 case .iss: claims.issuer = try parser.stringClaim("iss", reusing: known)
                 case .jti: claims.tokenID = try parser.stringClaim("jti")
-                case .nbf: claims.notBefore = try parser.integerClaim("nbf")
+                case .nbf: claims.notBefore = try parser.numericDateClaim("nbf")
                 case .sid: claims.sessionID = try parser.stringClaim("sid")
                 case .sts: claims.sessionStatus = try parser.stringClaim("sts")
                 case .sub: claims.subject = try parser.stringClaim("sub")
                 case .v: claims.version = try parser.integerClaim("v")
                 }
             } else {
-                for earlier in extras where try parser.sameName(earlier.name, name) {
-                    throw TokenError(.duplicateKey, "JSON object names \"\(try parser.text(of: name))\" twice")
+                if extras.count < MemberNameTable.linearLimit {
+                    for earlier in extras where try parser.sameName(earlier.name, name) {
+                        throw TokenError(.duplicateKey, "JSON object names \"\(try parser.text(of: name))\" twice")
+                    }
+                } else {
+                    if extraNames == nil {
+                        var table = MemberNameTable(expected: extras.count * 2)
+                        for (position, earlier) in extras.enumerated() {
+                            _ = try table.insert(hash: try parser.nameHash(earlier.name), position: position, isSame: { _ in false })
+                        }
+                        extraNames = table
+                    }
+                    let isDuplicate = try extraNames!.insert(hash: try parser.nameHash(name), position: extras.count) {
+                        (earlier) throws(TokenError) in try parser.sameName(extras[earlier].name, name)
+                    }
+                    if isDuplicate { throw TokenError(.duplicateKey, "JSON object names \"\(try parser.text(of: name))\" twice") }
                 }
                 let valueStart = parser.index
                 try parser.skipValue()

@@ -28,6 +28,10 @@ public struct JWTClaims: Sendable, Hashable {
     /// Set by `parse`: validated JSON decoded on first read of `additional`.
     var deferred: DeferredMembers?
 
+    /// The NumericDates (`exp`, `nbf`, `iat`) a token may carry: 1970 to the end of year 9999. A
+    /// value outside is refused as malformed when parsing.
+    public static let numericDateRange: ClosedRange<Int64> = 0...253_402_300_799
+
     /// The names with a typed field; they are always written by the service, never by a template.
     public static let registeredNames: Set<String> = [
         "azp", "aud", "exp", "fva", "iat", "iss", "jti", "nbf", "sid", "sts", "sub", "v",

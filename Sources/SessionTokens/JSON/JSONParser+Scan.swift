@@ -55,6 +55,11 @@ extension JSONParser {
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[scanned.content]), as: UTF8.self)
     }
 
+    /// The hash of a scanned name's text (escapes decoded first), for `MemberNameTable`.
+    func nameHash(_ name: ScannedString) throws(TokenError) -> Int {
+        name.hasEscapes ? MemberNameTable.hash(try text(of: name)) : MemberNameTable.hash(UnsafeBufferPointer(rebasing: bytes[name.content]))
+    }
+
     /// Whether two scanned names are the same text (bytes compared; escapes decoded first).
     func sameName(_ a: ScannedString, _ b: ScannedString) throws(TokenError) -> Bool {
         if !a.hasEscapes, !b.hasEscapes {
@@ -101,6 +106,18 @@ extension JSONParser {
         return try stringClaim(name)
     }
 
+    /// A NumericDate claim (`exp`, `iat`, `nbf`): whole seconds from 1970 to the end of year 9999.
+    /// Anything outside is malformed: no genuine token carries it, and refusing it here keeps every
+    /// later computation on it (leeway, milliseconds for the user-wide cut-off) far from overflow.
+    @inline(__always)
+    mutating func numericDateClaim(_ name: String) throws(TokenError) -> Int64 {
+        let value = try integerClaim(name)
+        guard JWTClaims.numericDateRange.contains(value) else {
+            throw TokenError(.malformed, "claim \"\(name)\" is \(value), outside \(JWTClaims.numericDateRange) (years 1970 to 9999)")
+        }
+        return value
+    }
+
     /// A registered integer claim (`exp`, `iat`, `nbf`, `v`): up to 18 plain digits parsed in one
     /// loop; anything else goes through the full number grammar and must still be an integer.
     @inline(__always)
@@ -139,6 +156,7 @@ extension JSONParser {
         }
         while true {
             skipWhitespace()
+            guard values.count < Self.maximumElements else { throw failure("an array has more than \(Self.maximumElements) elements") }
             guard case .integer(let value) = try parseValue() else { throw JWTClaims.invalidClaim(name, "an array of integers") }
             values.append(value)
             skipWhitespace()
@@ -164,8 +182,11 @@ extension JSONParser {
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
                 index += 1
             } else {
+                var count = 0
                 while true {
                     skipWhitespace()
+                    guard count < Self.maximumElements else { throw failure("an array has more than \(Self.maximumElements) elements") }
+                    count += 1
                     try skipValue()
                     skipWhitespace()
                     guard index < bytes.count else { throw failure("unterminated array") }
@@ -190,27 +211,39 @@ extension JSONParser {
             return
         }
         // Names for the duplicate check live on the stack for objects of up to eight members (all
-        // that tokens hold in practice); larger objects continue on the heap-backed name stack.
-        try withUnsafeTemporaryAllocation(of: ScannedString.self, capacity: 8) { (inline: UnsafeMutableBufferPointer<ScannedString>) throws(TokenError) in
-            var inlineCount = 0
+        // that tokens hold in practice), compared one by one; larger objects continue on the
+        // heap-backed name stack and are found again through a hash table.
+        try withUnsafeTemporaryAllocation(of: ScannedString.self, capacity: MemberNameTable.linearLimit) {
+            (inline: UnsafeMutableBufferPointer<ScannedString>) throws(TokenError) in
+            var count = 0
+            var names: MemberNameTable?
             let frame = nameStack.count
             defer { if nameStack.count > frame { nameStack.removeLast(nameStack.count - frame) } }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
                 let name = try scanString()
-                for position in 0..<inlineCount where try sameName(inline[position], name) {
-                    throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
-                }
-                for position in frame..<nameStack.count where try sameName(nameStack[position], name) {
-                    throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
-                }
-                if inlineCount < inline.count {
-                    inline.initializeElement(at: inlineCount, to: name)
-                    inlineCount += 1
+                if count < inline.count {
+                    for position in 0..<count where try sameName(inline[position], name) {
+                        throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice")
+                    }
+                    inline.initializeElement(at: count, to: name)
                 } else {
+                    guard count < Self.maximumMembers else { throw failure("an object has more than \(Self.maximumMembers) members") }
+                    if names == nil {
+                        var table = MemberNameTable(expected: count * 2)
+                        for position in 0..<count {
+                            _ = try table.insert(hash: try nameHash(inline[position]), position: position, isSame: { _ in false })
+                        }
+                        names = table
+                    }
+                    let isDuplicate = try names!.insert(hash: try nameHash(name), position: count) { (earlier) throws(TokenError) in
+                        try sameName(earlier < inline.count ? inline[earlier] : nameStack[frame + earlier - inline.count], name)
+                    }
+                    if isDuplicate { throw TokenError(.duplicateKey, "JSON object names \"\(try text(of: name))\" twice") }
                     nameStack.append(name)
                 }
+                count += 1
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                 index += 1

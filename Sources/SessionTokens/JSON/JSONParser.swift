@@ -2,10 +2,18 @@
 ///
 /// Stricter than Foundation on purpose: duplicate object keys are refused at every depth (two
 /// parsers reading different values for one claim is a known JWT attack), strings must be valid
-/// UTF-8 with no lone surrogates, no leading zeros, no trailing garbage, and nesting is capped.
+/// UTF-8 with no lone surrogates, no leading zeros, no trailing garbage, and nesting, members and
+/// elements are capped, so the work on any input is linear in its size and bounded by the caps.
+/// What Tessera writes for others to parse (template tokens) is held to the same caps
+/// (`limitViolation(of:)`).
 public struct JSONParser {
     /// How deep arrays and objects may nest before the document is refused.
     public static let maximumDepth = 64
+    /// The most members one object may have: far above any token, user or template, low enough
+    /// that no request body can make one object expensive.
+    public static let maximumMembers = 1024
+    /// The most elements one array may have (a revocation feed page holds up to 10 000 entries).
+    public static let maximumElements = 16_384
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -100,12 +108,21 @@ public struct JSONParser {
             depth -= 1
             return object
         }
+        var names: MemberNameTable?
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
             let key = try parseString()
-            for member in object.members where Self.sameBytes(member.key, key) {
-                throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
+            if object.count < MemberNameTable.linearLimit {
+                for member in object.members where Self.sameBytes(member.key, key) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
+                }
+            } else {
+                guard object.count < Self.maximumMembers else { throw failure("an object has more than \(Self.maximumMembers) members") }
+                if names == nil { names = Self.table(of: object) }
+                if try names!.insert(hash: MemberNameTable.hash(key), position: object.count, isSame: { Self.sameBytes(object.members[$0].key, key) }) {
+                    throw TokenError(.duplicateKey, "JSON object names \"\(key)\" twice")
+                }
             }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
@@ -126,6 +143,15 @@ public struct JSONParser {
         }
     }
 
+    /// The names of an object that has just outgrown the linear check.
+    private static func table(of object: JSONObject) -> MemberNameTable {
+        var table = MemberNameTable(expected: object.count * 2)
+        for (position, member) in object.members.enumerated() {
+            _ = try? table.insert(hash: MemberNameTable.hash(member.key), position: position, isSame: { _ in false })
+        }
+        return table
+    }
+
     private mutating func parseArray() throws(TokenError) -> [JSONValue] {
         try enter()
         index += 1
@@ -138,6 +164,7 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
+            guard array.count < Self.maximumElements else { throw failure("an array has more than \(Self.maximumElements) elements") }
             array.append(try parseValue())
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated array") }

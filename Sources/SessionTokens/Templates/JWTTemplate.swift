@@ -50,6 +50,9 @@ public struct JWTTemplate: Sendable, Hashable {
         for key in claims.keys where Self.reservedClaims.contains(key) {
             throw TokenError(.reservedClaim, "you can't use the reserved claim '\(key)'")
         }
+        if let violation = Self.payloadViolation(of: claims) {
+            throw TokenError(.invalidTemplate, "the claims object \(violation): tokens must stay within what their verifiers parse")
+        }
         self.name = name
         self.claims = claims
         self.lifetime = lifetime
@@ -82,6 +85,15 @@ public struct JWTTemplate: Sendable, Hashable {
         try self.init(
             name: name, claims: claims, lifetime: integer("lifetime", 60), allowedClockSkew: integer("allowed_clock_skew", 5),
             customSigningKey: customKey)
+    }
+
+    /// Why `claims` cannot be a token's payload, or `nil`: they must fit the JSON parser's caps
+    /// (nesting, members, elements) beside the registered claims the service adds, or the token
+    /// would be refused as malformed by every verifier, ours first.
+    static func payloadViolation(of claims: JSONObject) -> String? {
+        let room = JSONParser.maximumMembers - JWTClaims.registeredNames.count
+        if claims.count > room { return "has \(claims.count) members, more than \(room)" }
+        return JSONParser.limitViolation(of: .object(claims))
     }
 
     /// Renders the custom claims for a context; reserved claims are not part of the result.
@@ -129,7 +141,8 @@ indirect enum CompiledNode: Sendable, Hashable {
         case .string(let template): return template.render(in: context)
         case .array(let nodes): return .array(nodes.map { $0.render(in: context) })
         case .object(let members):
-            return .object(JSONObject(members.map { JSONObject.Member(key: $0.0, value: $0.1.render(in: context)) }))
+            // The names come from a JSONObject, so they are unique: no per-member search (quadratic).
+            return .object(JSONObject(uniqueMembers: members.map { JSONObject.Member(key: $0.0, value: $0.1.render(in: context)) }))
         }
     }
 

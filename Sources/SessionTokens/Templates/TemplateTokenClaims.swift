@@ -46,6 +46,11 @@ extension JWTClaims {
             expiresAt = min(expiresAt, sessionEnd)
         }
         var rendered = template.render(context)
+        // Shortcodes insert user data, which can nest or widen the claims past what was checked
+        // when the template was saved.
+        if let violation = JWTTemplate.payloadViolation(of: rendered) {
+            throw TokenError(.tokenTooLarge, "the rendered claims object \(violation): every verifier would refuse the token as malformed")
+        }
         var audience: [String]?
         if let aud = rendered["aud"] {
             rendered["aud"] = nil

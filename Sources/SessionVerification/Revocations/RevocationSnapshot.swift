@@ -30,7 +30,9 @@ public struct RevocationSnapshot: Sendable {
     /// Revokes a session until `retainUntil` (Unix milliseconds; by default, for as long as the snapshot lives).
     public mutating func revokeSession(_ id: String, retainUntil: Int64 = .max) {
         if let key = Self.compactKey(id) {
-            let seconds = retainUntil == .max ? UInt32.max : UInt32(clamping: (retainUntil + 999) / 1000)
+            // Rounded up without overflow: any instant past UInt32's seconds is "forever".
+            let (rounded, overflow) = retainUntil.addingReportingOverflow(999)
+            let seconds = overflow ? UInt32.max : UInt32(clamping: rounded / 1000)
             compactSessions[key] = max(compactSessions[key] ?? 0, seconds)
         } else {
             otherSessions[id] = max(otherSessions[id] ?? .min, retainUntil)
@@ -94,7 +96,10 @@ public struct RevocationSnapshot: Sendable {
     @inline(__always)
     func isUserRevoked(_ userID: String?, issuedAt: Int64) -> Bool {
         if let userID, !users.isEmpty, let cutoff = users[userID] {
-            return issuedAt &* 1000 <= cutoff.notBefore
+            // Checked: `iat` comes from the token. On overflow the product lies beyond every cut-off,
+            // below them all when `iat` is negative.
+            let (issuedAtMilliseconds, overflow) = issuedAt.multipliedReportingOverflow(by: 1000)
+            return overflow ? issuedAt < 0 : issuedAtMilliseconds <= cutoff.notBefore
         }
         return false
     }
