@@ -9,11 +9,9 @@ struct SecretKeyMiddleware: RouterMiddleware {
     let manager: SessionManager
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw ClerkError.headerFormat }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { throw ClerkError.headerFormat }
+        guard let credential = request.bearerCredential else { throw ClerkError.headerFormat }
         var context = context
-        let (instance, scope) = try await manager.authenticate(key: String(parts[1]))
+        let (instance, scope) = try await manager.authenticate(key: credential)
         switch scope {
         case .full: break
         case .verifier:

@@ -9,11 +9,9 @@ struct OperatorKeyMiddleware: RouterMiddleware {
     let manager: SessionManager
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { throw OperatorError.unauthenticated }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { throw OperatorError.unauthenticated }
+        guard let credential = request.bearerCredential else { throw OperatorError.unauthenticated }
         let scope: KeyScope
-        do { (_, scope) = try await manager.authenticate(key: String(parts[1])) } catch { throw OperatorError.unauthenticated }
+        do { (_, scope) = try await manager.authenticate(key: credential) } catch { throw OperatorError.unauthenticated }
         guard scope == .operator else { throw OperatorError.unauthenticated }
         return try await next(request, context)
     }
