@@ -11,7 +11,10 @@ struct OperatorKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         guard let credential = request.bearerCredential else { throw OperatorError.unauthenticated }
         let scope: KeyScope
-        do { (_, scope) = try await manager.authenticate(key: credential) } catch { throw OperatorError.unauthenticated }
+        do { (_, scope) = try await manager.authenticate(key: credential) } catch {
+            // An unknown key is a 401; a store that cannot answer is not the caller's fault.
+            throw error.code == .unauthenticated ? OperatorError.unauthenticated : OperatorError(error)
+        }
         guard scope == .operator else { throw OperatorError.unauthenticated }
         return try await next(request, context)
     }
