@@ -7,7 +7,8 @@ import SessionTokens
 import Testing
 
 /// `GET /v1/revocations` and `POST /v1/users/{id}/sessions/revoke` over HTTP.
-@Suite struct RevocationFeedRouteTests {
+/// A long poll waits on the feed; one that never answers must fail the test, not hang the run.
+@Suite(.timeLimit(.minutes(1))) struct RevocationFeedRouteTests {
     @Test func theFeedListsEntriesInTheWireShape() async throws {
         let setup = try await SessionServerTests.setup()
         let (user, session, _) = try await GatewayVerifyTests.sessionWithToken(setup)

@@ -78,7 +78,8 @@ final class FakeServer: VerifierTransport {
     }
 }
 
-@Suite struct VerifierSyncTests {
+/// Every test here waits on a follower task; none may hang the run when the follower misbehaves.
+@Suite(.timeLimit(.minutes(1))) struct VerifierSyncTests {
     static let now = SessionVerifierTests.now
     static let rsa = SessionVerifierTests.rsa
     static let ec = SessionVerifierTests.ec
@@ -270,7 +271,7 @@ final class FakeServer: VerifierTransport {
     }
 }
 
-@Suite struct RevocationListTests {
+@Suite(.timeLimit(.minutes(1))) struct RevocationListTests {
     @Test func compactAndOtherSessionIDsAreKeptApart() {
         let lower = "sess_" + String(repeating: "ab", count: 16)
         let upper = "sess_" + String(repeating: "AB", count: 16)
@@ -311,6 +312,9 @@ final class FakeServer: VerifierTransport {
     @Test func writesFoldIntoTheBaseAndReadersSeeEveryCommittedEntry() async {
         let list = RevocationList()
         let ids = (0..<10_000).map { "sess_" + String(String($0, radix: 16)).leftPadded(to: 32) }
+        // The readers spin until they have seen every entry: with a list that loses one, they
+        // would spin for ever (the time limit cannot stop a loop that never suspends on a sleep).
+        let deadline = ContinuousClock.now + .seconds(30)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for id in ids { list.revokeSession(id) }
@@ -320,6 +324,10 @@ final class FakeServer: VerifierTransport {
                     // Entries are added in order: once one is visible, every earlier one must be too.
                     var seen = 0
                     while seen < ids.count {
+                        guard ContinuousClock.now < deadline else {
+                            Issue.record("entry \(seen) (\(ids[seen])) never became visible")
+                            return
+                        }
                         while seen < ids.count, list.isRevoked(sessionID: ids[seen], userID: nil, issuedAt: 0) { seen += 1 }
                         if seen > 0 { #expect(list.isRevoked(sessionID: ids[seen - 1], userID: nil, issuedAt: 0)) }
                         if seen < ids.count, let later = ids[seen...].dropFirst(50).first {
