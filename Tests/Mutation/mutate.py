@@ -129,6 +129,10 @@ class Interrupted(Exception):
 
 
 children = []  # process groups we started, to end on interrupt (ours only, by id)
+# SwiftPM writes each module's source list in Set order, which differs from one process to the
+# next: about every other build then saw Hummingbird's list "change" and recompiled its 100 files.
+# Deterministic hashing keeps the lists, and so the incremental builds, stable.
+ENVIRONMENT = dict(os.environ, SWIFT_DETERMINISTIC_HASHING="1")
 
 
 def run(command, log, timeout=None):
@@ -138,7 +142,8 @@ def run(command, log, timeout=None):
     with open(log, "a") as output:
         output.write(f"\n$ {' '.join(command)}\n")
         output.flush()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=ENVIRONMENT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         children.append(process)
         try:
             status = process.wait(timeout=timeout)

@@ -91,8 +91,9 @@ import SessionTokens
         #expect(throws: CryptoError(.invalidKey, "")) { try VerificationKey(jwk: jwk) }
     }
 
-    /// Every algorithm refuses a valid signature with bytes appended or cut off; for HS256 the
-    /// length check is the only thing that does (the MAC comparison reads 32 bytes).
+    /// Every algorithm refuses a valid signature with bytes appended or cut off (for HS256 the
+    /// length check is the only thing that does: the MAC comparison reads 32 bytes), or with its
+    /// last byte changed (the whole MAC is compared, not a prefix).
     @Test func signaturesOfTheWrongLengthAreRefused() throws {
         let keys = try ["rs256.pem", "es256.pem", "eddsa.pem"].map { try SigningKey(pem: Fixtures.testKey($0)) }
             + [SigningKey(hmacSecret: Array(repeating: 0x5A, count: 32), keyID: "hs")]
@@ -103,6 +104,9 @@ import SessionTokens
             #expect(!key.verificationKey.isValidSignature(signature + [0x00], for: message), "\(key.algorithm) with a byte appended")
             #expect(!key.verificationKey.isValidSignature(signature + signature, for: message), "\(key.algorithm) twice over")
             #expect(!key.verificationKey.isValidSignature(Array(signature.dropLast()), for: message), "\(key.algorithm) cut short")
+            var lastChanged = signature
+            lastChanged[lastChanged.count - 1] ^= 0x01
+            #expect(!key.verificationKey.isValidSignature(lastChanged, for: message), "\(key.algorithm) with its last byte changed")
         }
     }
 
