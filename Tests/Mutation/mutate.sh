@@ -13,6 +13,9 @@ restore_leftover() {
     cp "$STATE/backup" "$path" && rm -f "$STATE/backup" "$STATE/backup.path" \
       && echo "mutate.sh: restored $path from the runner's backup" >&2
     git diff --quiet -- "$path" || echo "mutate.sh: $path differs from git; check it" >&2
+    # The build may hold the mutant's objects: rebuild the tests so no later run uses them.
+    SWIFT_DETERMINISTIC_HASHING=1 swift build --product TesseraPackageTests >/dev/null 2>&1 \
+      || echo "mutate.sh: rebuilding the tests failed; run swift build --build-tests" >&2
   fi
 }
 trap restore_leftover EXIT
