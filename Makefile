@@ -1,7 +1,10 @@
-# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · check · clean
+# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · mutate · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, data at rest, connection timeouts, start-up refusals
+#   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
+#               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
+#               tool (about 15-20 min), not part of `make test`.
 #   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -11,7 +14,7 @@ PYTHON := $(VENV)/bin/python
 APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv nginx-light
 DEV_KEYS := keys/dev
 
-.PHONY: deps build run demo keys test test-unit test-e2e bench check clean
+.PHONY: deps build run demo keys test test-unit test-e2e bench mutate check clean
 
 # Installs the system packages when one is missing (as root, or through sudo).
 deps:
@@ -76,6 +79,9 @@ bench: deps
 	@.build/release/StoreBenchmarks | tee .build/store-bench.txt
 	@STORE_ROWS="$$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt)" SESSION_SERVER=.build/release/session-server bash Tests/Benchmarks/http-bench.sh
 	@SESSION_SERVER=.build/release/session-server REVOCATION_BENCH=.build/release/RevocationBenchmarks bash Tests/Benchmarks/revocation-bench.sh
+
+mutate:
+	@bash Tests/Mutation/mutate.sh $(if $(ONLY),--only $(ONLY))
 
 # Every product with warnings as errors. (Test targets are left out: swift-testing's own macro
 # expansions warn under -warnings-as-errors on this toolchain.)

@@ -125,13 +125,18 @@ let package = Package(
         .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),
         .testTarget(
             name: "SessionStorageSQLiteTests",
-            dependencies: ["SessionStorageSQLite", "SessionStorage", "SessionStoreConformance"],
+            // GRDB directly: the tests open the store's file beside it to inject failures.
+            dependencies: [
+                "SessionStorageSQLite", "SessionStorage", "SessionStoreConformance", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "SessionManagementTests",
             dependencies: [
                 "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "TestFixtures",
+                // A shared SQLite file, written beside the manager the way another process would.
+                "SessionStorageSQLite", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

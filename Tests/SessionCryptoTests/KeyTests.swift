@@ -76,6 +76,40 @@ import SessionTokens
         #expect(throws: CryptoError(.invalidKey, "")) { try SigningKey(hmacSecret: Array(repeating: 1, count: 31), keyID: nil) }
     }
 
+    /// OpenSSL imports an RSA key with e = 1 or an even e without complaint; with e = 1 a
+    /// "signature" is its own message, so the exponent check is all that stops forged tokens.
+    /// The same modulus with e = 65537 or e = 3 is accepted, so a refusal here is the exponent's.
+    @Test(arguments: ["AQ", "AAE", "Ag", "AQAA"])
+    func refusesRSAExponentsThatAreOneOrEven(_ exponent: String) throws {
+        var jwk = try #require(try SigningKey(pem: Fixtures.testKey("rs256.pem")).verificationKey.publicJWK)
+        jwk.keyID = "forged"
+        for allowed in ["AQAB", "Aw"] {
+            jwk.e = allowed
+            #expect(try VerificationKey(jwk: jwk).keyID == "forged")
+        }
+        jwk.e = exponent
+        #expect(throws: CryptoError(.invalidKey, "")) { try VerificationKey(jwk: jwk) }
+    }
+
+    /// Every algorithm refuses a valid signature with bytes appended or cut off (for HS256 the
+    /// length check is the only thing that does: the MAC comparison reads 32 bytes), or with its
+    /// last byte changed (the whole MAC is compared, not a prefix).
+    @Test func signaturesOfTheWrongLengthAreRefused() throws {
+        let keys = try ["rs256.pem", "es256.pem", "eddsa.pem"].map { try SigningKey(pem: Fixtures.testKey($0)) }
+            + [SigningKey(hmacSecret: Array(repeating: 0x5A, count: 32), keyID: "hs")]
+        let message = Array("header.payload".utf8)
+        for key in keys {
+            let signature = try message.withUnsafeBytes { try key.sign($0) }
+            #expect(key.verificationKey.isValidSignature(signature, for: message), "\(key.algorithm)")
+            #expect(!key.verificationKey.isValidSignature(signature + [0x00], for: message), "\(key.algorithm) with a byte appended")
+            #expect(!key.verificationKey.isValidSignature(signature + signature, for: message), "\(key.algorithm) twice over")
+            #expect(!key.verificationKey.isValidSignature(Array(signature.dropLast()), for: message), "\(key.algorithm) cut short")
+            var lastChanged = signature
+            lastChanged[lastChanged.count - 1] ^= 0x01
+            #expect(!key.verificationKey.isValidSignature(lastChanged, for: message), "\(key.algorithm) with its last byte changed")
+        }
+    }
+
     @Test func jwkRoundTripsAndPinsTheAlgorithm() throws {
         for file in ["rs256.pem", "es256.pem", "eddsa.pem"] {
             let key = try SigningKey(pem: Fixtures.testKey(file))

@@ -5,7 +5,8 @@ import SessionTokens
 import SessionVerification
 import Testing
 
-@Suite struct RevocationFeedTests {
+/// Long polls wait on the feed; a feed that never answers must fail a test, not hang the run.
+@Suite(.timeLimit(.minutes(1))) struct RevocationFeedTests {
     /// Revokes `count` fresh sessions and returns their entries.
     func revokeSessions(_ harness: Harness, count: Int) async throws -> [Revocation] {
         var entries: [Revocation] = []
@@ -16,12 +17,14 @@ import Testing
         return entries
     }
 
-    /// Follows the feed from `cursor` until a page is empty.
+    /// Follows the feed from `cursor` until a page is empty (at most 1000 pages: a feed that never
+    /// ends fails the test instead of looping for ever).
     func follow(_ harness: Harness, from cursor: Int64, limit: Int) async throws -> (entries: [Revocation], cursor: Int64, pages: Int) {
         var cursor = cursor
         var entries: [Revocation] = []
         var pages = 0
         while true {
+            try #require(pages < 1000, "the feed never returned an empty page")
             let page = try await harness.manager.revocationFeed(in: harness.instance, after: cursor, limit: limit)
             pages += 1
             entries += page.entries

@@ -4,7 +4,15 @@ import SessionManagement
 @testable import SessionServer
 import SessionStorage
 import SessionTokens
+import Synchronization
 import Testing
+
+/// A clock the test moves by hand (Unix milliseconds).
+final class TestClock: Sendable {
+    private let value = Mutex<Int64>(1_800_000_000_000)
+    var now: Int64 { value.withLock { $0 } }
+    func advance(by milliseconds: Int64) { value.withLock { $0 += milliseconds } }
+}
 
 /// `GET /v1/verify`: forward-auth answers, and revocations that take effect at once even for
 /// tokens already verified (and cached).
@@ -79,6 +87,32 @@ import Testing
                 try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(variant)"]) { response in
                     #expect(response.status == .unauthorized)
                 }
+            }
+        }
+    }
+
+    /// A token verified once is answered from the cache, but never at or after its `exp` plus
+    /// the leeway: from then on it is judged again, and refused as expired.
+    @Test func aCachedTokenIsRefusedOnceItExpires() async throws {
+        let clock = TestClock()
+        let setup = try await SessionServerTests.setup(clock: { clock.now })
+        let (_, _, token) = try await Self.sessionWithToken(setup)
+        let auth: HTTPFields = [.authorization: "Bearer \(token)"]
+        let payload = try #require(token.split(separator: ".").dropFirst().first)
+        let claims = try JWTClaims.parse(try #require(Base64URL.decode(payload)))
+        let lastAccepted = (try #require(claims.expiresAt) + setup.manager.configuration.leewaySeconds) * 1000 - 1
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .get, headers: auth) { response in
+                #expect(response.status == .ok)
+            }
+            clock.advance(by: lastAccepted - clock.now)
+            try await client.execute(uri: "/v1/verify", method: .get, headers: auth) { response in
+                #expect(response.status == .ok, "within the leeway")
+            }
+            clock.advance(by: 1)
+            try await client.execute(uri: "/v1/verify", method: .get, headers: auth) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.wwwAuthenticate]?.contains("error_description=\"expired\"") == true)
             }
         }
     }

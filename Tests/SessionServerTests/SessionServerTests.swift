@@ -18,11 +18,14 @@ import Testing
         let gateway: GatewayVerifier
     }
 
-    static func setup(maximumBodyBytes: Int = 1 << 20) async throws -> Setup {
+    /// - Parameter clock: now, in Unix milliseconds; the wall clock unless a test moves time itself.
+    static func setup(
+        maximumBodyBytes: Int = 1 << 20, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+    ) async throws -> Setup {
         let ring = try KeyRing(signingKeys: [SigningKey(pem: Fixtures.testKey("rs256.pem"))])
         let manager = SessionManager(
             store: InMemorySessionStore(), keys: ring, configuration: ManagementConfiguration(issuer: "http://tessera.test"),
-            keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+            keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: clock)
         let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
         let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
         let router = try SessionServer.router(

@@ -221,13 +221,17 @@ public enum SessionStoreConformance {
         for (index, session) in (a + b).enumerated() {
             _ = try await store.revokeSession(instanceID: session.instanceID, id: session.id, at: t0 + Int64(index), retainUntil: t0 + day)
         }
+        // Counts are required before any index: a misbehaving store must fail the check, not crash
+        // the test process and every result after it.
         let all = try await store.revocations(instanceID: "ins_a", after: 0, limit: 100)
-        #expect(all.count == 5 && zip(all, all.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        try #require(all.count == 5)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
         let tail = try await store.revocations(instanceID: "ins_a", after: all[1].sequence, limit: 2)
         #expect(tail == Array(all[2...3]))
         #expect(try await store.revocations(instanceID: "ins_b", after: 0, limit: 100).count == 2)
         let everyInstance = try await store.allRevocations(after: 0, limit: 100)
-        #expect(everyInstance.count == 7 && zip(everyInstance, everyInstance.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
+        try #require(everyInstance.count == 7)
+        #expect(zip(everyInstance, everyInstance.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
         #expect(try await store.allRevocations(after: everyInstance[4].sequence, limit: 1) == [everyInstance[5]])
         let bounds = try await store.revocationBounds()
         #expect(bounds == RevocationBounds(lowestLive: everyInstance[0].sequence, highestAssigned: everyInstance[6].sequence))
@@ -239,7 +243,7 @@ public enum SessionStoreConformance {
         _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: t0, retainUntil: t0 + 5000)
         #expect(try await store.pruneRevocations(now: t0 + 1000) == 1)
         let left = try await store.revocations(instanceID: "ins_a", after: 0, limit: 10)
-        #expect(left.map(\.target) == [.session(id: sessions[1].id)])
+        try #require(left.map(\.target) == [.session(id: sessions[1].id)])
         let (_, newest) = try await store.revokeSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 2000, retainUntil: t0 + day)
         #expect(try #require(newest).sequence > left[0].sequence)
         // The highest sequence survives pruning, so a feed can tell a cursor from another database.

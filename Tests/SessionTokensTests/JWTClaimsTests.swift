@@ -79,6 +79,16 @@ import Testing
         #expect(parsed.subject == "user_1")
         #expect(parsed.additional == ["role": .string("admin")])
     }
+
+    /// `additional` never holds a registered name, whether set by the initialiser or the setter:
+    /// templates and printing read it directly, not only through `serialized()`.
+    @Test func additionalNeverHoldsARegisteredName() {
+        var claims = JWTClaims(subject: "user_1", additional: ["sub": .string("attacker"), "exp": .integer(9), "role": .string("admin")])
+        #expect(claims.additional == ["role": .string("admin")] && claims.subject == "user_1")
+        claims.additional = ["iss": .string("https://evil.test"), "org": .string("org_1"), "sid": .string("sess_x")]
+        #expect(claims.additional == ["org": .string("org_1")])
+        #expect(claims.issuer == nil && claims.sessionID == nil)
+    }
 }
 
 @Suite struct ClaimPolicyTests {

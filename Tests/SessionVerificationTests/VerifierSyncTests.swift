@@ -82,7 +82,8 @@ final class FakeServer: VerifierTransport {
     }
 }
 
-@Suite struct VerifierSyncTests {
+/// Every test here waits on a follower task; none may hang the run when the follower misbehaves.
+@Suite(.timeLimit(.minutes(1))) struct VerifierSyncTests {
     static let now = SessionVerifierTests.now
     static let rsa = SessionVerifierTests.rsa
     static let ec = SessionVerifierTests.ec
@@ -274,7 +275,7 @@ final class FakeServer: VerifierTransport {
     }
 }
 
-@Suite struct RevocationListTests {
+@Suite(.timeLimit(.minutes(1))) struct RevocationListTests {
     @Test func compactAndOtherSessionIDsAreKeptApart() {
         let lower = "sess_" + String(repeating: "ab", count: 16)
         let upper = "sess_" + String(repeating: "AB", count: 16)
@@ -315,16 +316,27 @@ final class FakeServer: VerifierTransport {
     @Test func writesFoldIntoTheBaseAndReadersSeeEveryCommittedEntry() async {
         let list = RevocationList()
         let ids = (0..<10_000).map { "sess_" + String(String($0, radix: 16)).leftPadded(to: 32) }
+        // The readers spin until they have seen every entry. With a list that loses one they
+        // would spin for ever (a time limit cannot stop a loop that never sleeps), so a reader
+        // fails once a whole pass after the writer finished still misses an entry, or at a deadline.
+        let writerDone = Flag()
+        let deadline = ContinuousClock.now + .seconds(30)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for id in ids { list.revokeSession(id) }
+                writerDone.set()
             }
             for _ in 0..<2 {
                 group.addTask {
                     // Entries are added in order: once one is visible, every earlier one must be too.
                     var seen = 0
                     while seen < ids.count {
+                        let finalPass = writerDone.isSet
                         while seen < ids.count, list.isRevoked(sessionID: ids[seen], userID: nil, issuedAt: 0) { seen += 1 }
+                        guard seen == ids.count || (!finalPass && ContinuousClock.now < deadline) else {
+                            Issue.record("entry \(seen) (\(ids[seen])) is not visible after the writer finished")
+                            return
+                        }
                         if seen > 0 { #expect(list.isRevoked(sessionID: ids[seen - 1], userID: nil, issuedAt: 0)) }
                         if seen < ids.count, let later = ids[seen...].dropFirst(50).first {
                             #expect(!list.isRevoked(sessionID: later, userID: nil, issuedAt: 0) || list.isRevoked(sessionID: ids[seen], userID: nil, issuedAt: 0))
@@ -336,6 +348,13 @@ final class FakeServer: VerifierTransport {
         }
         #expect(list.snapshot.count == ids.count)
     }
+}
+
+/// Set once by one task, read by others.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
 
 extension String {
