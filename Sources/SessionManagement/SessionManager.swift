@@ -57,7 +57,7 @@ public struct SessionManager: Sendable {
 
     /// Makes a committed entry reach every view of this process before the caller acknowledges it.
     func deliver(_ entry: Revocation) async throws(ManagementError) {
-        do { try await revocations.deliver(through: entry.sequence) } catch {
+        do { try await revocations.deliver(entry) } catch {
             throw ManagementError(.unavailable, "the revocation is stored but not yet applied here; retry: \(error.reason)")
         }
     }

@@ -6,8 +6,8 @@ public import SessionStorage
 /// Its only source is the store's revocation list read in sequence order, which is commit order
 /// with no holes (Decision 0007), so every view sees the same entries in the same order whoever
 /// committed them: this process, or another one on the same database. Two things wake it:
-/// - a use case that has just committed an entry calls `deliver(through:)` and acknowledges only
-///   once it returns, so by then every view of this process has the entry;
+/// - a use case that has just committed an entry calls `deliver(_:)` and acknowledges only once
+///   it returns, so by then every view of this process has the entry;
 /// - `catchUp()`, run every few hundred milliseconds by the maintenance service, brings in what
 ///   other processes committed.
 /// A view is a synchronous, cheap function of a batch of entries: it is called inside the stream,
@@ -53,11 +53,17 @@ public actor RevocationStream {
         for view in views { view([], position) }
     }
 
-    /// Returns once every entry up to `sequence` has reached every view. A use case calls it
-    /// after committing entry `sequence` and before acknowledging the revocation.
-    public func deliver(through sequence: Int64) async throws(StorageError) {
+    /// Returns once `entry`, and every entry before it, has reached every view. A use case calls
+    /// it after committing `entry` and before acknowledging the revocation. When `entry` directly
+    /// follows the position (nothing else was committed in between, the usual case) it is handed
+    /// on as it is, without reading the store.
+    public func deliver(_ entry: Revocation) async throws(StorageError) {
         try await start()
-        try await advance(through: sequence)
+        if !reading, entry.sequence == position + 1 {
+            publish([entry])
+            return
+        }
+        try await advance(through: entry.sequence)
     }
 
     /// Delivers whatever the store holds beyond the position: entries other processes committed.
@@ -98,6 +104,8 @@ public actor RevocationStream {
     }
 
     private func publish(_ entries: [Revocation]) {
+        // The store is always read after the position, so this drops nothing unless a driver
+        // breaks its ordering rule; then it keeps every view from seeing an entry twice.
         let fresh = entries.filter { $0.sequence > position }
         guard let last = fresh.last else { return }
         position = last.sequence
