@@ -33,8 +33,12 @@ public final class GatewayVerifier: Sendable {
 
         /// Bytes, not `String ==`: canonical equivalence would answer a different token (one `K`
         /// replaced by the Kelvin sign U+212A) with a cached one's verdict.
+        /// Over the contiguous UTF-8 buffers: walking two `String.UTF8View`s byte by byte cost more
+        /// than the rest of a cached answer.
         static func == (lhs: TokenKey, rhs: TokenKey) -> Bool {
-            lhs.token.utf8.count == rhs.token.utf8.count && lhs.token.utf8.elementsEqual(rhs.token.utf8)
+            var left = lhs.token
+            var right = rhs.token
+            return left.withUTF8 { a in right.withUTF8 { b in a.count == b.count && a.elementsEqual(b) } }
         }
 
         func hash(into hasher: inout Hasher) {
