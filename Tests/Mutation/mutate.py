@@ -174,10 +174,12 @@ def build(log):
 
 def test(targets, log, timeout):
     # swift-testing matches --filter against "<TestTarget>.<Suite>/<test>"; a per-test deadline is
-    # each waiting test's own .timeLimit, and `timeout` bounds the whole run should one not stop.
+    # each waiting test's own .timeLimit, and `run`'s timeout bounds the whole run should one not
+    # stop. It ends the whole process group: the `timeout` command ended only `swift test` and left
+    # a spinning test binary behind (a mutant that made a loop never end kept a core busy for 30 min).
     pattern = "^(" + "|".join(re.escape(t) for t in targets) + r")\."
-    command = ["timeout", "-k", "10", str(timeout), "swift", "test", "--skip-build", "--disable-xctest", "--filter", pattern]
-    return run(command, log)
+    command = ["swift", "test", "--skip-build", "--disable-xctest", "--filter", pattern]
+    return run(command, log, timeout=timeout)
 
 
 def failing_tests(log, since):
