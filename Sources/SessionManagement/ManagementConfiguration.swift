@@ -2,7 +2,8 @@ public import SessionTokens
 
 /// The knobs of the use cases. Durations are in milliseconds unless named otherwise.
 public struct ManagementConfiguration: Sendable {
-    /// `iss` of every token: the service's public URL.
+    /// The service's public URL: `iss` of the default tenant's tokens; other tenants' are
+    /// `{issuer}/t/{slug}`.
     public var issuer: String
     /// How long a new session lives (`expire_at`): 7 days by default, like a new Clerk instance.
     public var sessionLifetime: Int64
@@ -16,11 +17,16 @@ public struct ManagementConfiguration: Sendable {
     public var leewaySeconds: Int64
     /// How long an authenticated secret key is trusted without asking the database again.
     public var authenticationCacheLifetime: Int64
+    /// `Cache-Control: max-age` of the JWKS, at most (seconds).
+    public var jwksMaxAgeSeconds: Int64
+    /// How long after a rotation the new key starts signing: every JWKS cached before it was
+    /// published has expired by then, with a margin for processes to catch up (ms).
+    public var keyActivationDelay: Int64 { jwksMaxAgeSeconds * 1000 + 5_000 }
 
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
         tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
-        authenticationCacheLifetime: Int64 = 30_000
+        authenticationCacheLifetime: Int64 = 30_000, jwksMaxAgeSeconds: Int64 = 300
     ) {
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
@@ -29,5 +35,6 @@ public struct ManagementConfiguration: Sendable {
         self.touchInterval = touchInterval
         self.leewaySeconds = leewaySeconds
         self.authenticationCacheLifetime = authenticationCacheLifetime
+        self.jwksMaxAgeSeconds = jwksMaxAgeSeconds
     }
 }

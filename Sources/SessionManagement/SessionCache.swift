@@ -45,7 +45,7 @@ final class SessionCache: Sendable {
                 case .user(_, _, let sessionIDs):
                     // The entry lists every session the user had in the store, whichever process opened it.
                     for id in sessionIDs { state.sessions[id] = nil }
-                case .secretKey:
+                case .secretKey, .signingKey:
                     continue
                 }
                 state.generation &+= 1

@@ -1,5 +1,5 @@
 public import SessionStorage
-import SessionCrypto
+public import SessionCrypto
 
 extension SessionManager {
     /// The instance a fresh `session-server` serves.
@@ -8,8 +8,8 @@ extension SessionManager {
     /// Makes sure the default development instance exists and accepts `secretKey` when one is given.
     /// Returns the key to print when one had to be generated (the instance has never had a key and
     /// none was given): it is stored only as a hash and cannot be shown again.
-    public func bootstrapDefaultInstance(secretKey: String?) async throws(ManagementError) -> (Instance, generatedKey: String?) {
-        let (instance, needsFirstKey) = try await prepareDefaultInstance(secretKey: secretKey)
+    public func bootstrapDefaultInstance(secretKey: String?, signingKey: SigningKey? = nil) async throws(ManagementError) -> (Instance, generatedKey: String?) {
+        let (instance, needsFirstKey) = try await prepareDefaultInstance(secretKey: secretKey, signingKey: signingKey)
         return (instance, needsFirstKey ? try await addSecretKey(to: instance) : nil)
     }
 
@@ -18,8 +18,9 @@ extension SessionManager {
     /// whether the instance still needs a first key, which the caller creates with `addSecretKey`
     /// once it can print it. Whether a key is needed is read from the store (has the instance ever
     /// had one?), not from whether the instance is new, so a start that stopped in between is
-    /// completed by the next one.
-    public func prepareDefaultInstance(secretKey: String?) async throws(ManagementError) -> (Instance, needsFirstKey: Bool) {
+    /// completed by the next one. The instance gets `signingKey` (else a new key) as its first
+    /// signing key when it has none.
+    public func prepareDefaultInstance(secretKey: String?, signingKey: SigningKey? = nil) async throws(ManagementError) -> (Instance, needsFirstKey: Bool) {
         if let secretKey {
             guard secretKey.hasPrefix("sk_test_"), secretKey.utf8.count >= 32, secretKey.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
             else { throw ManagementError.invalid("TESSERA_SECRET_KEY", "the secret key must be sk_test_ followed by at least 24 letters or digits") }
@@ -29,9 +30,13 @@ extension SessionManager {
         if let existing {
             instance = existing
         } else {
-            instance = Instance(id: Self.defaultInstanceID, environment: .development, createdAt: clock())
-            try await storage { () async throws(StorageError) in try await store.createInstance(instance) }
+            instance = Instance(id: Self.defaultInstanceID, slug: Self.defaultSlug, environment: .development, createdAt: clock())
+            do { try await store.createInstance(instance) } catch {
+                // Another process created it first.
+                if error.code != .conflict { try await storage { () async throws(StorageError) in throw error } }
+            }
         }
+        try await ensureSigningKey(for: instance, initial: signingKey)
         guard let secretKey else {
             // Operator keys are stored beside the tenant's (KeyScope) but are not the tenant's first key.
             return (instance, try await secretKeys(in: instance).isEmpty)

@@ -66,7 +66,7 @@ extension SessionManager {
         let record = try await template(in: instance, id: id)
         let session = try await storedSession(in: instance, id: sessionID)
         let user = try await self.user(in: instance, id: session.userID)
-        let (claims, signer) = try renderTemplate(record, session: session, user: user, now: clock(), expiresInSeconds: nil, authorizedParty: nil)
+        let (claims, signer) = try renderTemplate(record, tenant: try await tenantKeys(for: instance), session: session, user: user, now: clock(), expiresInSeconds: nil, authorizedParty: nil)
         do {
             return try JWTClaims.preview(
                 claims: claims, header: JOSEHeader(algorithm: signer.algorithm, keyID: signer.keyID), signatureLength: signer.signatureLength)

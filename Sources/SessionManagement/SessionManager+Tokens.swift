@@ -10,13 +10,14 @@ extension SessionManager {
         in instance: Instance, sessionID: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
     ) async throws(ManagementError) -> String {
         let session = try await activeSession(in: instance, id: sessionID)
+        let tenant = try await tenantKeys(for: instance)
         let now = clock()
         let tokenID = try newTokenID()
         let claims: JWTClaims
         do {
             claims = try JWTClaims.sessionToken(
                 SessionTokenRequest(
-                    sessionID: session.id, userID: session.userID, issuer: configuration.issuer, authorizedParty: authorizedParty,
+                    sessionID: session.id, userID: session.userID, issuer: tenant.issuer, authorizedParty: authorizedParty,
                     factorVerificationAge: [0, session.mfaVerified ? 0 : -1], sessionExpiresAt: session.expireAt / 1000,
                     expiresInSeconds: expiresInSeconds),
                 now: now / 1000, tokenID: tokenID, lifetime: configuration.tokenLifetime)
@@ -24,7 +25,7 @@ extension SessionManager {
             throw error.code == .invalidLifetime ? .invalid("expires_in_seconds", error.reason) : ManagementError(.invalidParameter, error.reason)
         }
         try await touch(session, at: now)
-        return try sign(claims, with: keys.active)
+        return try sign(claims, with: tenant.signer(at: now))
     }
 
     /// A token from a named template for an active session: the rendered claims, then `azp, exp,
@@ -40,8 +41,9 @@ extension SessionManager {
         }
         let session = try await activeSession(in: instance, id: sessionID)
         let user = try await self.user(in: instance, id: session.userID)
+        let tenant = try await tenantKeys(for: instance)
         let now = clock()
-        let (claims, signer) = try renderTemplate(record, session: session, user: user, now: now, expiresInSeconds: expiresInSeconds, authorizedParty: authorizedParty)
+        let (claims, signer) = try renderTemplate(record, tenant: tenant, session: session, user: user, now: now, expiresInSeconds: expiresInSeconds, authorizedParty: authorizedParty)
         try await touch(session, at: now)
         return try sign(claims, with: signer)
     }
@@ -49,7 +51,7 @@ extension SessionManager {
     /// Renders a template's claims and picks its signer, checking the size budget; shared by
     /// minting and the dry run.
     func renderTemplate(
-        _ record: JWTTemplateRecord, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
+        _ record: JWTTemplateRecord, tenant: TenantKeys, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
     ) throws(ManagementError) -> (JWTClaims, SigningKey) {
         let template = try Self.template(from: opened(record))
         let signer: SigningKey
@@ -58,7 +60,7 @@ extension SessionManager {
                 throw ManagementError(.invalidTemplate, "the template's signing key is unusable: \(error.reason)")
             }
         } else {
-            signer = keys.active
+            signer = tenant.signer(at: now)
         }
         let templateUser = Self.templateUser(user)
         let context = TemplateContext(
@@ -71,7 +73,7 @@ extension SessionManager {
             let claims = try JWTClaims.templateToken(
                 template, context: context, user: templateUser,
                 request: TemplateTokenRequest(
-                    issuer: configuration.issuer, authorizedParty: authorizedParty, expiresInSeconds: expiresInSeconds,
+                    issuer: tenant.issuer, authorizedParty: authorizedParty, expiresInSeconds: expiresInSeconds,
                     sessionID: session.id, sessionExpiresAt: session.expireAt / 1000),
                 now: now / 1000, tokenID: tokenID, lifetime: configuration.tokenLifetime)
             _ = try JWTClaims.preview(

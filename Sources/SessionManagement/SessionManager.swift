@@ -7,14 +7,16 @@ import Synchronization
 /// transport in them. Time and randomness are injected so every use case is a function of its inputs.
 public struct SessionManager: Sendable {
     public let store: any SessionStore
-    public let keys: KeyRing
     public let configuration: ManagementConfiguration
-    /// Seals template signing keys at rest; without it, templates with their own key are refused.
+    /// Seals signing keys (the tenants' and templates' own) at rest; without it, no tenant can
+    /// sign and templates with their own key are refused.
     public let keyEncryption: KeyEncryptionKeys?
     let random: any RandomSource
     let clock: @Sendable () -> Int64
     let authenticated: AuthenticationCache
     let cachedSessions: SessionCache
+    /// Tenants with their keys opened; a view of the stream, so rotations reach every process.
+    let tenants: TenantDirectory
     /// Committed revocations in order, which every in-memory view follows (the gateway's too).
     public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
@@ -24,28 +26,30 @@ public struct SessionManager: Sendable {
     ///   - keyEncryption: the operator's key-encryption key(s), which seal template signing keys in the store.
     ///   - clock: now, in Unix milliseconds.
     public init(
-        store: any SessionStore, keys: KeyRing, configuration: ManagementConfiguration, keyEncryption: KeyEncryptionKeys? = nil,
+        store: any SessionStore, configuration: ManagementConfiguration, keyEncryption: KeyEncryptionKeys?,
         random: any RandomSource = SecureRandom(), clock: @escaping @Sendable () -> Int64
     ) {
         self.store = store
-        self.keys = keys
         self.configuration = configuration
         self.keyEncryption = keyEncryption
         self.random = random
         self.clock = clock
         let authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
         let cachedSessions = SessionCache()
+        let tenants = TenantDirectory()
         // The feed needs the stream and the stream its views: the feed's view reaches it through a box.
         let feedBox = Mutex<RevocationFeed?>(nil)
         let stream = RevocationStream(store: store, views: [
             { entries, position in feedBox.withLock { $0 }?.accept(entries, position: position) },
             { entries, _ in cachedSessions.apply(entries) },
             { entries, _ in authenticated.apply(entries) },
+            { entries, _ in tenants.apply(entries) },
         ])
         let feed = RevocationFeed(store: store, stream: stream)
         feedBox.withLock { $0 = feed }
         self.authenticated = authenticated
         self.cachedSessions = cachedSessions
+        self.tenants = tenants
         self.revocations = stream
         self.feed = feed
     }
@@ -62,14 +66,14 @@ public struct SessionManager: Sendable {
         }
     }
 
-    /// Every entry still on the revocation list of an instance, oldest first: what an in-memory
-    /// view loads at start-up before following the hub.
-    public func liveRevocations(in instance: Instance) async throws(ManagementError) -> [Revocation] {
+    /// Every entry still on the revocation list of every instance, oldest first: what an in-memory
+    /// view loads at start-up before following the stream.
+    public func liveRevocations() async throws(ManagementError) -> [Revocation] {
         var entries: [Revocation] = []
         var cursor: Int64 = 0
         while true {
             let page = try await storage { () async throws(StorageError) in
-                try await store.revocations(instanceID: instance.id, after: cursor, limit: 1000)
+                try await store.allRevocations(after: cursor, limit: 1000)
             }
             entries += page
             guard let last = page.last, page.count == 1000 else { return entries }
@@ -105,9 +109,6 @@ public struct SessionManager: Sendable {
     /// Now, in Unix milliseconds, from the injected clock.
     public var now: Int64 { clock() }
 
-    /// The published keys (`/v1/jwks`, `/.well-known/jwks.json`).
-    public var jwks: JWKS { keys.jwks }
-
     /// A prefixed id (`sess_…`, `user_…`) with 128 random bits.
     func newID(_ prefix: String) throws(ManagementError) -> String {
         do { return prefix + "_" + (try random.hex(16)) } catch {
@@ -116,15 +117,6 @@ public struct SessionManager: Sendable {
     }
 
     // MARK: Instances and secret keys
-
-    /// Creates an instance and its first secret key; returns the key, which is stored only as a hash
-    /// and cannot be shown again.
-    public func createInstance(environment: Instance.Environment, allowsBackendSignIn: Bool = false) async throws(ManagementError) -> (Instance, secretKey: String) {
-        let now = clock()
-        let instance = Instance(id: try newID("ins"), environment: environment, allowsBackendSignIn: allowsBackendSignIn, createdAt: now)
-        try await storage { () async throws(StorageError) in try await store.createInstance(instance) }
-        return (instance, try await addSecretKey(to: instance))
-    }
 
     /// Adds a key to an instance: a secret key (`sk_test_…` for development, `sk_live_…` for
     /// production), or a verifier key (`vk_test_…`, `vk_live_…`) that can only read the revocation

@@ -8,7 +8,8 @@ import HTTPTypes
 import NIOCore
 
 /// Networkless verification inside the server, for forward-auth gateways and the deprecated verify:
-/// no database on the path. Revocations come from an in-memory list, one of the views that follow
+/// no database on the path. Each tenant is judged by its own keys and issuer; a token verified for
+/// one tenant is never answered from the cache for another. Revocations come from an in-memory list, one of the views that follow
 /// the manager's `RevocationStream` (so it has a revocation committed here before that revocation
 /// is acknowledged, and one committed by another process within the catch-up interval); positive
 /// results are cached per token until it expires, and the list is consulted on every request,
@@ -21,6 +22,8 @@ public final class GatewayVerifier: Sendable {
     }
 
     struct Entry: Sendable {
+        /// The tenant the token was verified for.
+        var instanceID: String
         var claims: JWTClaims
         var answer: Answer?
     }
@@ -48,36 +51,48 @@ public final class GatewayVerifier: Sendable {
         }
     }
 
-    let verifier: SessionVerifier
+    /// A tenant's verifier, built for one set of its keys (a rotation brings a new `TenantKeys`).
+    private struct TenantVerifier {
+        let keys: ObjectIdentifier
+        let verifier: SessionVerifier
+    }
+
+    let leeway: Int64
     let revocations: RevocationList
+    private let verifiers = Mutex<[String: TenantVerifier]>([:])
     private let cache = Mutex<[TokenKey: Entry]>([:])
     private static let capacity = 100_000
 
-    init(verifier: SessionVerifier, revocations: RevocationList) {
-        self.verifier = verifier
+    init(leeway: Int64, revocations: RevocationList) {
+        self.leeway = leeway
         self.revocations = revocations
     }
 
-    /// Builds the verifier over the manager's keys, makes it follow the revocation stream, then
-    /// loads the entries committed before the stream started (in that order, so none is missed;
-    /// applying an entry twice is harmless).
-    public static func make(manager: SessionManager, instance: Instance?) async throws -> GatewayVerifier {
-        let revocations = RevocationList()
-        let gateway = GatewayVerifier(
-            verifier: SessionVerifier(
-                keys: try VerifierKeys(manager.keys.verificationKeys),
-                policy: ClaimPolicy(leeway: manager.configuration.leewaySeconds, issuer: manager.configuration.issuer),
-                revocations: revocations),
-            revocations: revocations)
-        let instanceID = instance?.id
+    /// Builds the verifier, makes it follow the revocation stream (one list for every tenant:
+    /// session and user ids are unique across tenants), then loads the entries committed before
+    /// the stream started (in that order, so none is missed; applying an entry twice is harmless).
+    public static func make(manager: SessionManager) async throws -> GatewayVerifier {
+        let gateway = GatewayVerifier(leeway: manager.configuration.leewaySeconds, revocations: RevocationList())
         await manager.revocations.follow { entries, _ in
-            for entry in entries where entry.instanceID == instanceID { gateway.apply(entry) }
+            for entry in entries { gateway.apply(entry) }
         }
         try await manager.revocations.start()
-        if let instance {
-            for entry in try await manager.liveRevocations(in: instance) { gateway.apply(entry) }
-        }
+        for entry in try await manager.liveRevocations() { gateway.apply(entry) }
         return gateway
+    }
+
+    /// The verifier for a tenant's current keys, built once per rotation.
+    func verifier(for tenant: TenantKeys) throws(VerificationError) -> SessionVerifier {
+        let identity = ObjectIdentifier(tenant)
+        if let known = verifiers.withLock({ $0[tenant.instance.id] }), known.keys == identity { return known.verifier }
+        let keys: VerifierKeys
+        do { keys = try VerifierKeys(tenant.verificationKeys) } catch {
+            throw VerificationError(.unknownKeyID, "the tenant's keys are unusable: \(error.reason)")
+        }
+        let verifier = SessionVerifier(
+            keys: keys, policy: ClaimPolicy(leeway: leeway, issuer: tenant.issuer), revocations: revocations)
+        verifiers.withLock { $0[tenant.instance.id] = TenantVerifier(keys: identity, verifier: verifier) }
+        return verifier
     }
 
     func apply(_ revocation: Revocation) {
@@ -85,19 +100,20 @@ public final class GatewayVerifier: Sendable {
         case .session(let id): revocations.revokeSession(id, retainUntil: revocation.retainUntil)
         case .user(let id, let notBefore, let sessionIDs):
             revocations.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs, retainUntil: revocation.retainUntil)
-        case .secretKey: break
+        case .secretKey, .signingKey: break
         }
     }
 
-    /// The claims of a valid, unrevoked token at `now` (Unix seconds).
-    func verify(_ token: String, now: Int64) throws(VerificationError) -> JWTClaims {
-        try entry(for: token, now: now).claims
+    /// The claims of a valid, unrevoked token of `tenant` at `now` (Unix seconds).
+    func verify(_ token: String, tenant: TenantKeys, now: Int64) throws(VerificationError) -> JWTClaims {
+        try entry(for: token, tenant: tenant, now: now).claims
     }
 
-    /// The cached entry of a valid, unrevoked token at `now`, with the gateway's answer once rendered.
-    func entry(for token: String, now: Int64) throws(VerificationError) -> Entry {
+    /// The cached entry of a valid, unrevoked token of `tenant` at `now`, with the gateway's answer once rendered.
+    func entry(for token: String, tenant: TenantKeys, now: Int64) throws(VerificationError) -> Entry {
         let key = TokenKey(token: token)
-        if let entry = cache.withLock({ $0[key] }), let expiresAt = entry.claims.expiresAt,
+        let verifier = try verifier(for: tenant)
+        if let entry = cache.withLock({ $0[key] }), entry.instanceID == tenant.instance.id, let expiresAt = entry.claims.expiresAt,
             !verifier.policy.hasExpired(expiresAt, at: now)
         {
             let claims = entry.claims
@@ -106,7 +122,7 @@ public final class GatewayVerifier: Sendable {
             }
             return entry
         }
-        let entry = Entry(claims: try verifier.verify(token, now: now).claims, answer: nil)
+        let entry = Entry(instanceID: tenant.instance.id, claims: try verifier.verify(token, now: now).claims, answer: nil)
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
             cache[key] = entry

@@ -1,17 +1,23 @@
+public import Logging
 public import ServiceLifecycle
 public import SessionManagement
 import SessionVerification
 
-/// Runs beside the HTTP server: keeps the revocation feed caught up and the list (in the store and
-/// in the gateway's memory) pruned, and on graceful shutdown answers the feed's long polls so they
-/// do not hold the server open.
+/// Runs beside the HTTP server: keeps every view caught up with the revocation stream (rotations
+/// included) and the list (in the store and in the gateway's memory) pruned, rotates signing keys
+/// on schedule when asked to, and on graceful shutdown answers the feed's long polls so they do
+/// not hold the server open.
 public struct RevocationMaintenance: Service {
     let manager: SessionManager
     let gateway: GatewayVerifier
+    let rotationInterval: Int64?
+    let logger: Logger
 
-    public init(manager: SessionManager, gateway: GatewayVerifier) {
+    public init(manager: SessionManager, gateway: GatewayVerifier, rotationInterval: Int64? = nil, logger: Logger = Logger(label: "tessera")) {
         self.manager = manager
         self.gateway = gateway
+        self.rotationInterval = rotationInterval
+        self.logger = logger
     }
 
     public func run() async throws {
@@ -23,6 +29,19 @@ public struct RevocationMaintenance: Service {
                         while !Task.isCancelled {
                             do { try await Task.sleep(for: .seconds(60)) } catch { return }
                             gateway.revocations.removeExpired(now: manager.now)
+                        }
+                    }
+                    if let rotationInterval {
+                        group.addTask {
+                            while !Task.isCancelled {
+                                do {
+                                    let rotated = try await manager.rotateDueSigningKeys(every: rotationInterval)
+                                    if !rotated.isEmpty { logger.notice("signing keys rotated on schedule", metadata: ["tenants": "\(rotated)"]) }
+                                } catch {
+                                    logger.error("scheduled signing-key rotation failed; retrying", metadata: ["error": "\(error)"])
+                                }
+                                do { try await Task.sleep(for: .seconds(60)) } catch { return }
+                            }
                         }
                     }
                 }

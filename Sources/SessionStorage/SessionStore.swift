@@ -43,9 +43,24 @@ public struct SessionQuery: Sendable, Hashable {
 /// acknowledged write survives a crash (drivers with storage); text with a control character is
 /// refused (`constraint`) and an id with one is found nowhere (`StoredText`). Time is always a parameter.
 public protocol SessionStore: Sendable {
-    // MARK: Instances and secret keys
-    func createInstance(_ instance: Instance) async throws(StorageError)
+    // MARK: Instances, their signing keys and secret keys
+    /// Creates the instance with its first signing key (when given), in one transaction. A taken
+    /// id or slug is a `conflict`.
+    func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) async throws(StorageError)
     func instance(id: String) async throws(StorageError) -> Instance?
+    func instance(slug: String) async throws(StorageError) -> Instance?
+    /// Every instance, oldest first.
+    func instances() async throws(StorageError) -> [Instance]
+    /// The instance's signing keys, by generation.
+    func signingKeys(instanceID: String) async throws(StorageError) -> [SigningKeyRecord]
+    /// Adds a key and appends its `signingKey` entry, in one transaction. A generation or `kid`
+    /// already stored is a `conflict` (two processes rotating at once: one wins).
+    func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) async throws(StorageError) -> Revocation
+    /// Every signing key of every instance, for the start-up pass that re-seals key material.
+    func allSigningKeys() async throws(StorageError) -> [SigningKeyRecord]
+    /// Replaces the material of every row that still holds its stored material, in one
+    /// transaction; returns how many rows were replaced.
+    func replaceSigningKeyMaterials(_ replacements: [SigningKeyRecord.Replacement]) async throws(StorageError) -> Int
     func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError)
     /// The live (not revoked) key with this hash.
     func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord?
@@ -107,4 +122,11 @@ public protocol SessionStore: Sendable {
     func revocationBounds() async throws(StorageError) -> RevocationBounds
     /// Removes entries whose `retainUntil` is at or before `now`; returns how many.
     func pruneRevocations(now: Int64) async throws(StorageError) -> Int
+}
+
+extension SessionStore {
+    /// An instance with no signing key yet (its keys come later, or from elsewhere in a test).
+    public func createInstance(_ instance: Instance) async throws(StorageError) {
+        try await createInstance(instance, signingKey: nil)
+    }
 }

@@ -3,23 +3,111 @@ import GRDB
 public import SessionStorage
 
 extension SQLiteSessionStore {
-    public func createInstance(_ instance: Instance) async throws(StorageError) {
-        try StoredText.check(["id": instance.id])
+    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) async throws(StorageError) {
+        try StoredText.check(["id": instance.id, "slug": instance.slug])
+        for origin in instance.allowedOrigins {
+            try StoredText.check(["allowed_origins": origin])
+            guard !origin.contains(" ") else { throw StorageError(.constraint, "an allowed origin holds no space") }
+        }
+        if let signingKey { try Self.checkStorable(signingKey) }
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO instance (id, environment, allows_backend_sign_in, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [instance.id, instance.environment.rawValue, instance.allowsBackendSignIn, instance.createdAt])
+                sql: """
+                    INSERT INTO instance (id, slug, environment, signing_algorithm, allowed_origins, allows_backend_sign_in, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    instance.id, instance.slug, instance.environment.rawValue, instance.signingAlgorithm,
+                    instance.allowedOrigins.joined(separator: " "), instance.allowsBackendSignIn, instance.createdAt,
+                ])
+            if let signingKey { try Self.insert(signingKey, db) }
         }
+    }
+
+    static func decodeInstance(_ row: Row) -> Instance {
+        let origins: String = row["allowed_origins"]
+        return Instance(
+            id: row["id"], slug: row["slug"], environment: Instance.Environment(rawValue: row["environment"]) ?? .development,
+            signingAlgorithm: row["signing_algorithm"], allowedOrigins: origins.split(separator: " ").map(String.init),
+            allowsBackendSignIn: row["allows_backend_sign_in"], createdAt: row["created_at"])
     }
 
     public func instance(id: String) async throws(StorageError) -> Instance? {
         guard StoredText.isClean(id) else { return nil }
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE id = ?", arguments: [id]).map { row in
-                Instance(
-                    id: row["id"], environment: Instance.Environment(rawValue: row["environment"]) ?? .development,
-                    allowsBackendSignIn: row["allows_backend_sign_in"], createdAt: row["created_at"])
+            try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE id = ?", arguments: [id]).map(Self.decodeInstance)
+        }
+    }
+
+    public func instance(slug: String) async throws(StorageError) -> Instance? {
+        guard StoredText.isClean(slug) else { return nil }
+        return try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM instance WHERE slug = ?", arguments: [slug]).map(Self.decodeInstance)
+        }
+    }
+
+    public func instances() async throws(StorageError) -> [Instance] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY created_at, id").map(Self.decodeInstance)
+        }
+    }
+
+    // MARK: Signing keys
+
+    static func checkStorable(_ key: SigningKeyRecord) throws(StorageError) {
+        try StoredText.check(["kid": key.keyID, "instance_id": key.instanceID, "algorithm": key.algorithm, "material": key.material])
+    }
+
+    static func insert(_ key: SigningKeyRecord, _ db: Database) throws {
+        guard let algorithm = try String.fetchOne(db, sql: "SELECT signing_algorithm FROM instance WHERE id = ?", arguments: [key.instanceID]) else {
+            throw missing("instance", key.instanceID)
+        }
+        guard algorithm == key.algorithm else { throw StorageError(.constraint, "instance \(key.instanceID) signs with \(algorithm), not \(key.algorithm)") }
+        try db.execute(
+            sql: "INSERT INTO signing_key (kid, instance_id, generation, algorithm, material, created_at, activates_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [key.keyID, key.instanceID, key.generation, key.algorithm, key.material, key.createdAt, key.activatesAt])
+    }
+
+    static func decodeSigningKey(_ row: Row) -> SigningKeyRecord {
+        SigningKeyRecord(
+            keyID: row["kid"], instanceID: row["instance_id"], generation: row["generation"], algorithm: row["algorithm"],
+            material: row["material"], createdAt: row["created_at"], activatesAt: row["activates_at"])
+    }
+
+    public func signingKeys(instanceID: String) async throws(StorageError) -> [SigningKeyRecord] {
+        guard StoredText.isClean(instanceID) else { return [] }
+        return try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM signing_key WHERE instance_id = ? ORDER BY generation", arguments: [instanceID])
+                .map(Self.decodeSigningKey)
+        }
+    }
+
+    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try Self.checkStorable(key)
+        return try await write { db in
+            try Self.insert(key, db)
+            return try Self.appendRevocation(
+                db, instanceID: key.instanceID, target: .signingKey(id: key.keyID), at: key.createdAt, retainUntil: retainUntil)
+        }
+    }
+
+    public func allSigningKeys() async throws(StorageError) -> [SigningKeyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM signing_key ORDER BY instance_id, generation").map(Self.decodeSigningKey)
+        }
+    }
+
+    public func replaceSigningKeyMaterials(_ replacements: [SigningKeyRecord.Replacement]) async throws(StorageError) -> Int {
+        for replacement in replacements { try StoredText.check(["material": replacement.material]) }
+        return try await write { db in
+            var replaced = 0
+            for replacement in replacements {
+                try db.execute(
+                    sql: "UPDATE signing_key SET material = ? WHERE kid = ? AND material = ?",
+                    arguments: [replacement.material, replacement.stored.keyID, replacement.stored.material])
+                replaced += db.changesCount
             }
+            return replaced
         }
     }
 

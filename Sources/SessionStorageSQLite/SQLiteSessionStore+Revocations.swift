@@ -19,6 +19,10 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, secret_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
                 arguments: [instanceID, id, at, retainUntil])
+        case .signingKey(let id):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, signing_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, id, at, retainUntil])
         }
         return Revocation(sequence: db.lastInsertedRowID, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
     }
@@ -29,6 +33,8 @@ extension SQLiteSessionStore {
             target = .session(id: session)
         } else if let key = row["secret_key_id"] as String? {
             target = .secretKey(id: key)
+        } else if let key = row["signing_key_id"] as String? {
+            target = .signingKey(id: key)
         } else {
             let sessions: String = row["session_ids"] ?? ""
             target = .user(id: row["user_id"], notBefore: row["not_before"], sessionIDs: sessions.split(separator: " ").map(String.init))

@@ -174,6 +174,59 @@ enum Schema {
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
             }
         }
+        migrator.registerMigration("0003 tenants: slugs, signing algorithms, signing keys in the store") { db in
+            let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'revocation'") ?? 0
+            try db.execute(sql: """
+                ALTER TABLE instance ADD COLUMN slug TEXT NOT NULL DEFAULT '';
+                -- Instances made before tenants had slugs: the default one is `default`, any other is named after its id.
+                UPDATE instance SET slug = CASE WHEN id = 'ins_default' THEN 'default' ELSE replace(id, '_', '-') END;
+                CREATE UNIQUE INDEX instance_by_slug ON instance(slug);
+                ALTER TABLE instance ADD COLUMN signing_algorithm TEXT NOT NULL DEFAULT 'RS256'
+                    CHECK (signing_algorithm IN ('RS256', 'ES256', 'EdDSA'));
+                -- Space-separated origins (an origin never holds a space).
+                ALTER TABLE instance ADD COLUMN allowed_origins TEXT NOT NULL DEFAULT '';
+
+                -- Rows are never updated but for re-sealing: the schedule follows from the generations.
+                CREATE TABLE signing_key (
+                    kid TEXT PRIMARY KEY NOT NULL,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    generation INTEGER NOT NULL CHECK (generation > 0),
+                    algorithm TEXT NOT NULL CHECK (algorithm IN ('RS256', 'ES256', 'EdDSA')),
+                    material TEXT NOT NULL CHECK (length(material) > 0),
+                    created_at INTEGER NOT NULL,
+                    activates_at INTEGER NOT NULL,
+                    UNIQUE (instance_id, generation)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE revocation_next (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    session_id TEXT,
+                    user_id TEXT,
+                    not_before INTEGER,
+                    session_ids TEXT,
+                    secret_key_id TEXT,
+                    -- A new signing key of the instance: every process reloads the instance's keys.
+                    signing_key_id TEXT,
+                    revoked_at INTEGER NOT NULL,
+                    retain_until INTEGER NOT NULL,
+                    CHECK ((session_id IS NOT NULL) + (user_id IS NOT NULL) + (secret_key_id IS NOT NULL) + (signing_key_id IS NOT NULL) = 1),
+                    CHECK ((user_id IS NOT NULL) = (not_before IS NOT NULL)),
+                    CHECK ((user_id IS NOT NULL) = (session_ids IS NOT NULL))
+                );
+                INSERT INTO revocation_next (sequence, instance_id, session_id, user_id, not_before, session_ids, secret_key_id, revoked_at, retain_until)
+                    SELECT sequence, instance_id, session_id, user_id, not_before, session_ids, secret_key_id, revoked_at, retain_until FROM revocation;
+                DROP TABLE revocation;
+                ALTER TABLE revocation_next RENAME TO revocation;
+                CREATE INDEX revocation_by_instance ON revocation(instance_id, sequence);
+                CREATE INDEX revocation_by_retention ON revocation(retain_until);
+                """)
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'revocation'")
+            let copied = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM revocation") ?? 0
+            if max(highest, copied) > 0 {
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
+            }
+        }
         return migrator
     }
 }

@@ -30,9 +30,10 @@ extension SessionServerCommand {
             if FileManager.default.fileExists(atPath: path) {
                 current = try KeyEncryptionKey(contentsOfFile: path)
             } else {
-                if let sealed = try await store.templateKeyMaterials().lazy.compactMap({ SealedValue($0.material) }).first {
+                let sealedMaterials = try await store.templateKeyMaterials().map(\.material) + store.allSigningKeys().map(\.material)
+                if let sealed = sealedMaterials.lazy.compactMap({ SealedValue($0) }).first {
                     throw ValidationError(
-                        "the database holds template signing keys sealed under key-encryption key \(sealed.keyID), and none is configured: "
+                        "the database holds signing keys sealed under key-encryption key \(sealed.keyID), and none is configured: "
                             + "give it with --key-encryption-key-file (TESSERA_KEK_FILE) or TESSERA_KEK")
                 }
                 current = try KeyEncryptionKey.generateFile(at: path)

@@ -10,6 +10,10 @@ extension SessionServerCommand {
         flag: "max-body-bytes", variable: "TESSERA_MAX_BODY_BYTES", range: 1024...(1 << 30), defaultValue: 1 << 20)
     static let idleTimeoutSetting = NumericSetting(
         flag: "idle-timeout", variable: "TESSERA_IDLE_TIMEOUT", range: ConnectionTimeouts.idleRange, defaultValue: 60)
+    static let jwksMaxAgeSetting = NumericSetting<Int64>(
+        flag: "jwks-max-age", variable: "TESSERA_JWKS_MAX_AGE", range: 1...86_400, defaultValue: 300)
+    static let rotationDaysSetting = NumericSetting<Int64>(
+        flag: "rotate-signing-keys-days", variable: "TESSERA_ROTATE_SIGNING_KEYS_DAYS", range: 0...3650, defaultValue: 0)
     static let headerTimeoutSetting = NumericSetting(
         flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
 }

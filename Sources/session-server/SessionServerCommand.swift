@@ -76,6 +76,18 @@ struct SessionServerCommand: AsyncParsableCommand {
         help: "During a rotation, the key-encryption key being replaced: keys sealed under it are re-sealed at start-up (TESSERA_PREVIOUS_KEK_FILE).")
     var previousKeyEncryptionKeyFile: String?
 
+    @Option(
+        name: .customLong("jwks-max-age"),
+        help: """
+            Longest Cache-Control max-age of a JWKS, in seconds; a rotated key signs only after this (plus 5 s)             (TESSERA_JWKS_MAX_AGE; 1...86400, default 300).
+            """)
+    var jwksMaxAge: Int64?
+
+    @Option(
+        name: .customLong("rotate-signing-keys-days"),
+        help: "Rotate every tenant's signing key when it has signed this many days (TESSERA_ROTATE_SIGNING_KEYS_DAYS; 0...3650, default 0: off).")
+    var rotateSigningKeysDays: Int64?
+
     @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
     var openapi: String?
 
@@ -104,6 +116,21 @@ struct SessionServerCommand: AsyncParsableCommand {
                 throw ValidationError("--gateway-claim-header \(text): \(error.reason)")
             }
         }
+        let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
+        let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = TesseraConfiguration(
+            host: host, port: port, timeouts: timeouts,
+            server: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
+            management: ManagementConfiguration(
+                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime),
+                jwksMaxAgeSeconds: jwksMaxAge),
+            secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            signingKeyRotationInterval: rotationDays == 0 ? nil : rotationDays * 86_400_000,
+            storeDescription: "database \(database), keys \(keys)")
+        // The key directory holds development material: the default tenant's first signing key is
+        // taken from it when the database has none yet; from then on the database is the truth.
         let directory = KeyDirectory(path: keys)
         for key in try directory.generateDevelopmentKeysIfEmpty(now: Int64(Date().timeIntervalSince1970)) {
             logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: key.algorithm))", "kid": "\(key.keyID ?? "-")"])
@@ -111,62 +138,17 @@ struct SessionServerCommand: AsyncParsableCommand {
         let ring = try directory.load()
         let store = try SQLiteSessionStore(path: database)
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
-        let manager = SessionManager(
-            store: store, keys: ring, configuration: ManagementConfiguration(
-                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime)),
-            keyEncryption: keyEncryption, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
-        let sealing = try await manager.sealTemplateKeys()
-        logger.info(
-            "template signing keys sealed at rest",
-            metadata: ["kek": "\(keyEncryption.current.id)", "sealed": "\(sealing.sealed)", "resealed": "\(sealing.resealed)", "unchanged": "\(sealing.unchanged)"])
-        let secret = ProcessInfo.processInfo.environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: secret)
-        // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
-        let givenOperatorKey = ProcessInfo.processInfo.environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        if let givenOperatorKey { _ = try await manager.bootstrapOperatorKey(givenOperatorKey) }
-        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
-        let router = try SessionServer.router(
-            manager: manager, configuration: ServerConfiguration(
-                maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
-            gateway: gateway)
-        let app = Application(
-            router: router, server: timeouts.http1, configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
-            onServerRunning: { [logger] _ in
-                // A new instance's first secret key is created here, once the port is bound (Hummingbird awaits
-                // this before it accepts a connection), and printed right after it commits: a start that cannot
-                // bind stores no key that nobody saw, and the next start creates and shows one. Binding before
-                // bootstrapping is not possible: Hummingbird binds in Application.run, after the router, which
-                // needs the instance, is built.
-                var banner = "Tessera listening on http://\(host):\(port)  (database \(database), keys \(keys), instance \(instance.id))\n"
-                if needsFirstKey {
-                    do {
-                        let key = try await manager.addSecretKey(to: instance)
-                        banner += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(key)\n"
-                    } catch {
-                        logger.error("cannot create the default instance's first secret key; restart to try again", metadata: ["error": "\(error)"])
-                    }
-                }
-                if givenOperatorKey == nil {
-                    do {
-                        if let key = try await manager.bootstrapOperatorKey(nil) {
-                            banner += "Operator key (shown once; set TESSERA_OPERATOR_KEY to choose your own): \(key)\n"
-                        }
-                    } catch {
-                        logger.error("cannot create the operator key; restart to try again", metadata: ["error": "\(error)"])
-                    }
-                }
-                FileHandle.standardOutput.write(Data(banner.utf8))
-            }, logger: logger)
+        let built = try await buildApplication(
+            configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger,
+            announce: { FileHandle.standardOutput.write(Data($0.utf8)) })
         // The maintenance service comes last so that a graceful shutdown reaches it first (services stop in
         // reverse order): it answers the feed's long polls at once, and the HTTP server then has nothing
         // in flight to wait for. Inside the application's own group the server would stop first and wait
         // out every long poll.
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: app),
-                    .init(service: RevocationMaintenance(manager: manager, gateway: gateway)),
-                ],
+                services: [.init(service: built.application)] + built.services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch let error as IOError {
             // Binding is the one I/O the server does before its banner; say what to change.

@@ -24,7 +24,7 @@ import Testing
 
     @Test func aKeyReadBeforeItsRevocationIsNotRemembered() {
         let cache = AuthenticationCache(lifetime: 30_000)
-        let instance = Instance(id: "ins_a", environment: .development, createdAt: 0)
+        let instance = Instance(id: "ins_a", slug: "a-1", environment: .development, createdAt: 0)
         let before = cache.generation
         cache.apply([Revocation(sequence: 1, instanceID: "ins_a", target: .secretKey(id: "key_1"), revokedAt: 1, retainUntil: 2)])
         cache.remember(instance, keyID: "key_1", forHash: [1], now: 0, readAt: before)

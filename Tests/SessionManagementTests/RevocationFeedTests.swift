@@ -37,7 +37,7 @@ import Testing
     @Test func followingTheCursorDeliversEveryEntryOnceInOrderAndOnlyTheInstancesOwn() async throws {
         let harness = try await Harness()
         let first = try await revokeSessions(harness, count: 3)
-        let (other, _) = try await harness.manager.createInstance(environment: .development)
+        let (other, _) = try await harness.otherTenant()
         let user = try await harness.manager.createUser(in: other, UserDraft(firstName: "Other"))
         _ = try await harness.manager.revokeUserSessions(in: other, userID: user.id)
         let second = try await revokeSessions(harness, count: 4)
@@ -74,7 +74,8 @@ import Testing
         let before = try await revokeSessions(harness, count: 3)
         // A second manager on the same store starts with an empty tail, as after a restart.
         let restarted = SessionManager(
-            store: harness.store, keys: harness.manager.keys, configuration: harness.manager.configuration, clock: { harness.clock.now })
+            store: harness.store, configuration: harness.manager.configuration, keyEncryption: harness.manager.keyEncryption,
+            clock: { harness.clock.now })
         let page = try await restarted.revocationFeed(in: harness.instance, after: before[0].sequence)
         #expect(page.entries == Array(before[1...]) && !page.snapshot)
         #expect(restarted.feed.tailCount == 0)
@@ -101,7 +102,7 @@ import Testing
 
     @Test func longPollIgnoresOtherInstancesAndEndsEmptyAtItsDeadline() async throws {
         let harness = try await Harness()
-        let (other, _) = try await harness.manager.createInstance(environment: .development)
+        let (other, _) = try await harness.otherTenant()
         let user = try await harness.manager.createUser(in: other, UserDraft(firstName: "Other"))
         let clock = ContinuousClock()
         let started = clock.now

@@ -8,7 +8,7 @@ import Testing
 /// The one ordered stream: two managers on one store stand for two processes on one database.
 @Suite struct RevocationStreamTests {
     func secondProcess(_ harness: Harness) -> SessionManager {
-        SessionManager(store: harness.store, keys: harness.manager.keys, configuration: harness.manager.configuration, clock: { harness.clock.now })
+        SessionManager(store: harness.store, configuration: harness.manager.configuration, keyEncryption: harness.manager.keyEncryption, clock: { harness.clock.now })
     }
 
     @Test func anotherProcessesRevocationsReachEveryViewThroughCatchUp() async throws {

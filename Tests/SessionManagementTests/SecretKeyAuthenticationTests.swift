@@ -3,6 +3,7 @@ import GRDB
 import SessionCrypto
 import SessionManagement
 import SessionStorage
+import SessionTokens
 import SessionStorageSQLite
 import TestFixtures
 import Testing
@@ -31,16 +32,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("db.sqlite").path
         let clock = TestClock()
-        let keys = try KeyRing(signingKeys: [SigningKey(pem: Fixtures.testKey("es256.pem"))])
+        let keys = KeyEncryptionKeys(current: try .generate())
         let configuration = ManagementConfiguration(issuer: "https://tessera.test", authenticationCacheLifetime: 30_000)
-        let manager = SessionManager(store: try SQLiteSessionStore(path: path), keys: keys, configuration: configuration, clock: { clock.now })
-        let (instance, secretKey) = try await manager.createInstance(environment: .development)
+        let manager = SessionManager(store: try SQLiteSessionStore(path: path), configuration: configuration, keyEncryption: keys, clock: { clock.now })
+        let (tenant, secretKey) = try await manager.createTenant(TenantDraft(slug: "app", signingAlgorithm: .es256))
+        let instance = tenant.instance
         #expect(try await manager.authenticate(secretKey: secretKey) == instance)
 
         let database = try DatabaseQueue(path: path)
         try await database.write { db in try db.execute(sql: "UPDATE secret_key SET revoked_at = ?", arguments: [clock.now]) }
         // A manager with nothing cached refuses the key at once: the revocation itself took.
-        let fresh = SessionManager(store: try SQLiteSessionStore(path: path), keys: keys, configuration: configuration, clock: { clock.now })
+        let fresh = SessionManager(store: try SQLiteSessionStore(path: path), configuration: configuration, keyEncryption: keys, clock: { clock.now })
         await #expect(throws: ManagementError(.unauthenticated, "")) { try await fresh.authenticate(secretKey: secretKey) }
 
         clock.advance(by: 30_000)

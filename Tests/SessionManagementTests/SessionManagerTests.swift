@@ -20,25 +20,32 @@ struct Harness {
     let manager: SessionManager
     let instance: Instance
     let secretKey: String
+    /// The tenant's JWKS when the harness was made.
+    let jwks: JWKS
 
     init(
         environment: Instance.Environment = .development, allowsBackendSignIn: Bool = false,
         configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test")
     ) async throws {
-        let keys = try KeyRing(signingKeys: [
-            SigningKey(pem: Fixtures.testKey("rs256.pem")), SigningKey(pem: Fixtures.testKey("es256.pem")),
-        ])
         let clock = clock
         manager = SessionManager(
-            store: store, keys: keys, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()),
-            clock: { clock.now })
-        (instance, secretKey) = try await manager.createInstance(environment: environment, allowsBackendSignIn: allowsBackendSignIn)
+            store: store, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: { clock.now })
+        let (tenant, secretKey) = try await manager.createTenant(
+            TenantDraft(
+                slug: "app", environment: environment, privateKeyPEM: try Fixtures.testKey("rs256.pem"), allowsBackendSignIn: allowsBackendSignIn))
+        (instance, self.secretKey, jwks) = (tenant.instance, secretKey, tenant.jwks(at: clock.now))
+    }
+
+    /// A second tenant (ES256: its key is quick to generate).
+    func otherTenant(_ slug: String = "other") async throws -> (Instance, secretKey: String) {
+        let (tenant, secretKey) = try await manager.createTenant(TenantDraft(slug: slug, signingAlgorithm: .es256))
+        return (tenant.instance, secretKey)
     }
 
     func verifier(requireSessionID: Bool = true, audience: String? = nil) throws -> SessionVerifier {
         SessionVerifier(
-            keys: try VerifierKeys(jwks: manager.jwks),
-            policy: ClaimPolicy(issuer: "https://tessera.test", audience: audience, requireSessionID: requireSessionID))
+            keys: try VerifierKeys(jwks: jwks),
+            policy: ClaimPolicy(issuer: manager.issuer(for: instance), audience: audience, requireSessionID: requireSessionID))
     }
 
     func userWithSession() async throws -> (User, Session) {

@@ -13,7 +13,7 @@ import Testing
 
     static func manager(_ harness: Harness, _ keys: KeyEncryptionKeys?) -> SessionManager {
         SessionManager(
-            store: harness.store, keys: harness.manager.keys, configuration: harness.manager.configuration, keyEncryption: keys,
+            store: harness.store, configuration: harness.manager.configuration, keyEncryption: keys,
             clock: { harness.clock.now })
     }
 
@@ -75,6 +75,11 @@ import Testing
         #expect(try await rotating.sealTemplateKeys() == TemplateKeySealingReport(sealed: 0, resealed: 1, unchanged: 0))
         #expect(await harness.store.templateKeyMaterials().allSatisfy { SealedValue($0.material)?.keyID == new.id })
         #expect(try await rotating.sealTemplateKeys() == TemplateKeySealingReport(sealed: 0, resealed: 0, unchanged: 1))
+        // The tenant's own signing key is re-sealed by the same start-up, once.
+        await expectError(.unavailable) { _ = try await Self.manager(harness, KeyEncryptionKeys(current: new)).resealSigningKeys() }
+        #expect(try await rotating.resealSigningKeys() == 1)
+        #expect(try await rotating.resealSigningKeys() == 0)
+        #expect(await harness.store.allSigningKeys().allSatisfy { SealedValue($0.material)?.keyID == new.id })
         // The old key can now be dropped; it no longer opens anything.
         try await Self.mintsWithTheSecret(Self.manager(harness, KeyEncryptionKeys(current: new)), harness, session: session, template: "hmac")
         await expectError(.unavailable) {

@@ -138,13 +138,11 @@ final class TestClock: Sendable {
 
 @Suite struct GatewayClaimHeaderTests {
     @Test func configuredClaimsAreCopiedIntoHeaders() async throws {
-        let setup = try await SessionServerTests.setup()
-        let (_, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
         let headers = try ["sts=X-Session-Status", "sid=X-Sid", "missing=X-Missing"].map { try #require(GatewayClaimHeader($0)) }
         #expect(GatewayClaimHeader("no-equals") == nil && GatewayClaimHeader("a=bad header") == nil && GatewayClaimHeader("=X-A") == nil)
-        let router = try SessionServer.router(
-            manager: setup.manager, configuration: ServerConfiguration(gatewayClaimHeaders: headers), gateway: setup.gateway)
-        try await Application(router: router).test(.router) { client in
+        let setup = try await SessionServerTests.setup(server: ServerConfiguration(gatewayClaimHeaders: headers))
+        let (_, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
+        try await setup.app.test(.router) { client in
             try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[HTTPField.Name("X-Session-Status")!] == "active")
@@ -182,16 +180,14 @@ final class TestClock: Sendable {
     /// The route's own defence, should a reserved name get past the configuration: identity and
     /// framing headers are set after claim headers, so they always win.
     @Test func identityHeadersWinOverClaimHeaders() async throws {
-        let setup = try await SessionServerTests.setup()
-        let (user, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
         let headers = [
             GatewayClaimHeader(unchecked: "sid", header: HTTPField.Name("X-User-Id")!),
             GatewayClaimHeader(unchecked: "sub", header: HTTPField.Name("x-session-id")!),
             GatewayClaimHeader(unchecked: "sts", header: .contentType),
         ]
-        let router = try SessionServer.router(
-            manager: setup.manager, configuration: ServerConfiguration(gatewayClaimHeaders: headers), gateway: setup.gateway)
-        try await Application(router: router).test(.router) { client in
+        let setup = try await SessionServerTests.setup(server: ServerConfiguration(gatewayClaimHeaders: headers))
+        let (user, session, token) = try await GatewayVerifyTests.sessionWithToken(setup)
+        try await setup.app.test(.router) { client in
             for _ in 0..<2 {  // rendered, then from the cache
                 try await client.execute(uri: "/v1/verify", method: .get, headers: [.authorization: "Bearer \(token)"]) { response in
                     #expect(response.status == .ok)

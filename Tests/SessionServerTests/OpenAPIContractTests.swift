@@ -34,10 +34,8 @@ import Testing
     @Test func everyDocumentedOperationIsRouted() async throws {
         let operations = Self.operations
         #expect(operations.count >= 22)
-        let setup = try await SessionServerTests.setup()
-        let router = try SessionServer.router(
-            manager: setup.manager, configuration: ServerConfiguration(openAPIDocument: Self.document), gateway: setup.gateway)
-        try await Application(router: router).test(.router) { client in
+        let setup = try await SessionServerTests.setup(server: ServerConfiguration(openAPIDocument: Self.document))
+        try await setup.app.test(.router) { client in
             for (method, template) in operations {
                 let uri = template.replacingOccurrences(of: "{session_id}", with: "sess_x").replacingOccurrences(of: "{template_id}", with: "jtmp_x")
                     .replacingOccurrences(of: "{template_name}", with: "t").replacingOccurrences(of: "{user_id}", with: "user_x")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 import SessionCrypto
 import SessionManagement
 import SessionServer
@@ -16,21 +17,34 @@ import Testing
         let key: String
         let manager: SessionManager
         let gateway: GatewayVerifier
+        let services: [any Service]
     }
 
+    /// The server as the executable builds it (`buildApplication`), on an in-memory store and the
+    /// committed RS256 test key, with the default tenant's first secret key.
     /// - Parameter clock: now, in Unix milliseconds; the wall clock unless a test moves time itself.
     static func setup(
-        maximumBodyBytes: Int = 1 << 20, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        maximumBodyBytes: Int = 1 << 20, server: ServerConfiguration? = nil, store: any SessionStore = InMemorySessionStore(),
+        keyEncryption: KeyEncryptionKeys? = nil, management: ManagementConfiguration = ManagementConfiguration(issuer: "http://tessera.test"),
+        operatorKey: String? = nil, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) async throws -> Setup {
-        let ring = try KeyRing(signingKeys: [SigningKey(pem: Fixtures.testKey("rs256.pem"))])
-        let manager = SessionManager(
-            store: InMemorySessionStore(), keys: ring, configuration: ManagementConfiguration(issuer: "http://tessera.test"),
-            keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: clock)
-        let (instance, generated) = try await manager.bootstrapDefaultInstance(secretKey: nil)
-        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
-        let router = try SessionServer.router(
-            manager: manager, configuration: ServerConfiguration(maximumBodyBytes: maximumBodyBytes), gateway: gateway)
-        return Setup(app: Application(router: router), key: try #require(generated), manager: manager, gateway: gateway)
+        let built = try await buildApplication(
+            TesseraConfiguration(
+                server: server ?? ServerConfiguration(maximumBodyBytes: maximumBodyBytes), management: management, operatorKey: operatorKey),
+            store: store, keyEncryption: try keyEncryption ?? KeyEncryptionKeys(current: .generate()),
+            initialSigningKey: try SigningKey(pem: Fixtures.testKey("rs256.pem")), clock: clock)
+        let key = try await built.manager.addSecretKey(to: try await built.manager.tenant(slug: "default"))
+        return Setup(app: built.application, key: key, manager: built.manager, gateway: built.gateway, services: built.services)
+    }
+
+    /// Runs `body` with the setup's services (maintenance: the stream's catch-up, scheduled
+    /// rotation) running, as they do beside the server.
+    static func withServices<T: Sendable>(_ setup: Setup, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in setup.services { group.addTask { try await service.run() } }
+            defer { group.cancelAll() }
+            return try await body()
+        }
     }
 
     static func json(_ buffer: ByteBuffer) throws -> JSONValue { try JSONParser.parse(Array(buffer.readableBytesView)) }

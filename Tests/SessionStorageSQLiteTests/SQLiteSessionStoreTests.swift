@@ -30,7 +30,7 @@ import Testing
         do {
             let store = try SQLiteSessionStore(path: path)
             #expect(try await store.journalMode() == "wal")
-            try await store.createInstance(Instance(id: "ins_a", environment: .development, createdAt: 1))
+            try await store.createInstance(Instance(id: "ins_a", slug: "ins-a", environment: .development, createdAt: 1))
         }
         // Reopening runs the migrations again (a no-op) and finds the data.
         let reopened = try SQLiteSessionStore(path: path)
@@ -51,7 +51,7 @@ import Testing
         }
         do {
             let store = try SQLiteSessionStore(path: path)
-            try await store.createInstance(Instance(id: "ins_a", environment: .development, createdAt: 1))
+            try await store.createInstance(Instance(id: "ins_a", slug: "ins-a", environment: .development, createdAt: 1))
             #expect(try mode(directory) == 0o700)
             for file in [path, path + "-wal", path + "-shm"] {
                 #expect(FileManager.default.fileExists(atPath: file), "\(file) exists while the store is open")
@@ -71,7 +71,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
         let store = try SQLiteSessionStore(path: path)
         let t0: Int64 = 1_800_000_000_000
-        try await store.createInstance(Instance(id: "ins_a", environment: .development, createdAt: t0))
+        try await store.createInstance(Instance(id: "ins_a", slug: "ins-a", environment: .development, createdAt: t0))
         try await store.createUser(User(id: "user_1", instanceID: "ins_a", createdAt: t0, updatedAt: t0))
         try await store.createClient(Client(id: "client_1", instanceID: "ins_a", createdAt: t0, updatedAt: t0))
         for index in 0..<2 {

@@ -70,4 +70,50 @@ extension SessionStoreConformance {
         }
         #expect(try await store.user(instanceID: "ins_a", id: "user_x") == nil)
     }
+
+    /// Tenants: a slug names one instance; signing keys come back by generation, a generation or
+    /// `kid` is stored once (two rotations racing: one wins), a key must be of its tenant's
+    /// algorithm, and each added key is an entry of the stream that verifiers never see.
+    static let tenantsHaveUniqueSlugsAndOrderedSigningKeys: Check = { store in
+        func key(_ kid: String, _ instance: String, _ generation: Int64, _ algorithm: String = "ES256") -> SigningKeyRecord {
+            SigningKeyRecord(
+                keyID: kid, instanceID: instance, generation: generation, algorithm: algorithm, material: "sealed-\(kid)", createdAt: t0,
+                activatesAt: t0 + generation)
+        }
+        let acme = Instance(id: "ins_acme", slug: "acme", environment: .production, signingAlgorithm: "ES256", allowedOrigins: ["https://acme.test"], createdAt: t0)
+        try await store.createInstance(acme, signingKey: key("kid-1", "ins_acme", 1))
+        await expectError(.conflict) {
+            try await store.createInstance(Instance(id: "ins_other", slug: "acme", environment: .development, createdAt: t0 + 1))
+        }
+        #expect(try await store.instance(id: "ins_other") == nil)
+        #expect(try await store.instance(slug: "acme") == acme)
+        #expect(try await store.instance(slug: "nobody") == nil)
+        #expect(try await store.instance(slug: "acme\u{0}") == nil)
+        // A failed creation leaves neither the instance nor its key.
+        await expectError(.conflict) {
+            try await store.createInstance(
+                Instance(id: "ins_beta", slug: "beta", environment: .development, signingAlgorithm: "ES256", createdAt: t0), signingKey: key("kid-1", "ins_beta", 1))
+        }
+        #expect(try await store.instance(slug: "beta") == nil)
+        #expect(try await store.signingKeys(instanceID: "ins_beta").isEmpty)
+        await expectError(.constraint) {
+            try await store.createInstance(Instance(id: "ins_gamma", slug: "gamma", environment: .development, signingAlgorithm: "HS256", createdAt: t0))
+        }
+
+        let before = try await store.revocationBounds().highestAssigned
+        let entry = try await store.addSigningKey(key("kid-2", "ins_acme", 2), retainUntil: t0 + 1000)
+        #expect(entry.target == .signingKey(id: "kid-2") && entry.instanceID == "ins_acme" && entry.sequence > before)
+        await expectError(.conflict) { _ = try await store.addSigningKey(key("kid-3", "ins_acme", 2), retainUntil: t0) }
+        await expectError(.conflict) { _ = try await store.addSigningKey(key("kid-2", "ins_acme", 3), retainUntil: t0) }
+        await expectError(.constraint) { _ = try await store.addSigningKey(key("kid-4", "ins_acme", 3, "RS256"), retainUntil: t0) }
+        await expectError(.notFound) { _ = try await store.addSigningKey(key("kid-5", "ins_none", 1), retainUntil: t0) }
+        #expect(try await store.signingKeys(instanceID: "ins_acme").map(\.keyID) == ["kid-1", "kid-2"])
+        #expect(try await store.revocationBounds().highestAssigned == entry.sequence)
+
+        let stored = try await store.signingKeys(instanceID: "ins_acme")[0]
+        #expect(try await store.replaceSigningKeyMaterials([.init(stored: stored, material: "resealed")]) == 1)
+        #expect(try await store.replaceSigningKeyMaterials([.init(stored: stored, material: "again")]) == 0)
+        #expect(try await store.allSigningKeys().map(\.material).sorted() == ["resealed", "sealed-kid-2"])
+        #expect(try await store.instances().map(\.slug).contains("acme"))
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 public import SessionStorage
 import Testing
 
@@ -15,6 +16,7 @@ public enum SessionStoreConformance {
 
     static let checks: [String: Check] = [
         "instancesAndSecretKeys": instancesAndSecretKeys,
+        "tenantsHaveUniqueSlugsAndOrderedSigningKeys": tenantsHaveUniqueSlugsAndOrderedSigningKeys,
         "usersAreScopedAndUnique": usersAreScopedAndUnique,
         "usersPageNewestFirst": usersPageNewestFirst,
         "sessionsNeedTheirUserAndClient": sessionsNeedTheirUserAndClient,
@@ -46,7 +48,7 @@ public enum SessionStoreConformance {
     static func seed(_ store: any SessionStore, instance: String = "ins_a", user: String? = nil, sessions: Int = 0) async throws -> [Session] {
         let user = user ?? (instance == "ins_a" ? "user_1" : "user_\(instance)")
         if try await store.instance(id: instance) == nil {
-            try await store.createInstance(Instance(id: instance, environment: .development, createdAt: t0))
+            try await store.createInstance(Instance(id: instance, slug: instance.replacingOccurrences(of: "_", with: "-"), environment: .development, createdAt: t0))
         }
         if try await store.user(instanceID: instance, id: user) == nil {
             try await store.createUser(User(id: user, instanceID: instance, createdAt: t0, updatedAt: t0))
@@ -83,7 +85,7 @@ public enum SessionStoreConformance {
     static let instancesAndSecretKeys: Check = { store in
         try await seed(store)
         try await seed(store, instance: "ins_b")
-        await expectError(.conflict) { try await store.createInstance(Instance(id: "ins_a", environment: .production, createdAt: t0)) }
+        await expectError(.conflict) { try await store.createInstance(Instance(id: "ins_a", slug: "other", environment: .production, createdAt: t0)) }
         #expect(try await store.secretKeys(instanceID: "ins_a").isEmpty)
         let key = SecretKeyRecord(id: "key_1", instanceID: "ins_a", hash: Array(repeating: 7, count: 32), displayPrefix: "sk_test_ab", createdAt: t0)
         try await store.addSecretKey(key)

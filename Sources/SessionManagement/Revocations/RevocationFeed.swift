@@ -2,10 +2,12 @@ public import SessionStorage
 import Synchronization
 
 extension Revocation {
-    /// Session and user entries; secret-key entries matter only to this service's processes.
+    /// Session and user entries; key entries matter only to this service's processes.
     var isShownToVerifiers: Bool {
-        if case .secretKey = target { return false }
-        return true
+        switch target {
+        case .session, .user: true
+        case .secretKey, .signingKey: false
+        }
     }
 }
 

@@ -4,13 +4,13 @@ import SessionVerification
 
 /// A revocation-list entry on the wire, through the feed's one codec (`RevocationFeedCodec`).
 enum RevocationDTO {
-    /// The feed's form of an entry; `nil` for secret-key entries, which verifiers never see.
+    /// The feed's form of an entry; `nil` for key entries, which verifiers never see.
     static func feedEntry(_ entry: Revocation) -> RevocationFeedEntry? {
         let target: RevocationFeedEntry.Target
         switch entry.target {
         case .session(let id): target = .session(id: id)
         case .user(let id, let notBefore, let sessionIDs): target = .user(id: id, notBefore: notBefore, sessionIDs: sessionIDs)
-        case .secretKey: return nil
+        case .secretKey, .signingKey: return nil
         }
         return RevocationFeedEntry(sequence: entry.sequence, target: target, revokedAt: entry.revokedAt, retainUntil: entry.retainUntil)
     }

@@ -9,13 +9,13 @@ struct OperatorKeyMiddleware: RouterMiddleware {
     let manager: SessionManager
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        guard let credential = request.bearerCredential else { throw OperatorError.unauthenticated }
+        guard let credential = request.bearerCredential else { throw APIError.unauthenticated }
         let scope: KeyScope
         do { (_, scope) = try await manager.authenticate(key: credential) } catch {
             // An unknown key is a 401; a store that cannot answer is not the caller's fault.
-            throw error.code == .unauthenticated ? OperatorError.unauthenticated : OperatorError(error)
+            throw error.code == .unauthenticated ? APIError.unauthenticated : APIError(error)
         }
-        guard scope == .operator else { throw OperatorError.unauthenticated }
+        guard scope == .operator else { throw APIError.unauthenticated }
         return try await next(request, context)
     }
 }

@@ -1,18 +1,32 @@
 import Foundation
 import Hummingbird
+import SessionCrypto
 import SessionManagement
 import SessionStorage
 import SessionTokens
 
-/// `/operator/v1`: what whoever runs Tessera does to a tenant. For now a tenant's secret keys:
-/// list, create, revoke (surfaces.md §1); tenants and signing keys come with the tenant work.
+/// `/operator/v1`: what whoever runs Tessera does to tenants (surfaces.md §1): create and list
+/// them, their secret keys, and their signing keys (list, rotate).
 struct OperatorRoutes {
     let manager: SessionManager
+    let configuration: ServerConfiguration
 
     func register(_ router: Router<ServerContext>) {
         let group = router.group("operator/v1")
-            .add(middleware: OperatorErrorMiddleware())
+            .add(middleware: APIErrorMiddleware())
             .add(middleware: OperatorKeyMiddleware(manager: manager))
+        group.post("tenants") { request, _ in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+                .allowOnly(["slug", "environment", "signing_algorithm", "private_key_pem", "allowed_origins"])
+            let draft = try Self.tenantDraft(body)
+            let (tenant, secret) = try await manager.createTenant(draft)
+            var json = tenantJSON(tenant.instance)
+            json["secret_key"] = .string(secret)
+            return JSONResponse.make(.object(json), headers: [.cacheControl: "no-store"])
+        }
+        group.get("tenants") { _, _ in
+            JSONResponse.make(.object(["data": .array(try await manager.tenants().map { .object(tenantJSON($0)) })]), headers: [.cacheControl: "no-store"])
+        }
         group.get("tenants/:slug/secret_keys") { _, context in
             let tenant = try await manager.tenant(slug: try context.slug())
             let keys = try await manager.secretKeys(in: tenant)
@@ -32,6 +46,65 @@ struct OperatorRoutes {
             let id = try context.pathID("id", .secretKey)
             return JSONResponse.make(Self.json(try await manager.revokeSecretKey(in: tenant, id: id)))
         }
+        group.get("tenants/:slug/signing_keys") { _, context in
+            let tenant = try await manager.tenantKeys(slug: try context.slug())
+            let now = manager.now
+            return JSONResponse.make(
+                .object(["data": .array(tenant.keys.reversed().map { Self.json($0, now: now) })]), headers: [.cacheControl: "no-store"])
+        }
+        group.post("tenants/:slug/signing_keys/rotate") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["private_key_pem"])
+            let pem = try body.string("private_key_pem")
+            let tenant = try await manager.tenant(slug: try context.slug())
+            let key = try await manager.rotateSigningKey(in: tenant, privateKeyPEM: pem)
+            return JSONResponse.make(Self.json(key, now: manager.now), headers: [.cacheControl: "no-store"])
+        }
+    }
+
+    /// The create body, checked against its grammar here; the use case checks it again.
+    static func tenantDraft(_ body: RequestBody) throws -> TenantDraft {
+        guard let slug = try body.string("slug") else { throw APIError(.badRequest, "invalid_request", "slug is required") }
+        guard SessionManager.isValidSlug(slug) else { throw APIError(.badRequest, "invalid_request", "slug must match [a-z0-9][a-z0-9-]{1,62}") }
+        var draft = TenantDraft(slug: slug)
+        if let environment = try body.string("environment") {
+            guard let parsed = Instance.Environment(rawValue: environment) else {
+                throw APIError(.badRequest, "invalid_request", "environment must be development or production")
+            }
+            draft.environment = parsed
+        }
+        if let name = try body.string("signing_algorithm") {
+            // The exact names the contract lists (EdDSA also as Ed25519); HS256 has no public key to publish.
+            guard let algorithm = JWSAlgorithm(name: name), algorithm.isAsymmetric else {
+                throw APIError(.badRequest, "invalid_request", "signing_algorithm must be RS256, ES256 or EdDSA")
+            }
+            draft.signingAlgorithm = algorithm
+        }
+        draft.privateKeyPEM = try body.string("private_key_pem")
+        if let origins = try body.strings("allowed_origins") {
+            guard origins.count <= 100 else { throw APIError(.badRequest, "invalid_request", "at most 100 allowed_origins") }
+            draft.allowedOrigins = origins
+        }
+        return draft
+    }
+
+    func tenantJSON(_ instance: Instance) -> JSONObject {
+        let issuer = manager.issuer(for: instance)
+        return [
+            "object": .string("tenant"), "id": .string(instance.id), "slug": .string(instance.slug),
+            "environment": .string(instance.environment.rawValue), "signing_algorithm": .string(instance.signingAlgorithm),
+            "issuer": .string(issuer), "jwks_url": .string(issuer + "/.well-known/jwks.json"),
+            "allowed_origins": .array(instance.allowedOrigins.map(JSONValue.string)),
+            "created_at": .string(ISO8601Milliseconds.string(instance.createdAt)),
+        ]
+    }
+
+    static func json(_ key: TenantKeys.ScheduledKey, now: Int64) -> JSONValue {
+        func time(_ milliseconds: Int64?) -> JSONValue { milliseconds.map { .string(ISO8601Milliseconds.string($0)) } ?? .null }
+        return .object([
+            "object": .string("signing_key"), "kid": .string(key.keyID), "algorithm": .string(key.key.algorithm.rawValue),
+            "state": .string(key.state(at: now).rawValue), "created_at": time(key.createdAt), "activates_at": time(key.activatesAt),
+            "retires_at": time(key.retiresAt), "published_until": time(key.publishedUntil == Int64.max ? nil : key.publishedUntil),
+        ])
     }
 
     static func json(_ key: SecretKeyRecord) -> JSONValue {
@@ -47,12 +120,7 @@ extension ServerContext {
     /// A tenant slug as surfaces.md §1 spells it: `[a-z0-9][a-z0-9-]{1,62}`.
     func slug() throws -> String {
         let slug = try pathParameter("slug")
-        let bytes = slug.utf8
-        let valid = (2...63).contains(bytes.count) && bytes.enumerated().allSatisfy { index, byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || (index > 0 && byte == UInt8(ascii: "-"))
-        }
-        guard valid else { throw OperatorError(.badRequest, "invalid_request", "a tenant slug is [a-z0-9][a-z0-9-]{1,62}") }
+        guard SessionManager.isValidSlug(slug) else { throw APIError(.badRequest, "invalid_request", "a tenant slug is [a-z0-9][a-z0-9-]{1,62}") }
         return slug
     }
 }

@@ -1,29 +1,37 @@
 import HTTPTypes
 import Hummingbird
+import SessionManagement
 import SessionTokens
 import SessionVerification
 
-/// `GET /v1/verify` for forward-auth gateways (nginx `auth_request`, Traefik ForwardAuth, Envoy
+/// `GET /v1/verify` (the default tenant) and `GET /t/{slug}/v1/verify` for forward-auth gateways (nginx `auth_request`, Traefik ForwardAuth, Envoy
 /// ext_authz): the user's token from `Authorization: Bearer` or the `__session` cookie, 200 with
 /// `X-Session-Id`/`X-User-Id` (and the configured claim headers), or 401 with an RFC 6750 challenge naming the rejection code.
 struct GatewayRoutes {
+    let manager: SessionManager
     let gateway: GatewayVerifier
     let claimHeaders: [GatewayClaimHeader]
-    let clock: @Sendable () -> Int64
 
     static let sessionIDHeader = HTTPField.Name("X-Session-Id")!
     static let userIDHeader = HTTPField.Name("X-User-Id")!
 
     func register(_ router: Router<ServerContext>) {
         router.get("/v1/verify") { request, _ in
-            guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
-            do throws(VerificationError) {
-                let entry = try gateway.entry(for: token, now: clock() / 1000)
-                let answer = entry.answer ?? render(entry.claims, token: token)
-                return Response(status: .ok, headers: answer.headers, body: .init(byteBuffer: answer.body))
-            } catch {
-                return Self.unauthorized(error.code.rawValue, error.reason)
-            }
+            try await verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
+        }
+        router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { request, context in
+            try await verify(request, tenant: try await manager.tenantKeys(slug: try context.slug()))
+        }
+    }
+
+    private func verify(_ request: Request, tenant: TenantKeys) throws -> Response {
+        guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
+        do throws(VerificationError) {
+            let entry = try gateway.entry(for: token, tenant: tenant, now: manager.now / 1000)
+            let answer = entry.answer ?? render(entry.claims, token: token)
+            return Response(status: .ok, headers: answer.headers, body: .init(byteBuffer: answer.body))
+        } catch {
+            return Self.unauthorized(error.code.rawValue, error.reason)
         }
     }
 

@@ -68,6 +68,7 @@ struct SessionRoutes {
         let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["token"])
         let token = try body.string("token", required: true)!
         let instance = try context.requireInstance()
+        let tenant = try await manager.tenantKeys(for: instance)
         let sessionID = try context.pathID("id", .session)
         var headers: HTTPFields = [:]
         headers[HTTPField.Name("Deprecation")!] = "@1704067200"
@@ -75,7 +76,7 @@ struct SessionRoutes {
         // The same path as the gateway: a revoked session's token is refused at once.
         let claims: JWTClaims
         do {
-            claims = try gateway.verify(token, now: manager.now / 1000)
+            claims = try gateway.verify(token, tenant: tenant, now: manager.now / 1000)
         } catch {
             let code = error.code == .revoked ? "session_not_active" : "invalid_session_token"
             throw ClerkError(.badRequest, code, "Invalid session token", "The token could not be verified: \(error.code)")

@@ -1,8 +1,9 @@
 /// The in-memory twin of the SQLite store: the same rules, no durability. For tests and for
 /// trying Tessera without a file.
 public actor InMemorySessionStore: SessionStore {
-    private var instances: [String: Instance] = [:]
+    private var instanceTable: [String: Instance] = [:]
     private var secretKeys: [String: SecretKeyRecord] = [:]
+    private var signingKeyList: [SigningKeyRecord] = []
     private var users: [String: User] = [:]
     private var clients: [String: Client] = [:]
     private var sessions: [String: Session] = [:]
@@ -18,17 +19,66 @@ public actor InMemorySessionStore: SessionStore {
 
     // MARK: Instances and secret keys
 
-    public func createInstance(_ instance: Instance) throws(StorageError) {
-        try StoredText.check(["id": instance.id])
-        guard instances[instance.id] == nil else { throw StorageError(.conflict, "instance \(instance.id) exists") }
-        instances[instance.id] = instance
+    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) throws(StorageError) {
+        try Self.checkStorable(instance)
+        guard instanceTable[instance.id] == nil, !instanceTable.values.contains(where: { $0.slug == instance.slug }) else {
+            throw StorageError(.conflict, "instance \(instance.id) or slug \(instance.slug) exists")
+        }
+        if let signingKey { try checkNewSigningKey(signingKey, instance: instance) }
+        instanceTable[instance.id] = instance
+        if let signingKey { signingKeyList.append(signingKey) }
     }
 
-    public func instance(id: String) -> Instance? { instances[id] }
+    static func checkStorable(_ instance: Instance) throws(StorageError) {
+        try StoredText.check(["id": instance.id, "slug": instance.slug, "signing_algorithm": instance.signingAlgorithm])
+        for origin in instance.allowedOrigins { try StoredText.check(["allowed_origins": origin]) }
+        guard ["RS256", "ES256", "EdDSA"].contains(instance.signingAlgorithm) else {
+            throw StorageError(.constraint, "signing algorithm \(instance.signingAlgorithm) is not RS256, ES256 or EdDSA")
+        }
+    }
+
+    public func instance(id: String) -> Instance? { instanceTable[id] }
+
+    public func instance(slug: String) -> Instance? { instanceTable.values.first { $0.slug == slug } }
+
+    public func instances() -> [Instance] { instanceTable.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+
+    public func signingKeys(instanceID: String) -> [SigningKeyRecord] {
+        signingKeyList.filter { $0.instanceID == instanceID }.sorted { $0.generation < $1.generation }
+    }
+
+    private func checkNewSigningKey(_ key: SigningKeyRecord, instance: Instance) throws(StorageError) {
+        try StoredText.check(["kid": key.keyID, "algorithm": key.algorithm, "material": key.material])
+        guard key.generation > 0, key.algorithm == instance.signingAlgorithm else {
+            throw StorageError(.constraint, "a signing key needs a positive generation and its instance's algorithm")
+        }
+        guard !signingKeyList.contains(where: { $0.keyID == key.keyID || ($0.instanceID == key.instanceID && $0.generation == key.generation) }) else {
+            throw StorageError(.conflict, "signing key \(key.keyID) or generation \(key.generation) exists")
+        }
+    }
+
+    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) throws(StorageError) -> Revocation {
+        guard let instance = instanceTable[key.instanceID] else { throw Self.missing("instance", key.instanceID) }
+        try checkNewSigningKey(key, instance: instance)
+        signingKeyList.append(key)
+        return append(instanceID: key.instanceID, target: .signingKey(id: key.keyID), at: key.createdAt, retainUntil: retainUntil)
+    }
+
+    public func allSigningKeys() -> [SigningKeyRecord] { signingKeyList }
+
+    public func replaceSigningKeyMaterials(_ replacements: [SigningKeyRecord.Replacement]) -> Int {
+        var replaced = 0
+        for replacement in replacements {
+            guard let index = signingKeyList.firstIndex(of: replacement.stored) else { continue }
+            signingKeyList[index].material = replacement.material
+            replaced += 1
+        }
+        return replaced
+    }
 
     public func addSecretKey(_ key: SecretKeyRecord) throws(StorageError) {
         try StoredText.check(["id": key.id, "instance_id": key.instanceID, "display_prefix": key.displayPrefix])
-        guard instances[key.instanceID] != nil else { throw Self.missing("instance", key.instanceID) }
+        guard instanceTable[key.instanceID] != nil else { throw Self.missing("instance", key.instanceID) }
         guard secretKeys[key.id] == nil, !secretKeys.values.contains(where: { $0.hash == key.hash }) else {
             throw StorageError(.conflict, "secret key \(key.id) exists")
         }
@@ -61,7 +111,7 @@ public actor InMemorySessionStore: SessionStore {
 
     public func createUser(_ user: User) throws(StorageError) {
         try user.checkStorable()
-        guard instances[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
+        guard instanceTable[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
         guard users[user.id] == nil else { throw StorageError(.conflict, "user \(user.id) exists") }
         try checkExternalID(user)
         users[user.id] = user
@@ -99,7 +149,7 @@ public actor InMemorySessionStore: SessionStore {
 
     public func createClient(_ client: Client) throws(StorageError) {
         try StoredText.check(["id": client.id, "instance_id": client.instanceID])
-        guard instances[client.instanceID] != nil else { throw Self.missing("instance", client.instanceID) }
+        guard instanceTable[client.instanceID] != nil else { throw Self.missing("instance", client.instanceID) }
         guard clients[client.id] == nil else { throw StorageError(.conflict, "client \(client.id) exists") }
         clients[client.id] = client
     }
@@ -178,7 +228,7 @@ public actor InMemorySessionStore: SessionStore {
 
     public func createTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
         try template.checkStorable()
-        guard instances[template.instanceID] != nil else { throw Self.missing("instance", template.instanceID) }
+        guard instanceTable[template.instanceID] != nil else { throw Self.missing("instance", template.instanceID) }
         guard templates[template.id] == nil else { throw StorageError(.conflict, "template \(template.id) exists") }
         try checkTemplateName(template)
         templates[template.id] = template

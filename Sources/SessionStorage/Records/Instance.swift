@@ -1,4 +1,5 @@
-/// A Tessera instance: one application's users, sessions, templates and keys.
+/// A Tessera instance (a tenant): one application's users, sessions, templates, secret keys,
+/// signing keys and issuer.
 public struct Instance: Sendable, Hashable {
     /// Development instances accept `sk_test_…` keys and may create sessions through the API;
     /// production instances accept `sk_live_…` keys and may not, unless backend sign-in is enabled.
@@ -8,15 +9,27 @@ public struct Instance: Sendable, Hashable {
     }
 
     public var id: String
+    /// `[a-z0-9][a-z0-9-]{1,62}`, unique: the tenant's name in paths (`/t/{slug}/…`) and its issuer.
+    public var slug: String
     public var environment: Environment
+    /// What the tenant's own keys sign with: `RS256`, `ES256` or `EdDSA` (the JOSE name).
+    public var signingAlgorithm: String
+    /// Origins the browser-facing surfaces accept for this tenant (exact `scheme://host[:port]`).
+    public var allowedOrigins: [String]
     /// Whether the Backend API may create sessions in production (a customer's own login service).
     public var allowsBackendSignIn: Bool
     /// Unix milliseconds.
     public var createdAt: Int64
 
-    public init(id: String, environment: Environment, allowsBackendSignIn: Bool = false, createdAt: Int64) {
+    public init(
+        id: String, slug: String, environment: Environment, signingAlgorithm: String = "RS256", allowedOrigins: [String] = [],
+        allowsBackendSignIn: Bool = false, createdAt: Int64
+    ) {
         self.id = id
+        self.slug = slug
         self.environment = environment
+        self.signingAlgorithm = signingAlgorithm
+        self.allowedOrigins = allowedOrigins
         self.allowsBackendSignIn = allowsBackendSignIn
         self.createdAt = createdAt
     }

@@ -1,5 +1,5 @@
 /// One entry of the revocation list, the ordered stream of committed revocations that every
-/// in-memory view follows: a session; every session of a user; or a secret key. Entries are
+/// in-memory view follows: a session; every session of a user; a secret key; or a new signing key. Entries are
 /// numbered in the order they were committed and leave the list only after `retainUntil`, when
 /// nothing they could affect is still valid.
 public struct Revocation: Sendable, Hashable {
@@ -12,6 +12,9 @@ public struct Revocation: Sendable, Hashable {
         case user(id: String, notBefore: Int64, sessionIDs: [String])
         /// A secret or verifier key: no process may accept it any more. Not shown to verifiers.
         case secretKey(id: String)
+        /// A signing key was added to the instance (a rotation, by its `kid`): every process reloads
+        /// the instance's keys. Not shown to verifiers, who learn keys from the JWKS.
+        case signingKey(id: String)
     }
 
     /// Strictly increasing across the whole store, never reused.

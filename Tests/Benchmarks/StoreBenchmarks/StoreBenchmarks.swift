@@ -28,7 +28,7 @@ struct StoreBenchmarks {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteSessionStore(path: directory.appendingPathComponent("bench.sqlite").path)
         let t0: Int64 = 1_800_000_000_000
-        try await store.createInstance(Instance(id: "ins_bench", environment: .development, createdAt: t0))
+        try await store.createInstance(Instance(id: "ins_bench", slug: "bench", environment: .development, createdAt: t0))
         let users = total / perUser
         let loadStart = ContinuousClock.now
         for chunk in stride(from: 0, to: users, by: 1000) {

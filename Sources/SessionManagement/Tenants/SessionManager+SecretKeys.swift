@@ -14,14 +14,6 @@ extension SessionManager {
             .filter { KeyScope.of(displayPrefix: $0.displayPrefix) != .operator }
     }
 
-    /// The tenant a slug names. Until the tenant work lands, the only tenant is `default`.
-    public func tenant(slug: String) async throws(ManagementError) -> Instance {
-        guard slug == "default",
-            let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: Self.defaultInstanceID) })
-        else { throw ManagementError(.notFound, "No tenant has the slug \(slug)", resource: "tenant") }
-        return instance
-    }
-
     /// Makes sure an operator key exists: `given` (`TESSERA_OPERATOR_KEY`) is accepted as one;
     /// without it, a key is generated when none is live and returned to be shown once.
     public func bootstrapOperatorKey(_ given: String?) async throws(ManagementError) -> String? {

@@ -4,9 +4,10 @@ import Hummingbird
 import SessionManagement
 import SessionTokens
 
-/// An error as the operator surface renders it: `{"error":{"code","message"}}`, with
-/// `WWW-Authenticate: Bearer` on every 401 (surfaces.md §0).
-struct OperatorError: Error {
+/// An error as every non-Clerk surface (operator, public, and later tenant admin and user side)
+/// renders it: `{"error":{"code","message"}}`, with `WWW-Authenticate: Bearer` on every 401
+/// (surfaces.md §0).
+struct APIError: Error {
     var status: HTTPResponse.Status
     var code: String
     var message: String
@@ -24,7 +25,7 @@ struct OperatorError: Error {
             .object(["error": .object(["code": .string(code), "message": .string(message)])]), status: status, headers: headers)
     }
 
-    static let unauthenticated = OperatorError(.unauthorized, "unauthenticated", "Send Authorization: Bearer op_… with a live operator key")
+    static let unauthenticated = APIError(.unauthorized, "unauthenticated", "Send Authorization: Bearer op_… with a live operator key")
 
     /// Use-case errors in the operator surface's codes; the reasons are written for API callers.
     init(_ error: ManagementError) {
@@ -50,23 +51,31 @@ struct OperatorError: Error {
     }
 }
 
-/// Renders every failure below it in the operator surface's error body.
-struct OperatorErrorMiddleware: RouterMiddleware {
+/// Renders every failure below it in the non-Clerk error body.
+struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = ServerContext
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as OperatorError {
+        } catch let error as APIError {
             return error.response
         } catch let error as ManagementError {
             if error.code == .unavailable { context.logger.error("use case failed", metadata: ["reason": "\(error.reason)"]) }
-            return OperatorError(error).response
+            return APIError(error).response
         } catch let error as ClerkError {
-            return OperatorError(error).response
+            return APIError(error).response
         } catch let error as HTTPError {
-            let code = error.status == .contentTooLarge ? "request_body_too_large" : "invalid_request"
-            return OperatorError(error.status, code, error.body ?? "Bad request").response
+            let code = switch error.status {
+            case .contentTooLarge: "request_body_too_large"
+            case .notFound: "not_found"
+            case .methodNotAllowed: "method_not_allowed"
+            default: "invalid_request"
+            }
+            return APIError(error.status, code, error.body ?? "\(request.method) \(request.uri.path) is not served here").response
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            return APIError(.internalServerError, "internal_error", "An unexpected error occurred").response
         }
     }
 }

@@ -1,0 +1,84 @@
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
+public import SessionCrypto
+public import SessionManagement
+public import SessionStorage
+
+/// What `buildApplication` returns: the HTTP application, the services that must run beside it
+/// (after it in a service group, so that a graceful shutdown reaches them first), and the core
+/// they share, for tests that look behind the HTTP surface.
+public struct BuiltApplication: Sendable {
+    public let application: Application<RouterResponder<ServerContext>>
+    public let services: [any Service]
+    public let manager: SessionManager
+    public let gateway: GatewayVerifier
+}
+
+/// Builds the whole server: the executable calls this and so do the tests, so no test wires the
+/// server by hand.
+///
+/// - Parameters:
+///   - initialSigningKey: the default tenant's first signing key when the store has none (the
+///     development key directory's), else one is generated.
+///   - announce: receives the start-up banner once the port is bound (with the keys shown once).
+public func buildApplication(
+    _ configuration: TesseraConfiguration, store: any SessionStore, keyEncryption: KeyEncryptionKeys, initialSigningKey: SigningKey? = nil,
+    clock: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "tessera"), announce: @escaping @Sendable (String) -> Void = { _ in }
+) async throws -> BuiltApplication {
+    let manager = SessionManager(store: store, configuration: configuration.management, keyEncryption: keyEncryption, clock: clock)
+    let sealing = try await manager.sealTemplateKeys()
+    let resealed = try await manager.resealSigningKeys()
+    logger.info(
+        "signing keys sealed at rest",
+        metadata: [
+            "kek": "\(keyEncryption.current.id)", "template_sealed": "\(sealing.sealed)", "template_resealed": "\(sealing.resealed)",
+            "signing_resealed": "\(resealed)",
+        ])
+    let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: configuration.secretKey, signingKey: initialSigningKey)
+    // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
+    if let operatorKey = configuration.operatorKey { _ = try await manager.bootstrapOperatorKey(operatorKey) }
+    let gateway = try await GatewayVerifier.make(manager: manager)
+    let router = Router(context: ServerContext.self)
+    // Added before any route, so that unknown routes get an error body too.
+    router.add(middleware: ErrorMiddleware())
+    // One route group per surface, each with its own authenticator and error body.
+    PublicRoutes(manager: manager, configuration: configuration.server).register(router)
+    GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
+    OperatorRoutes(manager: manager, configuration: configuration.server).register(router)
+    ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
+    let host = configuration.host
+    let port = configuration.port
+    let operatorKeyGiven = configuration.operatorKey != nil
+    let banner = "Tessera listening on http://\(host):\(port)  (\(configuration.storeDescription), tenant default \(instance.id))\n"
+    let application = Application(
+        router: router, server: configuration.timeouts.http1,
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Tessera"),
+        onServerRunning: { _ in
+            // The default tenant's first secret key and the operator key are created here, once the
+            // port is bound (Hummingbird awaits this before it accepts a connection), and shown right
+            // after they commit: a start that cannot bind stores no key that nobody saw, and the next
+            // start creates and shows one.
+            var text = banner
+            if needsFirstKey {
+                do {
+                    let key = try await manager.addSecretKey(to: instance)
+                    text += "Test secret key (shown once; set TESSERA_SECRET_KEY to choose your own): \(key)\n"
+                } catch {
+                    logger.error("cannot create the default tenant's first secret key; restart to try again", metadata: ["error": "\(error)"])
+                }
+            }
+            if !operatorKeyGiven {
+                do {
+                    if let key = try await manager.bootstrapOperatorKey(nil) {
+                        text += "Operator key (shown once; set TESSERA_OPERATOR_KEY to choose your own): \(key)\n"
+                    }
+                } catch {
+                    logger.error("cannot create the operator key; restart to try again", metadata: ["error": "\(error)"])
+                }
+            }
+            announce(text)
+        }, logger: logger)
+    let maintenance = RevocationMaintenance(manager: manager, gateway: gateway, rotationInterval: configuration.signingKeyRotationInterval, logger: logger)
+    return BuiltApplication(application: application, services: [maintenance], manager: manager, gateway: gateway)
+}

@@ -1,0 +1,22 @@
+import Hummingbird
+import SessionManagement
+import SessionTokens
+
+/// The Clerk-compatible Backend API under `/v1`: secret keys of the tenant, Clerk's error body.
+struct ClerkRoutes {
+    let manager: SessionManager
+    let configuration: ServerConfiguration
+    let gateway: GatewayVerifier
+
+    func register(_ router: Router<ServerContext>) {
+        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
+        v1.get("jwks") { _, context in
+            let tenant = try await manager.tenantKeys(for: try context.requireInstance())
+            return JSONResponse.make(.object(tenant.jwks(at: manager.now).jsonObject))
+        }
+        SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
+        UserRoutes(manager: manager, configuration: configuration).register(v1)
+        TemplateRoutes(manager: manager, configuration: configuration).register(v1)
+        RevocationRoutes(manager: manager).register(v1)
+    }
+}
