@@ -2,9 +2,35 @@ import ArgumentParser
 import SessionCrypto
 import SessionTokens
 
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Manage signing keys.", subcommands: [Generate.self])
+        commandName: "keys", abstract: "Signing keys: a tenant's (list, rotate, through the operator API), or key files (generate).",
+        subcommands: [List.self, Rotate.self, Generate.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a tenant's signing keys: kid, algorithm, state (pending, active, retired) and schedule.")
+        @OptionGroup var server: OperatorOptions
+        func run() async throws {
+            printJSON(try await server.client().call("GET", "/tenants/\(APIClient.segment(server.tenant))/signing_keys"))
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: """
+                Rotate a tenant's signing key on the running server(s): the new key is published at once and signs once \
+                every cached JWKS has expired; the old one stays published until its tokens have expired. No restart.
+                """)
+        @OptionGroup var server: OperatorOptions
+        @Option(name: .customLong("import"), help: "Rotate to this private key (PEM file) instead of a new one.")
+        var importFile: String?
+        func run() async throws {
+            var body: JSONObject = [:]
+            if let importFile { body["private_key_pem"] = .string(String(decoding: try CLI.read(importFile), as: UTF8.self)) }
+            printJSON(try await server.client().call("POST", "/tenants/\(APIClient.segment(server.tenant))/signing_keys/rotate", body: .object(body)))
+        }
+    }
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -69,7 +69,8 @@ struct GatewayRoutes {
     }
 
     static func unauthorized(_ code: String, _ reason: String) -> Response {
-        var response = ClerkError(.unauthorized, "invalid_token", "Invalid token", "\(code): \(reason)").response
+        // RFC 6750: the challenge carries the code; the body is the non-Clerk error shape.
+        var response = APIError(.unauthorized, "invalid_token", "\(code): \(reason)").response
         response.headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\", error_description=\"\(code)\""
         return response
     }
