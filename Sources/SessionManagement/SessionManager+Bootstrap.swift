@@ -45,8 +45,17 @@ extension SessionManager {
         if try await storage({ () async throws(StorageError) in try await store.secretKey(hash: hash) }) == nil {
             let record = SecretKeyRecord(
                 id: try newID("key"), instanceID: instance.id, hash: hash, displayPrefix: String(secretKey.prefix(12)), createdAt: clock())
-            try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+            try await addGivenKey(record)
         }
         return (instance, false)
+    }
+
+    /// Stores a key given by configuration; another process starting with the same key may have
+    /// stored it first, which is as good.
+    func addGivenKey(_ record: SecretKeyRecord) async throws(ManagementError) {
+        do { try await store.addSecretKey(record) } catch {
+            if error.code == .conflict { return }
+            try await storage { () async throws(StorageError) in throw error }
+        }
     }
 }

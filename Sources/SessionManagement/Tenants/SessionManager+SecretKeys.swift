@@ -25,7 +25,7 @@ extension SessionManager {
             if try await storage({ () async throws(StorageError) in try await store.secretKey(hash: hash) }) == nil {
                 let record = SecretKeyRecord(
                     id: try newID("key"), instanceID: instance.id, hash: hash, displayPrefix: String(given.prefix(12)), createdAt: clock())
-                try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+                try await addGivenKey(record)
             }
             return nil
         }
