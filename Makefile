@@ -1,7 +1,7 @@
 # Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · mutate · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
-#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, data at rest, connection timeouts, start-up refusals
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), data at rest, connection timeouts, start-up refusals
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
@@ -63,6 +63,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; SESSION_SERVER=$(BIN)/session-server SESSIONCTL=$(BIN)/sessionctl PYTHON=$(PYTHON) bash Tests/EndToEnd/revocation-feed.sh | tee .build/e2e-feed.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/nginx_gateway.py $(BIN)/session-server | tee .build/e2e-nginx.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/two_processes.py $(BIN)/session-server | tee .build/e2e-two-processes.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/tenants.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-tenants.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/at_rest.py $(BIN)/session-server | tee .build/e2e-at-rest.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log
