@@ -12,8 +12,6 @@ public struct ManagementError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let notFound = Code("notFound")
         /// A parameter is missing, malformed or out of range (`parameter` names it).
         public static let invalidParameter = Code("invalidParameter")
-        /// Listing sessions needs `user_id` or `client_id`.
-        public static let missingQueryParameter = Code("missingQueryParameter")
         /// Not allowed for this instance's environment (creating sessions in production).
         public static let forbiddenInEnvironment = Code("forbiddenInEnvironment")
         /// The session is not active (revoked, ended, expired, …), so it gets no token.
@@ -32,20 +30,20 @@ public struct ManagementError: Error, Sendable, Hashable, CustomStringConvertibl
 
     public let code: Code
     public let reason: String
-    /// The resource kind for `notFound` (`session`, `user`, `jwt_template`, `client`).
-    public let resource: String?
+    /// The kind of record that was not found, for `notFound`; each surface names it in its own words.
+    public let resource: ResourceID.Kind?
     /// The request parameter at fault, for `invalidParameter` and friends.
     public let parameter: String?
 
-    public init(_ code: Code, _ reason: String, resource: String? = nil, parameter: String? = nil) {
+    public init(_ code: Code, _ reason: String, resource: ResourceID.Kind? = nil, parameter: String? = nil) {
         self.code = code
         self.reason = reason
         self.resource = resource
         self.parameter = parameter
     }
 
-    static func notFound(_ resource: String, _ id: String) -> ManagementError {
-        ManagementError(.notFound, "No \(resource.replacingUnderscores) was found with id \(id)", resource: resource)
+    static func notFound(_ resource: ResourceID.Kind, _ id: String) -> ManagementError {
+        ManagementError(.notFound, "No \(resource.noun) was found with id \(id)", resource: resource)
     }
 
     static func invalid(_ parameter: String, _ reason: String) -> ManagementError {
@@ -55,8 +53,4 @@ public struct ManagementError: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String { "\(code): \(reason)" }
     public static func == (lhs: ManagementError, rhs: ManagementError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
-}
-
-extension String {
-    fileprivate var replacingUnderscores: String { String(map { $0 == "_" ? " " : $0 }) }
 }

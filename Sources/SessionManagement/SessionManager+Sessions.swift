@@ -52,7 +52,7 @@ extension SessionManager {
         if let cached = cachedSessions.session(instanceID: instance.id, id: id) { return cached }
         let generation = cachedSessions.generation
         guard let session = try await storage({ () async throws(StorageError) in try await store.session(instanceID: instance.id, id: id) })
-        else { throw .notFound("session", id) }
+        else { throw .notFound(.session, id) }
         cachedSessions.remember(session, readAt: generation)
         return session
     }
@@ -64,9 +64,6 @@ extension SessionManager {
     }
 
     public func sessions(in instance: Instance, _ request: SessionListRequest) async throws(ManagementError) -> Page<Session> {
-        guard request.userID != nil || request.clientID != nil else {
-            throw ManagementError(.missingQueryParameter, "Either of the following query parameters must be provided: client_id, user_id")
-        }
         try Self.checkPaging(limit: request.limit, offset: request.offset)
         let now = clock()
         let query = SessionQuery(

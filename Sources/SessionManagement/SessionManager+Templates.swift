@@ -40,7 +40,7 @@ extension SessionManager {
 
     public func template(in instance: Instance, id: String) async throws(ManagementError) -> JWTTemplateRecord {
         guard let record = try await storage({ () async throws(StorageError) in try await store.template(instanceID: instance.id, id: id) })
-        else { throw ManagementError(.notFound, "No JWT template exists with id: \(id)", resource: "jwt_template") }
+        else { throw ManagementError(.notFound, "No JWT template exists with id: \(id)", resource: .template) }
         return record
     }
 

@@ -37,7 +37,7 @@ extension SessionManager {
         guard let record = try await storage({ () async throws(StorageError) in
             try await store.template(instanceID: instance.id, name: templateName)
         }) else {
-            throw ManagementError(.notFound, "No JWT template exists with name: \(templateName)", resource: "jwt_template")
+            throw ManagementError(.notFound, "No JWT template exists with name: \(templateName)", resource: .template)
         }
         let session = try await activeSession(in: instance, id: sessionID)
         let user = try await self.user(in: instance, id: session.userID)

@@ -46,7 +46,7 @@ extension SessionManager {
 
     public func user(in instance: Instance, id: String) async throws(ManagementError) -> User {
         guard let user = try await storage({ () async throws(StorageError) in try await store.user(instanceID: instance.id, id: id) }) else {
-            throw .notFound("user", id)
+            throw .notFound(.user, id)
         }
         return user
     }

@@ -30,11 +30,11 @@ public func buildApplication(
     let sealing = try await manager.sealTemplateKeys()
     let resealed = try await manager.resealSigningKeys()
     logger.info(
-        "signing keys sealed at rest",
+        "template signing keys sealed at rest",
         metadata: [
-            "kek": "\(keyEncryption.current.id)", "template_sealed": "\(sealing.sealed)", "template_resealed": "\(sealing.resealed)",
-            "signing_resealed": "\(resealed)",
+            "kek": "\(keyEncryption.current.id)", "sealed": "\(sealing.sealed)", "resealed": "\(sealing.resealed)", "unchanged": "\(sealing.unchanged)",
         ])
+    if resealed > 0 { logger.info("tenant signing keys re-sealed under the current key-encryption key", metadata: ["resealed": "\(resealed)"]) }
     let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: configuration.secretKey, signingKey: initialSigningKey)
     // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
     if let operatorKey = configuration.operatorKey { _ = try await manager.bootstrapOperatorKey(operatorKey) }

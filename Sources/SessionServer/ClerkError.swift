@@ -53,18 +53,15 @@ struct ClerkError: Error {
         switch error.code {
         case .unauthenticated: self = .invalidKey
         case .notFound:
-            let resource = error.resource ?? "resource"
-            let short = switch resource {
-            case "session": "Session not found"
-            case "jwt_template": "JWT template not found"
-            case "client": "Client not found"
+            let short = switch error.resource {
+            case .session: "Session not found"
+            case .template: "JWT template not found"
+            case .client: "Client not found"
             default: "not found"
             }
             self = .notFound(short, error.reason)
         case .invalidParameter:
             self = .invalidParameter(error.parameter ?? "request", error.reason)
-        case .missingQueryParameter:
-            self = ClerkError(.badRequest, "missing_query_parameter", "Missing query parameter", error.reason)
         case .forbiddenInEnvironment:
             self = ClerkError(.badRequest, "request_invalid_for_environment", "Invalid request for environment", error.reason)
         case .sessionNotActive:

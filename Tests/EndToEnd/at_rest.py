@@ -29,6 +29,9 @@ def sql(statement, *arguments):
 def raw_materials():
     return dict(sql("SELECT name, signing_key_material FROM jwt_template WHERE signing_key_material IS NOT NULL"))
 
+def tenant_keys():
+    return [row[0] for row in sql("SELECT material FROM signing_key")]
+
 def kek_id(output):
     for line in output.splitlines():
         if "template signing keys sealed at rest" in line and "kek=" in line:
@@ -55,6 +58,8 @@ first_kek = kek_id(server.output)
 materials = raw_materials()
 check("the raw column holds sealed values naming the KEK", first_kek is not None and len(materials) == 2
       and all(m.startswith(f"v1:{first_kek}:") for m in materials.values()), str(list(materials.values()))[:200])
+check("the tenant's signing key is stored sealed under the KEK, never as PEM",
+      len(tenant_keys()) == 1 and all(m.startswith(f"v1:{first_kek}:") and "PRIVATE KEY" not in m for m in tenant_keys()), str(tenant_keys())[:200])
 check("the raw column holds no secret or PEM text",
       not any(secret in m or "PRIVATE KEY" in m or pem_body in m for m in materials.values()))
 with open(server.database, "rb") as f:
@@ -77,6 +82,7 @@ second_kek = kek_id(server.output)
 rotated = raw_materials()
 check("every row is re-sealed under the new KEK", second_kek not in (None, first_kek)
       and all(m.startswith(f"v1:{second_kek}:") for m in rotated.values()) and "resealed=2" in server.output, f"{first_kek} {second_kek} {rotated}")
+check("and so is the tenant's signing key", all(m.startswith(f"v1:{second_kek}:") for m in tenant_keys()), str(tenant_keys())[:200])
 server.stop()
 del server.env["TESSERA_PREVIOUS_KEK_FILE"]
 

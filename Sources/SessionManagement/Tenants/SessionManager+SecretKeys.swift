@@ -38,7 +38,7 @@ extension SessionManager {
     /// key; every other process on the same store refuses it within its catch-up interval.
     public func revokeSecretKey(in instance: Instance, id: String) async throws(ManagementError) -> SecretKeyRecord {
         guard try await secretKeys(in: instance).contains(where: { $0.id == id }) else {
-            throw ManagementError(.notFound, "No secret key was found with id \(id)", resource: "secret_key")
+            throw ManagementError(.notFound, "No secret key was found with id \(id)", resource: .secretKey)
         }
         try await startRevocations()
         let now = clock()

@@ -69,7 +69,7 @@ extension SessionManager {
         if let cached = tenants.tenant(slug: slug) { return cached.instance }
         guard Self.isValidSlug(slug) || slug == Self.defaultSlug,
             let instance = try await storage({ () async throws(StorageError) in try await store.instance(slug: slug) })
-        else { throw ManagementError(.notFound, "No tenant has the slug \(slug)", resource: "tenant") }
+        else { throw ManagementError(.notFound, "No tenant has the slug \(slug)", resource: .instance) }
         return instance
     }
 

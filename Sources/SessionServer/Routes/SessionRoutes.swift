@@ -52,10 +52,17 @@ struct SessionRoutes {
             }
             status = parsed
         }
+        let userID = try request.queryID("user_id", .user)
+        let clientID = try request.queryID("client_id", .client)
+        // Clerk's rule: the Backend API lists one user's or one client's sessions, never a whole instance.
+        guard userID != nil || clientID != nil else {
+            throw ClerkError(.badRequest, "missing_query_parameter", "Missing query parameter",
+                "Either of the following query parameters must be provided: client_id, user_id")
+        }
         let page = try await manager.sessions(
             in: try context.requireInstance(),
             SessionListRequest(
-                userID: try request.queryID("user_id", .user), clientID: try request.queryID("client_id", .client), status: status,
+                userID: userID, clientID: clientID, status: status,
                 limit: try request.queryInteger("limit", default: 10), offset: try request.queryInteger("offset", default: 0)))
         let items = JSONValue.array(page.items.map(SessionDTO.json))
         guard try request.queryBool("paginated") else { return JSONResponse.make(items) }
