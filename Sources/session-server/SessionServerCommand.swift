@@ -123,7 +123,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
             management: ManagementConfiguration(
-                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime),
+                issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer), tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime),
                 jwksMaxAgeSeconds: jwksMaxAge),
             secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
@@ -142,6 +142,15 @@ struct SessionServerCommand: AsyncParsableCommand {
             configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
             clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger,
             announce: { FileHandle.standardOutput.write(Data($0.utf8)) })
+        // The database holds the keys once the first start has imported the directory's: say so when a
+        // key file was changed afterwards (it is not used; `sessionctl keys rotate --import` is the way).
+        if let file = ring.signingKey(for: .rs256)?.keyID,
+            let tenant = try? await built.manager.tenantKeys(slug: "default"), !tenant.keys.contains(where: { $0.keyID == file })
+        {
+            logger.notice(
+                "the key directory's rs256.pem is not one of the default tenant's signing keys, which live in the database; to sign with it, run sessionctl keys rotate --import FILE",
+                metadata: ["kid": "\(file)"])
+        }
         // The maintenance service comes last so that a graceful shutdown reaches it first (services stop in
         // reverse order): it answers the feed's long polls at once, and the HTTP server then has nothing
         // in flight to wait for. Inside the application's own group the server would stop first and wait

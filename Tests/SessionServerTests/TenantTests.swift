@@ -9,6 +9,7 @@ import SessionStorage
 import SessionStorageSQLite
 import SessionTokens
 import SessionVerification
+import TestFixtures
 import Testing
 
 /// Tenants (issue 10): created through the operator surface, isolated from each other (keys,
@@ -251,6 +252,44 @@ import Testing
             clock.advance(by: 15_000)
             let (keysLater, _) = try await Self.jwks(client, "/t/acme/.well-known/jwks.json")
             #expect(keysLater.keys.map(\.keyID) == [newKid])
+        }
+    }
+
+    /// An operator migrating from elsewhere brings the tenant's key: at creation it signs at once;
+    /// at a rotation it becomes the pending key. A key of the wrong algorithm, a key already used by
+    /// another tenant, or text that is not a key is refused and changes nothing.
+    @Test func existingKeysAreImportedAtCreationOrRotation() async throws {
+        let setup = try await SessionServerTests.setup(operatorKey: Self.operatorKey)
+        let es256 = try Fixtures.testKey("es256.pem")
+        let kid = try #require(try SigningKey(pem: es256).keyID)
+        func json(_ text: String) -> String {
+            String(decoding: JSONWriter.serialize(.string(text)), as: UTF8.self)
+        }
+        try await setup.app.test(.router) { client in
+            let created = try await Self.create(client, #"{"slug":"moved","signing_algorithm":"ES256","private_key_pem":\#(json(es256))}"#)
+            #expect(created.status == .ok)
+            let tenant = try SessionServerTests.json(created.body)
+            let (_, token) = try await Self.token(client, key: try #require(tenant["secret_key"]?.stringValue))
+            #expect(try Self.header(token)["kid"]?.stringValue == kid, "the imported key signs from the start")
+            #expect(try await Self.jwks(client, "/t/moved/.well-known/jwks.json").0.keys.map(\.keyID) == [kid])
+
+            #expect(try await Self.create(client, #"{"slug":"copy","signing_algorithm":"ES256","private_key_pem":\#(json(es256))}"#).status == .conflict)
+            #expect(try await Self.create(client, #"{"slug":"mixed","signing_algorithm":"RS256","private_key_pem":\#(json(es256))}"#).status == .badRequest)
+            let listed = try SessionServerTests.json(try await client.execute(uri: "/operator/v1/tenants", method: .get, headers: Self.op()).body)
+            #expect(listed["data"]?.arrayValue?.compactMap { $0["slug"]?.stringValue } == ["default", "moved"])
+
+            let rs256 = try Fixtures.testKey("rs256.pem")
+            let wrong = try await client.execute(
+                uri: "/operator/v1/tenants/moved/signing_keys/rotate", method: .post, headers: Self.op(),
+                body: ByteBuffer(string: #"{"private_key_pem":\#(json(rs256))}"#))
+            #expect(wrong.status == .badRequest)
+            let fresh = try SigningKey.generate(.es256)
+            let rotated = try await client.execute(
+                uri: "/operator/v1/tenants/moved/signing_keys/rotate", method: .post, headers: Self.op(),
+                body: ByteBuffer(string: #"{"private_key_pem":\#(json(try fresh.privateKeyPEM()))}"#))
+            #expect(rotated.status == .ok)
+            #expect(try SessionServerTests.json(rotated.body)["kid"]?.stringValue == fresh.keyID)
+            #expect(!String(buffer: rotated.body).contains("PRIVATE"), "a private key never comes back")
         }
     }
 

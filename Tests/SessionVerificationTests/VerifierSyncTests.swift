@@ -39,7 +39,9 @@ final class FakeServer: VerifierTransport {
 
     func get(_ url: String, headers: [String: String], timeout: Duration) async throws -> VerifierHTTPResponse {
         if state.withLock({ $0.down }) { throw VerificationError(.syncFailed, "connection refused") }
-        if url.hasSuffix("/.well-known/jwks.json") {
+        if url.hasSuffix("/v1/jwks") {
+            // The tenant's JWKS is asked for with the key, as the feed is.
+            guard headers["Authorization"] == "Bearer sk_test_fake" else { return VerifierHTTPResponse(status: 401, body: Array("{}".utf8)) }
             return state.withLock { state in
                 state.jwksFetches += 1
                 let jwks = JWKS(keys: state.keys.compactMap(\.publicJWK))

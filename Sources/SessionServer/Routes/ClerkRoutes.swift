@@ -12,7 +12,9 @@ struct ClerkRoutes {
         let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
         v1.get("jwks") { _, context in
             let tenant = try await manager.tenantKeys(for: try context.requireInstance())
-            return JSONResponse.make(.object(tenant.jwks(at: manager.now).jsonObject))
+            let now = manager.now
+            let maxAge = tenant.jwksMaxAge(at: now, maximum: manager.configuration.jwksMaxAgeSeconds)
+            return JSONResponse.make(.object(tenant.jwks(at: now).jsonObject), headers: [.cacheControl: "private, max-age=\(maxAge)"])
         }
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         UserRoutes(manager: manager, configuration: configuration).register(v1)

@@ -7,7 +7,10 @@ import Synchronization
 extension VerifierSync {
 
     func followKeys() async {
-        let url = configuration.jwksURL ?? configuration.serverURL + "/.well-known/jwks.json"
+        // By default the key's own tenant's JWKS (`/v1/jwks` answers the tenant of the key that
+        // asks); the key is sent only there, never to a URL given by configuration.
+        let url = configuration.jwksURL ?? configuration.serverURL + "/v1/jwks"
+        let headers = configuration.jwksURL == nil ? ["Accept": "application/json", "Authorization": "Bearer \(configuration.secretKey)"] : ["Accept": "application/json"]
         var nextDue = ContinuousClock.now
         var lastFetch: ContinuousClock.Instant?
         var retry = configuration.retryDelay
@@ -18,7 +21,7 @@ extension VerifierSync {
                 _ = keys.takeRefreshRequest()
                 lastFetch = now
                 do {
-                    let lifetime = try await fetchKeys(url)
+                    let lifetime = try await fetchKeys(url, headers: headers)
                     nextDue = ContinuousClock.now + lifetime
                     retry = configuration.retryDelay
                     progress.withLock { $0.keysError = nil }
@@ -36,8 +39,8 @@ extension VerifierSync {
     }
 
     /// Fetches and swaps in the keys; returns how long they may be cached.
-    func fetchKeys(_ url: String) async throws -> Duration {
-        let response = try await transport.get(url, headers: ["Accept": "application/json"], timeout: .seconds(10))
+    func fetchKeys(_ url: String, headers: [String: String]) async throws -> Duration {
+        let response = try await transport.get(url, headers: headers, timeout: .seconds(10))
         guard response.status == 200 else { throw VerificationError(.syncFailed, "JWKS answered \(response.status)") }
         let parsed: VerifierKeys
         do { parsed = try VerifierKeys(jwks: try JWKS.parse(response.body)) } catch {

@@ -29,7 +29,8 @@ public final class VerifierSync: Service, Sendable {
         public var serverURL: String
         /// A secret key of the instance whose revocations to follow.
         public var secretKey: String
-        /// Where the keys are published; by default `serverURL` + `/.well-known/jwks.json`.
+        /// Where the keys are published; by default `serverURL` + `/v1/jwks`, the JWKS of the
+        /// secret key's own tenant (asked with the key).
         public var jwksURL: String?
         /// Refuse every token once the feed has not been confirmed for this long.
         public var staleAfter: Duration = .seconds(30)
