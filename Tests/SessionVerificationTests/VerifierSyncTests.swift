@@ -271,9 +271,11 @@ final class FakeServer: VerifierTransport {
         let sync = VerifierSync(configuration: configuration, transport: server)
         let task = Task { try await sync.run() }
         defer { task.cancel() }
-        try await Self.expectEventually { sync.status.lastError?.contains("401") == true && sync.status.keysAge != nil }
+        // The key opens neither the tenant's JWKS nor its feed: nothing is loaded, every token is refused.
+        try await Self.expectEventually { sync.status.lastError?.contains("401") == true }
         #expect(!(await sync.waitUntilCurrent(timeout: .milliseconds(300))))
-        #expect(Self.rejection(sync.verifier(policy: Self.policy), try Self.token()) == .revocationsStale)
+        #expect(sync.status.keysAge == nil)
+        #expect(Self.rejection(sync.verifier(policy: Self.policy), try Self.token()) != nil)
     }
 }
 
