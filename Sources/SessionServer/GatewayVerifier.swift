@@ -52,8 +52,10 @@ public final class GatewayVerifier: Sendable {
     }
 
     /// A tenant's verifier, built for one set of its keys (a rotation brings a new `TenantKeys`).
+    /// It holds the keys it was built for, not their `ObjectIdentifier`: once freed, a new set
+    /// could be allocated at the same address and pass for the old one.
     private struct TenantVerifier {
-        let keys: ObjectIdentifier
+        let keys: TenantKeys
         let verifier: SessionVerifier
     }
 
@@ -83,15 +85,14 @@ public final class GatewayVerifier: Sendable {
 
     /// The verifier for a tenant's current keys, built once per rotation.
     func verifier(for tenant: TenantKeys) throws(VerificationError) -> SessionVerifier {
-        let identity = ObjectIdentifier(tenant)
-        if let known = verifiers.withLock({ $0[tenant.instance.id] }), known.keys == identity { return known.verifier }
+        if let known = verifiers.withLock({ $0[tenant.instance.id] }), known.keys === tenant { return known.verifier }
         let keys: VerifierKeys
         do { keys = try VerifierKeys(tenant.verificationKeys) } catch {
             throw VerificationError(.unknownKeyID, "the tenant's keys are unusable: \(error.reason)")
         }
         let verifier = SessionVerifier(
             keys: keys, policy: ClaimPolicy(leeway: leeway, issuer: tenant.issuer), revocations: revocations)
-        verifiers.withLock { $0[tenant.instance.id] = TenantVerifier(keys: identity, verifier: verifier) }
+        verifiers.withLock { $0[tenant.instance.id] = TenantVerifier(keys: tenant, verifier: verifier) }
         return verifier
     }
 
