@@ -2,12 +2,16 @@ import Hummingbird
 import Logging
 import SessionManagement
 
-/// Turns every failure into a Clerk error body: use-case errors, malformed requests, unknown
-/// routes and methods, oversized bodies, and anything unexpected (logged, never leaked).
+/// The root error renderer: every failure no surface rendered itself (unknown routes and methods
+/// above all) gets the body of the surface its path belongs to: Clerk's under `/v1`, the common
+/// `{"error":{…}}` elsewhere. Anything unexpected is logged, never leaked.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = ServerContext
+    let fallback = APIErrorMiddleware()
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path == "/v1" || path.hasPrefix("/v1/") else { return try await fallback.handle(request, context: context, next: next) }
         do {
             return try await next(request, context)
         } catch let error as ClerkError {

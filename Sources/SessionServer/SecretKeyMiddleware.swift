@@ -19,7 +19,7 @@ struct SecretKeyMiddleware: RouterMiddleware {
         case .operator:
             throw ClerkError.invalidKey
         }
-        context.instance = instance
+        context.principal = .tenantKey(tenant: instance, scope: scope)
         return try await next(request, context)
     }
 

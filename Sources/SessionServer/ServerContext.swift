@@ -1,13 +1,28 @@
 public import Hummingbird
+import SessionManagement
 import SessionStorage
 
-/// Per-request state: the instance the secret key authenticated, set by `SecretKeyMiddleware`.
+/// Who a request is, as the authenticator of its surface established it.
+enum Principal: Sendable {
+    /// A tenant's secret or verifier key (`SecretKeyMiddleware`, the Clerk surface).
+    case tenantKey(tenant: Instance, scope: KeyScope)
+    /// An operator key (`OperatorKeyMiddleware`, the operator surface).
+    case `operator`
+}
+
+/// Per-request state: the principal its surface's authenticator put there.
 public struct ServerContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    var instance: Instance?
+    var principal: Principal?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+    }
+
+    /// The tenant of the secret key that authenticated the request, on the Clerk surface.
+    var instance: Instance? {
+        if case .tenantKey(let tenant, _) = principal { return tenant }
+        return nil
     }
 
     /// Request bodies are capped by `ServerConfiguration.maximumBodyBytes`, enforced when collected.

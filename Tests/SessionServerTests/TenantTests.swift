@@ -114,6 +114,23 @@ import Testing
         }
     }
 
+    /// Each surface answers in its own error body, unknown routes included: Clerk's only under `/v1`.
+    @Test func unknownRoutesGetTheirSurfacesErrorBody() async throws {
+        let setup = try await SessionServerTests.setup(operatorKey: Self.operatorKey)
+        try await setup.app.test(.router) { client in
+            let clerk = try await client.execute(uri: "/v1/nothing", method: .get, headers: [.authorization: "Bearer \(setup.key)"])
+            #expect(clerk.status == .notFound && SessionServerTests.errorCode(clerk.body) == "resource_not_found")
+            for uri in ["/nothing", "/t/default/nothing", "/operator/v1/nothing", "/operator/v2/tenants"] {
+                let response = try await client.execute(uri: uri, method: .get, headers: Self.op())
+                #expect(response.status == .notFound, "\(uri)")
+                #expect(try SessionServerTests.json(response.body)["error"]?["code"]?.stringValue == "not_found", "\(uri)")
+            }
+            let method = try await client.execute(uri: "/health", method: .delete)
+            #expect(method.status == .methodNotAllowed || method.status == .notFound)
+            #expect(try SessionServerTests.json(method.body)["error"]?["code"]?.stringValue != nil)
+        }
+    }
+
     /// A production ES256 tenant and a development EdDSA one: each signs with its own algorithm
     /// and issuer, a token of one is refused by the other's JWKS, gateway and deprecated verify,
     /// and a secret key of one gets nothing of the other.

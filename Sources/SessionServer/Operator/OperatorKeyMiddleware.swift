@@ -16,6 +16,8 @@ struct OperatorKeyMiddleware: RouterMiddleware {
             throw error.code == .unauthenticated ? APIError.unauthenticated : APIError(error)
         }
         guard scope == .operator else { throw APIError.unauthenticated }
+        var context = context
+        context.principal = .operator
         return try await next(request, context)
     }
 }
