@@ -1,6 +1,6 @@
 public import SessionCrypto
 public import SessionStorage
-public import SessionTokens
+import SessionTokens
 import Synchronization
 
 /// The use cases behind every API surface: sessions, users, tokens, templates and keys, with no

@@ -1,5 +1,5 @@
 public import SessionManagement
-public import SessionStorage
+import SessionStorage
 import SessionTokens
 import SessionCrypto
 import SessionVerification

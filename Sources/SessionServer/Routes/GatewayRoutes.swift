@@ -17,10 +17,10 @@ struct GatewayRoutes {
 
     func register(_ router: Router<ServerContext>) {
         router.get("/v1/verify") { request, _ in
-            try await verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
+            try verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
         }
         router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { request, context in
-            try await verify(request, tenant: try await manager.tenantKeys(slug: try context.slug()))
+            try verify(request, tenant: try await manager.tenantKeys(slug: try context.slug()))
         }
     }
 
