@@ -97,7 +97,8 @@ import Testing
         let (_, entry) = try await harness.manager.revokeSession(in: harness.instance, id: session.id)
         let page = try await polled
         #expect(page.entries == [try #require(entry)])
-        #expect(clock.now - started < .seconds(5))
+        // Well before the 10 s deadline (generous: a loaded machine can stall the test process for seconds).
+        #expect(clock.now - started < .seconds(9))
     }
 
     @Test func longPollIgnoresOtherInstancesAndEndsEmptyAtItsDeadline() async throws {
@@ -123,7 +124,8 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
         harness.manager.feed.close()
         #expect(try await polled.entries.isEmpty)
-        #expect(clock.now - started < .seconds(5))
+        // Well before the 30 s deadline.
+        #expect(clock.now - started < .seconds(20))
     }
 
     @Test func entriesWrittenWithoutThePublisherAreCaughtUpInOrder() async throws {
