@@ -16,7 +16,7 @@ public struct SessionManager: Sendable {
     let authenticated: AuthenticationCache
     let cachedSessions: SessionCache
     /// Tenants with their keys opened; a view of the stream, so rotations reach every process.
-    let tenants: TenantDirectory
+    let tenantDirectory: TenantDirectory
     /// Committed revocations in order, which every in-memory view follows (the gateway's too).
     public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
@@ -36,20 +36,20 @@ public struct SessionManager: Sendable {
         self.clock = clock
         let authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
         let cachedSessions = SessionCache()
-        let tenants = TenantDirectory()
+        let tenantDirectory = TenantDirectory()
         // The feed needs the stream and the stream its views: the feed's view reaches it through a box.
         let feedBox = Mutex<RevocationFeed?>(nil)
         let stream = RevocationStream(store: store, views: [
             { entries, position in feedBox.withLock { $0 }?.accept(entries, position: position) },
             { entries, _ in cachedSessions.apply(entries) },
             { entries, _ in authenticated.apply(entries) },
-            { entries, _ in tenants.apply(entries) },
+            { entries, _ in tenantDirectory.apply(entries) },
         ])
         let feed = RevocationFeed(store: store, stream: stream)
         feedBox.withLock { $0 = feed }
         self.authenticated = authenticated
         self.cachedSessions = cachedSessions
-        self.tenants = tenants
+        self.tenantDirectory = tenantDirectory
         self.revocations = stream
         self.feed = feed
     }

@@ -66,7 +66,7 @@ extension SessionManager {
 
     /// The tenant a slug names.
     public func tenant(slug: String) async throws(ManagementError) -> Instance {
-        if let cached = tenants.tenant(slug: slug) { return cached.instance }
+        if let cached = tenantDirectory.tenant(slug: slug) { return cached.instance }
         guard Self.isValidSlug(slug) || slug == Self.defaultSlug,
             let instance = try await storage({ () async throws(StorageError) in try await store.instance(slug: slug) })
         else { throw ManagementError(.notFound, "No tenant has the slug \(slug)", resource: .instance) }
@@ -80,18 +80,18 @@ extension SessionManager {
 
     /// The tenant with its keys opened: from memory, or loaded (once per rotation per process).
     public func tenantKeys(for instance: Instance) async throws(ManagementError) -> TenantKeys {
-        if let cached = tenants.tenant(id: instance.id) { return cached }
+        if let cached = tenantDirectory.tenant(id: instance.id) { return cached }
         return try await loadTenant(instance)
     }
 
     /// The tenant a slug names, with its keys.
     public func tenantKeys(slug: String) async throws(ManagementError) -> TenantKeys {
-        if let cached = tenants.tenant(slug: slug) { return cached }
+        if let cached = tenantDirectory.tenant(slug: slug) { return cached }
         return try await loadTenant(try await tenant(slug: slug))
     }
 
     private func loadTenant(_ instance: Instance) async throws(ManagementError) -> TenantKeys {
-        let generation = tenants.generation
+        let generation = tenantDirectory.generation
         let records = try await storage { () async throws(StorageError) in try await store.signingKeys(instanceID: instance.id) }
         guard !records.isEmpty else { throw ManagementError(.unavailable, "tenant \(instance.slug) has no signing key yet") }
         guard let algorithm = JWSAlgorithm(name: instance.signingAlgorithm) else {
@@ -101,7 +101,7 @@ extension SessionManager {
         for record in records { keys.append((try openSigningKey(record), record)) }
         let span = min(configuration.tokenLifetime.maximumSeconds * 1000, configuration.sessionLifetime) + configuration.leewaySeconds * 1000
         let tenant = TenantKeys(instance: instance, issuer: issuer(for: instance), algorithm: algorithm, keys: keys, tokenSpan: span)
-        tenants.remember(tenant, readAt: generation)
+        tenantDirectory.remember(tenant, readAt: generation)
         return tenant
     }
 
