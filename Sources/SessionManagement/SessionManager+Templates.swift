@@ -8,24 +8,32 @@ public struct TemplateDraft: Sendable {
     public var claims: JSONObject
     public var lifetime: Int64?
     public var allowedClockSkew: Int64?
-    public var customSigningKey: JWTTemplate.CustomSigningKey?
+    /// `custom_signing_key`, `signing_algorithm` and `signing_key` as asked, judged when saved.
+    public var signing: TemplateSigning
 
     public init(
-        name: String, claims: JSONObject, lifetime: Int64? = nil, allowedClockSkew: Int64? = nil,
-        customSigningKey: JWTTemplate.CustomSigningKey? = nil
+        name: String, claims: JSONObject, lifetime: Int64? = nil, allowedClockSkew: Int64? = nil, signing: TemplateSigning = TemplateSigning()
     ) {
         self.name = name
         self.claims = claims
         self.lifetime = lifetime
         self.allowedClockSkew = allowedClockSkew
-        self.customSigningKey = customSigningKey
+        self.signing = signing
+    }
+
+    /// A template with its own signing key.
+    public init(name: String, claims: JSONObject, lifetime: Int64? = nil, allowedClockSkew: Int64? = nil, customSigningKey: JWTTemplate.CustomSigningKey) {
+        self.init(name: name, claims: claims, lifetime: lifetime, allowedClockSkew: allowedClockSkew, signing: .custom(customSigningKey))
     }
 }
 
 extension SessionManager {
+    /// A template without a key of its own signs with the tenant's key, so with the tenant's algorithm.
     public func createTemplate(in instance: Instance, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
+        let instanceAlgorithm = try Self.signingAlgorithm(of: instance)
         let now = clock()
-        let record = try sealed(Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now))
+        let record = try sealed(
+            Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now, instanceAlgorithm: instanceAlgorithm))
         try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.createTemplate(record) }
         return record
     }
@@ -49,9 +57,18 @@ extension SessionManager {
         return try await storage { () async throws(StorageError) in try await store.templates(instanceID: instance.id, limit: limit, offset: offset) }
     }
 
+    /// Replaces a template by the draft, under the same rules as `createTemplate`; a draft that
+    /// says nothing of signing keeps the template's own key, if it has one.
     public func updateTemplate(in instance: Instance, id: String, _ draft: TemplateDraft) async throws(ManagementError) -> JWTTemplateRecord {
+        let instanceAlgorithm = try Self.signingAlgorithm(of: instance)
         let existing = try await template(in: instance, id: id)
-        let record = try sealed(Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock()))
+        var record = try sealed(
+            Self.record(from: draft, id: id, instanceID: instance.id, createdAt: existing.createdAt, updatedAt: clock(), instanceAlgorithm: instanceAlgorithm))
+        if draft.signing.isUnspecified, let key = existing.customSigningKey {
+            // Still sealed for this template and algorithm: it opens as it is.
+            record.customSigningKey = key
+            record.signingAlgorithm = existing.signingAlgorithm
+        }
         try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.updateTemplate(record) }
         return record
     }
@@ -92,18 +109,21 @@ extension SessionManager {
         }
     }
 
-    static func record(from draft: TemplateDraft, id: String, instanceID: String, createdAt: Int64, updatedAt: Int64) throws(ManagementError) -> JWTTemplateRecord {
+    static func record(
+        from draft: TemplateDraft, id: String, instanceID: String, createdAt: Int64, updatedAt: Int64, instanceAlgorithm: JWSAlgorithm
+    ) throws(ManagementError) -> JWTTemplateRecord {
         guard isValidTemplateName(draft.name) else {
             throw .invalid("name", "name must be 1 to 64 characters of letters, digits, '_', '-', '.' and inner spaces")
         }
         guard isCleanMetadata(.object(draft.claims)) else {
             throw .invalid("claims", "claims must not contain control characters in their keys, or NUL in their values")
         }
+        let customSigningKey = try draft.signing.resolved(instanceAlgorithm: instanceAlgorithm)
         let template: JWTTemplate
         do {
             template = try JWTTemplate(
                 name: draft.name, claims: draft.claims, lifetime: draft.lifetime ?? 60, allowedClockSkew: draft.allowedClockSkew ?? 5,
-                customSigningKey: draft.customSigningKey)
+                customSigningKey: customSigningKey)
         } catch {
             switch error.code {
             case .reservedClaim: throw ManagementError(.reservedClaim, error.reason, parameter: "claims")
@@ -111,7 +131,7 @@ extension SessionManager {
             default: throw ManagementError(.invalidTemplate, error.reason)
             }
         }
-        if let custom = draft.customSigningKey {
+        if let custom = customSigningKey {
             do { _ = try SigningKey(templateKey: custom) } catch {
                 throw ManagementError(.invalidParameter, "signing_key is unusable for \(custom.algorithm): \(error.reason)", parameter: "signing_key")
             }
@@ -119,8 +139,8 @@ extension SessionManager {
         return JWTTemplateRecord(
             id: id, instanceID: instanceID, name: template.name, claims: JSONWriter.string(.object(template.claims)),
             lifetime: template.lifetime, allowedClockSkew: template.allowedClockSkew,
-            signingAlgorithm: draft.customSigningKey?.algorithm.rawValue ?? JWSAlgorithm.rs256.rawValue,
-            customSigningKey: draft.customSigningKey.map { .init(algorithm: $0.algorithm.rawValue, material: $0.material) },
+            signingAlgorithm: customSigningKey?.algorithm.rawValue ?? instanceAlgorithm.rawValue,
+            customSigningKey: customSigningKey.map { .init(algorithm: $0.algorithm.rawValue, material: $0.material) },
             createdAt: createdAt, updatedAt: updatedAt)
     }
 
@@ -141,5 +161,15 @@ extension SessionManager {
         } catch {
             throw ManagementError(.invalidTemplate, "stored template \(record.id) no longer validates: \(error)")
         }
+    }
+}
+
+extension SessionManager {
+    /// What the tenant's own keys sign with.
+    static func signingAlgorithm(of instance: Instance) throws(ManagementError) -> JWSAlgorithm {
+        guard let algorithm = JWSAlgorithm(name: instance.signingAlgorithm) else {
+            throw ManagementError(.unavailable, "tenant \(instance.slug) has an unknown signing algorithm")
+        }
+        return algorithm
     }
 }

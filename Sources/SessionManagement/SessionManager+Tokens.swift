@@ -53,16 +53,14 @@ extension SessionManager {
     func renderTemplate(
         _ record: JWTTemplateRecord, tenant: TenantKeys, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
     ) throws(ManagementError) -> (JWTClaims, SigningKey) {
-        let template = try Self.template(from: opened(record))
-        let signer: SigningKey
-        if let custom = template.customSigningKey {
-            do { signer = try SigningKey(templateKey: custom) } catch {
-                throw ManagementError(.invalidTemplate, "the template's signing key is unusable: \(error.reason)")
-            }
-        } else {
-            signer = tenant.signer(at: now)
+        let compiled = try compiledTemplate(record)
+        let template = compiled.template
+        let signer = compiled.signer ?? tenant.signer(at: now)
+        guard signer.algorithm == compiled.algorithm else {
+            throw ManagementError(
+                .invalidTemplate, "template \(record.name) is saved to sign with \(compiled.algorithm), and the tenant's key signs \(signer.algorithm)")
         }
-        let templateUser = Self.templateUser(user)
+        let templateUser = self.templateUser(for: user)
         let context = TemplateContext(
             user: templateUser,
             session: TemplateSession(

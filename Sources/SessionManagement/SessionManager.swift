@@ -17,6 +17,8 @@ public struct SessionManager: Sendable {
     let cachedSessions: SessionCache
     /// Tenants with their keys opened; a view of the stream, so rotations reach every process.
     let tenantDirectory: TenantDirectory
+    /// Compiled templates and parsed user metadata, so that minting does not re-derive them per token.
+    let templateCaches = TemplateCaches()
     /// Committed revocations in order, which every in-memory view follows (the gateway's too).
     public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).

@@ -36,7 +36,7 @@ extension SQLiteSessionStore {
     public func template(instanceID: String, id: String) async throws(StorageError) -> JWTTemplateRecord? {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jwt_template WHERE id = ? AND instance_id = ?"), arguments: [id, instanceID])
                 .map(Self.decodeTemplate)
         }
     }
@@ -44,7 +44,8 @@ extension SQLiteSessionStore {
     public func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord? {
         guard StoredText.isClean(name), StoredText.isClean(instanceID) else { return nil }
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jwt_template WHERE name = ? AND instance_id = ?", arguments: [name, instanceID])
+            // A cached statement: every template token reads its template, and preparing costs more than the query.
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM jwt_template WHERE name = ? AND instance_id = ?"), arguments: [name, instanceID])
                 .map(Self.decodeTemplate)
         }
     }

@@ -46,10 +46,10 @@ extension SQLiteSessionStore {
 
     static func decodeUser(_ db: Database, _ row: Row) throws -> User {
         let id: String = row["id"]
-        let emails = try Row.fetchAll(db, sql: "SELECT * FROM email_address WHERE user_id = ? ORDER BY position", arguments: [id]).map {
+        let emails = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM email_address WHERE user_id = ? ORDER BY position"), arguments: [id]).map {
             User.EmailAddress(id: $0["id"], emailAddress: $0["email_address"], verified: $0["verified"])
         }
-        let phones = try Row.fetchAll(db, sql: "SELECT * FROM phone_number WHERE user_id = ? ORDER BY position", arguments: [id]).map {
+        let phones = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM phone_number WHERE user_id = ? ORDER BY position"), arguments: [id]).map {
             User.PhoneNumber(id: $0["id"], phoneNumber: $0["phone_number"], verified: $0["verified"])
         }
         return User(
@@ -64,8 +64,9 @@ extension SQLiteSessionStore {
     public func user(instanceID: String, id: String) async throws(StorageError) -> User? {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { return nil }
         return try await read { db in
+            // Cached statements: every template token reads its user, and preparing costs more than the query.
             try Row.fetchOne(
-                db, sql: "SELECT * FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL", arguments: [id, instanceID]
+                db.cachedStatement(sql: "SELECT * FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL"), arguments: [id, instanceID]
             ).map { try Self.decodeUser(db, $0) }
         }
     }

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # make bench, HTTP section: wrk (1 thread, 32 connections, loopback) against session-server's routes, beside the
 # same run's trivial route (GET /health: tiny JSON, no auth, no work) as the ceiling. Server and wrk share the
-# machine's 2 cores (the reference machine of Docs/Decisions/0008). Prints a table and one JSON line.
+# machine's 2 cores (the reference machine of Docs/Decisions/0008). The template-token route (a template with a few
+# {{user.…}} shortcodes, signed with the instance's key) runs beside the session-token route, ABBA in halves so that
+# drift splits evenly, and their ratio is printed. Prints a table and one JSON line.
 set -euo pipefail
 : "${SESSION_SERVER:?}"; DURATION=${HTTP_BENCH_SECONDS:-10}
 source "$(dirname "$0")/../EndToEnd/start-server.sh"
 start_server
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
-USER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Bench"}' | field id)
+USER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Bench","last_name":"Mark","email_address":["bench@example.com"],"public_metadata":{"role":"admin","plan":"pro"}}' | field id)
 SESSION=$(curl -s -X POST "$B/v1/sessions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "{\"user_id\":\"$USER\"}" | field id)
+curl -sf -o /dev/null -X POST "$B/v1/jwt_templates" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","claims":{"name":"{{user.full_name}}","email":"{{user.primary_email_address}}","role":"{{user.public_metadata.role || '"'member'"'}}","plan":"{{user.public_metadata.plan}}","verified":"{{user.email_verified}}"}}' \
+  || { echo "FAIL could not create the bench template"; exit 1; }
 TOKEN=$(curl -s -X POST "$B/v1/sessions/$SESSION/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"expires_in_seconds":3600}' | field jwt)
 post_script() { # file body
   cat >"$1" <<LUA
@@ -23,25 +28,35 @@ post_script "$DIR/verify.lua" "{\"token\":\"$TOKEN\"}"
 source "$(dirname "$0")/wrk-run.sh"
 echo "HTTP: wrk -t1 -c32 -d${DURATION}s on loopback, release session-server (SQLite, synchronous=FULL)"
 read -r T1 _ _ < <(run "$B/health")
-read -r MINT MINT50 MINT99 < <(run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens")
+HALF=$(( (DURATION + 1) / 2 ))
+read -r MINTA MINTA50 MINTA99 < <(DURATION=$HALF run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens")
+read -r TPLA TPLA50 TPLA99 < <(DURATION=$HALF run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens/bench")
+read -r TPLB TPLB50 TPLB99 < <(DURATION=$HALF run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens/bench")
+read -r MINTB MINTB50 MINTB99 < <(DURATION=$HALF run -s "$DIR/tokens.lua" "$B/v1/sessions/$SESSION/tokens")
+avg() { python3 -c "import sys; print(f'{(float(sys.argv[1]) + float(sys.argv[2])) / 2:.3f}')" "$1" "$2"; }
+MINT=$(avg "$MINTA" "$MINTB"); MINT50=$(avg "$MINTA50" "$MINTB50"); MINT99=$(avg "$MINTA99" "$MINTB99")
+TPL=$(avg "$TPLA" "$TPLB"); TPL50=$(avg "$TPLA50" "$TPLB50"); TPL99=$(avg "$TPLA99" "$TPLB99")
 read -r VERIFY VERIFY50 VERIFY99 < <(run -s "$DIR/verify.lua" "$B/v1/sessions/$SESSION/verify")
 read -r GATEWAY GATEWAY50 GATEWAY99 < <(run -H "Authorization: Bearer $TOKEN" "$B/v1/verify")
 read -r T2 T50 T99 < <(run "$B/health")
 STORE_ROWS=${STORE_ROWS:-[]} python3 - "$T1" "$T2" "$T50" "$T99" "$MINT" "$MINT50" "$MINT99" "$VERIFY" "$VERIFY50" "$VERIFY99" \
-  "$GATEWAY" "$GATEWAY50" "$GATEWAY99" <<'PY'
+  "$GATEWAY" "$GATEWAY50" "$GATEWAY99" "$TPL" "$TPL50" "$TPL99" <<'PY'
 import json, os, sys
-t1, t2, t50, t99, mint, m50, m99, verify, v50, v99, gateway, g50, g99 = map(float, sys.argv[1:])
+t1, t2, t50, t99, mint, m50, m99, verify, v50, v99, gateway, g50, g99, tpl, tp50, tp99 = map(float, sys.argv[1:])
 store = [row for row in json.loads(os.environ["STORE_ROWS"]) if row["op"] in ("store.list_by_user", "store.revoke")]
 trivial = (t1 + t2) / 2  # before and after, so drift during the run splits evenly
 rows = [("trivial.GET /health", trivial, None, t50, t99), ("tokens.mint", mint, mint / trivial, m50, m99),
+        ("tokens.template", tpl, tpl / trivial, tp50, tp99),
         ("verify.deprecated", verify, verify / trivial, v50, v99), ("gateway.verify", gateway, gateway / trivial, g50, g99)]
 print(f"{'route':24} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
 for name, rate, ratio, p50, p99 in rows:
     print(f"{name:24} {rate:9.0f} {'-' if ratio is None else f'{ratio:.3f}':>7} {p50:8.3f} {p99:8.3f}")
+print(f"tokens.template / tokens.mint: {tpl / mint:.3f} (target >= 0.9)")
 print("targets: verify.deprecated and gateway.verify >= 0.75 of the trivial route; tokens.mint bounded by RS256 signing")
 print(json.dumps({"bench": "http", "rows": [
     {"op": "verify.deprecated", "per_s": round(verify), "ratio": round(verify / trivial, 3), "p99_ms": v99},
     {"op": "tokens.mint", "per_s": round(mint), "ratio": round(mint / trivial, 3), "p99_ms": m99},
+    {"op": "tokens.template", "per_s": round(tpl), "ratio": round(tpl / trivial, 3), "vs_mint": round(tpl / mint, 3), "p99_ms": tp99},
     {"op": "gateway.verify", "per_s": round(gateway), "ratio": round(gateway / trivial, 3), "p99_ms": g99},
     *[{"op": row["op"], "p99_ms": row["p99_ms"]} for row in store],
     {"op": "trivial", "per_s": round(trivial), "p99_ms": t99}]}))

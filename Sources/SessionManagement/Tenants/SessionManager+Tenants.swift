@@ -1,3 +1,4 @@
+import Dispatch
 public import SessionCrypto
 public import SessionStorage
 public import SessionTokens
@@ -121,7 +122,7 @@ extension SessionManager {
         let instance = Instance(
             id: try newID("ins"), slug: draft.slug, environment: draft.environment, signingAlgorithm: draft.signingAlgorithm.rawValue,
             allowedOrigins: draft.allowedOrigins, allowsBackendSignIn: draft.allowsBackendSignIn, createdAt: now)
-        let key = try newSigningKey(draft.signingAlgorithm, pem: draft.privateKeyPEM)
+        let key = try await newSigningKey(draft.signingAlgorithm, pem: draft.privateKeyPEM)
         let record = try sealedRecord(key, instance: instance, generation: 1, now: now, activatesAt: now)
         do {
             try await store.createInstance(instance, signingKey: record)
@@ -148,7 +149,7 @@ extension SessionManager {
         guard let algorithm = JWSAlgorithm(name: instance.signingAlgorithm) else {
             throw ManagementError(.unavailable, "tenant \(instance.slug) has an unknown signing algorithm")
         }
-        let key = try newSigningKey(algorithm, pem: privateKeyPEM)
+        let key = try await newSigningKey(algorithm, pem: privateKeyPEM)
         let record = try sealedRecord(
             key, instance: instance, generation: (records.last?.generation ?? 0) + 1, now: now,
             activatesAt: records.isEmpty ? now : now + configuration.keyActivationDelay)
@@ -177,7 +178,7 @@ extension SessionManager {
             }
             key = initial
         } else {
-            key = try newSigningKey(algorithm, pem: nil)
+            key = try await newSigningKey(algorithm, pem: nil)
         }
         let now = clock()
         do {
@@ -222,9 +223,16 @@ extension SessionManager {
         try await deliver(entry)
     }
 
-    private func newSigningKey(_ algorithm: JWSAlgorithm, pem: String?) throws(ManagementError) -> SigningKey {
+    private func newSigningKey(_ algorithm: JWSAlgorithm, pem: String?) async throws(ManagementError) -> SigningKey {
         guard let pem else {
-            do { return try SigningKey.generate(algorithm) } catch { throw ManagementError(.unavailable, "cannot generate a key: \(error.reason)") }
+            // An RSA key takes a good fraction of a second of CPU: on a thread of its own, not one of the
+            // few the cooperative pool shares with every request.
+            let generated: Result<SigningKey, CryptoError> = await withCheckedContinuation { continuation in
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(returning: Result { () throws(CryptoError) in try SigningKey.generate(algorithm) })
+                }
+            }
+            do { return try generated.get() } catch { throw ManagementError(.unavailable, "cannot generate a key: \(error.reason)") }
         }
         let key: SigningKey
         do { key = try SigningKey(pem: pem) } catch {

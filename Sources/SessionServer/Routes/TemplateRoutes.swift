@@ -1,4 +1,5 @@
 import Hummingbird
+import SessionCrypto
 import SessionManagement
 import SessionStorage
 import SessionTokens
@@ -19,14 +20,16 @@ struct TemplateRoutes {
         }
         group.post("jwt_templates") { request, context in
             let draft = try await draft(request)
-            return JSONResponse.make(TemplateDTO.json(try await manager.createTemplate(in: try context.requireInstance(), draft)))
+            let instance = try context.requireInstance()
+            return JSONResponse.make(TemplateDTO.json(try await manager.createTemplate(in: instance, draft)))
         }
         group.get("jwt_templates/:id") { _, context in
             JSONResponse.make(TemplateDTO.json(try await manager.template(in: try context.requireInstance(), id: try context.pathID("id", .template))))
         }
         group.patch("jwt_templates/:id") { request, context in
             let draft = try await draft(request)
-            let record = try await manager.updateTemplate(in: try context.requireInstance(), id: try context.pathID("id", .template), draft)
+            let record = try await manager.updateTemplate(
+                in: try context.requireInstance(), id: try context.pathID("id", .template), draft)
             return JSONResponse.make(TemplateDTO.json(record))
         }
         group.delete("jwt_templates/:id") { _, context in
@@ -57,18 +60,17 @@ struct TemplateRoutes {
         guard let claims = try body.jsonObject("claims") else {
             throw ClerkError(.unprocessableContent, "form_param_missing", "is missing", "claims is required", meta: ["param_name": .string("claims")])
         }
-        var key: JWTTemplate.CustomSigningKey?
-        if try body.bool("custom_signing_key") == true {
-            guard let algorithmName = try body.string("signing_algorithm"), let algorithm = JWSAlgorithm(name: algorithmName) else {
+        // Read as given; which combinations are honoured is the use case's rule (TemplateSigning).
+        var algorithm: JWSAlgorithm?
+        if let name = try body.string("signing_algorithm") {
+            guard let known = JWSAlgorithm(name: name) else {
                 throw ClerkError.invalidParameter("signing_algorithm", "signing_algorithm must be RS256, ES256, EdDSA or HS256")
             }
-            guard let material = try body.string("signing_key"), !material.isEmpty else {
-                throw ClerkError.invalidParameter("signing_key", "signing_key is required with custom_signing_key")
-            }
-            key = JWTTemplate.CustomSigningKey(algorithm: algorithm, material: material)
+            algorithm = known
         }
+        let signing = TemplateSigning(customSigningKey: try body.bool("custom_signing_key"), algorithm: algorithm, key: try body.string("signing_key"))
         return TemplateDraft(
             name: name, claims: claims, lifetime: try body.integer("lifetime"), allowedClockSkew: try body.integer("allowed_clock_skew"),
-            customSigningKey: key)
+            signing: signing)
     }
 }
