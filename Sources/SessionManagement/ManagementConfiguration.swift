@@ -16,11 +16,21 @@ public struct ManagementConfiguration: Sendable {
     public var leewaySeconds: Int64
     /// How long an authenticated secret key is trusted without asking the database again.
     public var authenticationCacheLifetime: Int64
+    /// The byte budget of the cache of active sessions.
+    public var sessionCacheBytes: Int
+    /// The byte budget of the cache of authenticated secret keys.
+    public var authenticationCacheBytes: Int
+
+    /// 8 MiB: about 10 000 sessions.
+    public static let defaultSessionCacheBytes = 8 << 20
+    /// 512 KiB: about 2 000 keys.
+    public static let defaultAuthenticationCacheBytes = 512 << 10
 
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
         tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
-        authenticationCacheLifetime: Int64 = 30_000
+        authenticationCacheLifetime: Int64 = 30_000, sessionCacheBytes: Int = defaultSessionCacheBytes,
+        authenticationCacheBytes: Int = defaultAuthenticationCacheBytes
     ) {
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
@@ -29,5 +39,7 @@ public struct ManagementConfiguration: Sendable {
         self.touchInterval = touchInterval
         self.leewaySeconds = leewaySeconds
         self.authenticationCacheLifetime = authenticationCacheLifetime
+        self.sessionCacheBytes = sessionCacheBytes
+        self.authenticationCacheBytes = authenticationCacheBytes
     }
 }

@@ -64,6 +64,27 @@ struct SessionServerCommand: AsyncParsableCommand {
     var headerTimeout: Int?
 
     @Option(
+        name: .customLong("gateway-cache-bytes"),
+        help: """
+            Memory for tokens verified by GET /v1/verify and the deprecated verify, with their answers (about 1 KiB a token); \
+            expired tokens leave first, then the least recently used (TESSERA_GATEWAY_CACHE_BYTES; 0...4294967296, default 16 MiB).
+            """)
+    var gatewayCacheBytes: Int?
+
+    @Option(
+        name: .customLong("session-cache-bytes"),
+        help: """
+            Memory for active sessions read or written by this process (about 850 bytes a session) \
+            (TESSERA_SESSION_CACHE_BYTES; 0...4294967296, default 8 MiB).
+            """)
+    var sessionCacheBytes: Int?
+
+    @Option(
+        name: .customLong("credential-cache-bytes"),
+        help: "Memory for authenticated secret keys, each trusted for 30 s (TESSERA_CREDENTIAL_CACHE_BYTES; 0...4294967296, default 512 KiB).")
+    var credentialCacheBytes: Int?
+
+    @Option(
         name: .customLong("key-encryption-key-file"),
         help: """
             File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
@@ -97,6 +118,9 @@ struct SessionServerCommand: AsyncParsableCommand {
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
         let maximumBodyBytes = try Self.bodySetting.resolve(maximumBodyBytes)
+        let gatewayCacheBytes = try Self.gatewayCacheSetting.resolve(gatewayCacheBytes)
+        let sessionCacheBytes = try Self.sessionCacheSetting.resolve(sessionCacheBytes)
+        let credentialCacheBytes = try Self.credentialCacheSetting.resolve(credentialCacheBytes)
         let timeouts = ConnectionTimeouts(
             idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let claimHeaders = try gatewayClaimHeaders.map { text in
@@ -113,7 +137,8 @@ struct SessionServerCommand: AsyncParsableCommand {
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let manager = SessionManager(
             store: store, keys: ring, configuration: ManagementConfiguration(
-                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime)),
+                issuer: issuer.isEmpty ? "http://\(host):\(port)" : issuer, tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime),
+                sessionCacheBytes: sessionCacheBytes, authenticationCacheBytes: credentialCacheBytes),
             keyEncryption: keyEncryption, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
         let sealing = try await manager.sealTemplateKeys()
         logger.info(
@@ -124,7 +149,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
         let givenOperatorKey = ProcessInfo.processInfo.environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let givenOperatorKey { _ = try await manager.bootstrapOperatorKey(givenOperatorKey) }
-        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance)
+        let gateway = try await GatewayVerifier.make(manager: manager, instance: instance, cacheBytes: gatewayCacheBytes)
         let router = try SessionServer.router(
             manager: manager, configuration: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
