@@ -1,4 +1,4 @@
-# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · mutate · check · clean
+# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · soak · mutate · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), data at rest, connection timeouts, start-up refusals
@@ -6,6 +6,9 @@
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
 #   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation
+#   make soak   release build; the server on a temporary database under a mixed load (6 clients: user, session, 5 tokens,
+#               20 gateway verifies and 1 deprecated verify each, revoke) for SOAK_SECONDS (default 1800); resident memory
+#               (VmRSS) every minute, req/s, errors. Fails on an error, RSS over 128 MiB, or growth over 5 % after 5 min.
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/debug
@@ -14,7 +17,7 @@ PYTHON := $(VENV)/bin/python
 APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv nginx-light
 DEV_KEYS := keys/dev
 
-.PHONY: deps build run demo keys test test-unit test-e2e bench mutate check clean
+.PHONY: deps build run demo keys test test-unit test-e2e bench soak mutate check clean
 
 # Installs the system packages when one is missing (as root, or through sudo).
 deps:
@@ -80,6 +83,10 @@ bench: deps
 	@.build/release/StoreBenchmarks | tee .build/store-bench.txt
 	@STORE_ROWS="$$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt)" SESSION_SERVER=.build/release/session-server bash Tests/Benchmarks/http-bench.sh
 	@SESSION_SERVER=.build/release/session-server REVOCATION_BENCH=.build/release/RevocationBenchmarks bash Tests/Benchmarks/revocation-bench.sh
+
+soak: deps
+	$(SWIFT) build -c release --product session-server
+	@mkdir -p .build && set -o pipefail; SESSION_SERVER=.build/release/session-server bash Tests/Soak/soak.sh | tee .build/soak.txt
 
 mutate:
 	@bash Tests/Mutation/mutate.sh $(if $(ONLY),--only $(ONLY))

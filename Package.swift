@@ -52,15 +52,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "SessionStorage", swiftSettings: strict),
+        // The byte-bounded cache behind the token, session and credential caches.
+        .target(name: "SessionCaching", swiftSettings: strict),
         .target(
             name: "SessionManagement",
-            dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage"],
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching"],
             swiftSettings: strict
         ),
         .target(
             name: "SessionServer",
             dependencies: [
-                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification",
+                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "SessionCaching",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -117,6 +119,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
+        .testTarget(name: "SessionCachingTests", dependencies: ["SessionCaching"], swiftSettings: strict),
         // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
@@ -134,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "SessionManagementTests",
             dependencies: [
-                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "TestFixtures",
+                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "SessionCaching", "TestFixtures",
                 // A shared SQLite file, written beside the manager the way another process would.
                 "SessionStorageSQLite", .product(name: "GRDB", package: "GRDB.swift"),
             ],

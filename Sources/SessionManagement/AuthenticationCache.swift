@@ -1,3 +1,4 @@
+import SessionCaching
 import SessionStorage
 import Synchronization
 
@@ -7,44 +8,45 @@ import Synchronization
 /// was most of the cost of the cheap endpoints. A view of the `RevocationStream`: a revoked key is
 /// dropped before its revocation is acknowledged here, and within the stream's catch-up interval
 /// in every other process. Entries also expire after `lifetime`, so that even a store changed
-/// behind the service's back is believed again within that time.
+/// behind the service's back is believed again within that time. Bounded in bytes
+/// (`--credential-cache-bytes`): expired keys leave first, then the least recently used.
 final class AuthenticationCache: Sendable {
     struct Entry {
         var instance: Instance
         var keyID: String
-        var until: Int64
     }
 
     struct State {
-        var entries: [[UInt8]: Entry] = [:]
+        var entries: BoundedCache<[UInt8], Entry>
         /// Moves on every drop, so that a store read that began before a revocation is not cached.
         var generation: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let lifetime: Int64
-    private static let capacity = 1024
 
-    init(lifetime: Int64) { self.lifetime = lifetime }
+    /// - Parameter lifetime: how long a key is trusted, in milliseconds.
+    init(lifetime: Int64, byteBudget: Int = ManagementConfiguration.defaultAuthenticationCacheBytes) {
+        self.lifetime = lifetime
+        state = Mutex(State(entries: BoundedCache(budget: byteBudget, granularity: 1000)))
+    }
 
     var generation: UInt64 { state.withLock { $0.generation } }
 
+    /// The bytes and entries held, for tests and diagnostics.
+    var usage: (bytes: Int, count: Int, budget: Int) {
+        state.withLock { ($0.entries.byteCount, $0.entries.count, $0.entries.budget) }
+    }
+
     func instance(forHash hash: [UInt8], now: Int64) -> Instance? {
-        state.withLock { state in
-            guard let entry = state.entries[hash] else { return nil }
-            guard entry.until > now else {
-                state.entries[hash] = nil
-                return nil
-            }
-            return entry.instance
-        }
+        state.withLock { $0.entries.value(forKey: hash, now: now)?.instance }
     }
 
     func remember(_ instance: Instance, keyID: String, forHash hash: [UInt8], now: Int64, readAt generation: UInt64) {
+        let bytes = HeapBytes.array(hash) + HeapBytes.string(instance.id) + HeapBytes.string(keyID)
         state.withLock { state in
             guard state.generation == generation else { return }
-            if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[hash] = Entry(instance: instance, keyID: keyID, until: now + lifetime)
+            state.entries.insert(Entry(instance: instance, keyID: keyID), forKey: hash, bytes: bytes, expiresAt: now + lifetime, now: now)
         }
     }
 
@@ -53,7 +55,7 @@ final class AuthenticationCache: Sendable {
         state.withLock { state in
             for entry in entries {
                 guard case .secretKey(let id) = entry.target else { continue }
-                state.entries = state.entries.filter { $0.value.keyID != id }
+                state.entries.removeAll { $1.keyID == id }
                 state.generation &+= 1
             }
         }

@@ -22,11 +22,21 @@ public struct ManagementConfiguration: Sendable {
     /// How long after a rotation the new key starts signing: every JWKS cached before it was
     /// published has expired by then, with a margin for processes to catch up (ms).
     public var keyActivationDelay: Int64 { jwksMaxAgeSeconds * 1000 + 5_000 }
+    /// The byte budget of the cache of active sessions.
+    public var sessionCacheBytes: Int
+    /// The byte budget of the cache of authenticated secret keys.
+    public var authenticationCacheBytes: Int
+
+    /// 8 MiB: about 10 000 sessions.
+    public static let defaultSessionCacheBytes = 8 << 20
+    /// 512 KiB: about 2 000 keys.
+    public static let defaultAuthenticationCacheBytes = 512 << 10
 
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
         tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
-        authenticationCacheLifetime: Int64 = 30_000, jwksMaxAgeSeconds: Int64 = 300
+        authenticationCacheLifetime: Int64 = 30_000, jwksMaxAgeSeconds: Int64 = 300, sessionCacheBytes: Int = defaultSessionCacheBytes,
+        authenticationCacheBytes: Int = defaultAuthenticationCacheBytes
     ) {
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
@@ -36,5 +46,7 @@ public struct ManagementConfiguration: Sendable {
         self.leewaySeconds = leewaySeconds
         self.authenticationCacheLifetime = authenticationCacheLifetime
         self.jwksMaxAgeSeconds = jwksMaxAgeSeconds
+        self.sessionCacheBytes = sessionCacheBytes
+        self.authenticationCacheBytes = authenticationCacheBytes
     }
 }

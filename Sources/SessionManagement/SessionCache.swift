@@ -1,37 +1,59 @@
+import SessionCaching
 import SessionStorage
 import Synchronization
 
-/// Sessions by id, as last read or written by this process, so that the hot paths (tokens, the
-/// deprecated verify, `GET /v1/sessions/{id}`) need no database read.
+/// Active sessions by id, as last read or written by this process, so that the hot paths (tokens,
+/// the deprecated verify, `GET /v1/sessions/{id}`) need no database read.
 ///
 /// A view of the `RevocationStream`: a session named by a committed revocation, from this process
 /// or another, is dropped before the revocation is acknowledged here, so the next read goes to
 /// the store and sees it revoked. A read that began before such a drop must not put back what it
 /// read: `remember(_:readAt:)` keeps a session only if nothing was dropped since `generation`.
+///
+/// Bounded in bytes (`--session-cache-bytes`): a session leaves once it has expired or been
+/// abandoned, else when it is the least recently used and room is needed. Only active sessions are
+/// kept: a revoked or ended one never becomes active again, and the store answers for it the same.
 final class SessionCache: Sendable {
     struct State {
-        var sessions: [String: Session] = [:]
+        var sessions: BoundedCache<String, Session>
         /// Moves on every drop.
         var generation: UInt64 = 0
     }
 
-    private let state = Mutex(State())
-    private static let capacity = 200_000
+    private let state: Mutex<State>
+    /// Now, in Unix milliseconds.
+    private let clock: @Sendable () -> Int64
+
+    init(byteBudget: Int = ManagementConfiguration.defaultSessionCacheBytes, clock: @escaping @Sendable () -> Int64) {
+        state = Mutex(State(sessions: BoundedCache(budget: byteBudget, granularity: 1000)))
+        self.clock = clock
+    }
 
     /// Read before a store read whose result will be remembered.
     var generation: UInt64 { state.withLock { $0.generation } }
 
+    /// The bytes and entries held, for tests and diagnostics.
+    var usage: (bytes: Int, count: Int, budget: Int) {
+        state.withLock { ($0.sessions.byteCount, $0.sessions.count, $0.sessions.budget) }
+    }
+
     func session(instanceID: String, id: String) -> Session? {
-        state.withLock { $0.sessions[id] }.flatMap { $0.instanceID == instanceID ? $0 : nil }
+        let now = clock()
+        return state.withLock { $0.sessions.value(forKey: id, now: now) }.flatMap { $0.instanceID == instanceID ? $0 : nil }
     }
 
     /// Keeps `session` unless a revocation dropped sessions after `generation` was read: the
     /// session may be one of them, read just before its revocation committed.
     func remember(_ session: Session, readAt generation: UInt64) {
+        let now = clock()
         state.withLock { state in
+            guard session.status == .active else {
+                state.sessions.removeValue(forKey: session.id)
+                return
+            }
             guard state.generation == generation else { return }
-            if state.sessions.count >= Self.capacity, state.sessions[session.id] == nil { state.sessions.removeAll(keepingCapacity: true) }
-            state.sessions[session.id] = session
+            state.sessions.insert(
+                session, forKey: session.id, bytes: Self.heapBytes(of: session), expiresAt: min(session.expireAt, session.abandonAt), now: now)
         }
     }
 
@@ -40,16 +62,27 @@ final class SessionCache: Sendable {
         state.withLock { state in
             for entry in entries {
                 switch entry.target {
-                case .session(let id):
-                    state.sessions[id] = nil
+                case .session(let id): state.sessions.removeValue(forKey: id)
                 case .user(_, _, let sessionIDs):
                     // The entry lists every session the user had in the store, whichever process opened it.
-                    for id in sessionIDs { state.sessions[id] = nil }
+                    for id in sessionIDs { state.sessions.removeValue(forKey: id) }
                 case .secretKey, .signingKey:
                     continue
                 }
                 state.generation &+= 1
             }
         }
+    }
+
+    /// The strings a session owns; its id is counted once, shared with the key.
+    static func heapBytes(of session: Session) -> Int {
+        var bytes = HeapBytes.string(session.id) + HeapBytes.string(session.instanceID) + HeapBytes.string(session.userID)
+            + HeapBytes.string(session.clientID) + HeapBytes.string(session.actor) + HeapBytes.string(session.lastActiveOrganizationID)
+            + HeapBytes.string(session.authMethod)
+        if let activity = session.activity {
+            for text in [activity.userAgent, activity.ipAddress, activity.deviceType, activity.browserName, activity.browserVersion,
+                activity.city, activity.country] { bytes += HeapBytes.string(text) }
+        }
+        return bytes
     }
 }

@@ -36,8 +36,9 @@ public struct SessionManager: Sendable {
         self.keyEncryption = keyEncryption
         self.random = random
         self.clock = clock
-        let authenticated = AuthenticationCache(lifetime: configuration.authenticationCacheLifetime)
-        let cachedSessions = SessionCache()
+        let authenticated = AuthenticationCache(
+            lifetime: configuration.authenticationCacheLifetime, byteBudget: configuration.authenticationCacheBytes)
+        let cachedSessions = SessionCache(byteBudget: configuration.sessionCacheBytes, clock: clock)
         let tenantDirectory = TenantDirectory()
         // The feed needs the stream and the stream its views: the feed's view reaches it through a box.
         let feedBox = Mutex<RevocationFeed?>(nil)

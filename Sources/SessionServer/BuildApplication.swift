@@ -38,7 +38,7 @@ public func buildApplication(
     let (instance, needsFirstKey) = try await manager.prepareDefaultInstance(secretKey: configuration.secretKey, signingKey: initialSigningKey)
     // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
     if let operatorKey = configuration.operatorKey { _ = try await manager.bootstrapOperatorKey(operatorKey) }
-    let gateway = try await GatewayVerifier.make(manager: manager)
+    let gateway = try await GatewayVerifier.make(manager: manager, cacheBytes: configuration.server.gatewayCacheBytes)
     let router = Router(context: ServerContext.self)
     // Added before any route, so that unknown routes get an error body too.
     router.add(middleware: ErrorMiddleware())

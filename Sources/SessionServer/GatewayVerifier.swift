@@ -1,5 +1,6 @@
 public import SessionManagement
 import SessionStorage
+import SessionCaching
 import SessionTokens
 import SessionCrypto
 import SessionVerification
@@ -13,43 +14,55 @@ import NIOCore
 /// the manager's `RevocationStream` (so it has a revocation committed here before that revocation
 /// is acknowledged, and one committed by another process within the catch-up interval); positive
 /// results are cached per token until it expires, and the list is consulted on every request,
-/// cached or not.
+/// cached or not, so that dropping an entry from the cache only ever costs a verification.
+///
+/// The cache is bounded in bytes (`--gateway-cache-bytes`): expired tokens leave first, then the
+/// least recently used. An entry holds what the two routes read and nothing else: no token text
+/// (it is keyed by the token's SHA-256) and no claims beyond the revocation check's.
 public final class GatewayVerifier: Sendable {
-    /// What the gateway route answers for a token, rendered once and kept with its claims.
+    /// What the gateway route answers for a token, rendered once and kept with it.
     struct Answer: Sendable {
         var headers: HTTPFields
         var body: ByteBuffer
+
+        /// The header array and the body's storage and bytes. Header values that are the token's
+        /// `sid` and `sub` share those strings' storage and are counted with the entry.
+        func heapBytes(sharing shared: [String?]) -> Int {
+            var bytes = HeapBytes.allocation(32 + headers.count * MemoryLayout<HTTPField>.stride)
+            for field in headers where !shared.contains(field.value) { bytes += HeapBytes.string(field.value) }
+            return bytes + HeapBytes.allocation(Self.byteBufferStorage) + HeapBytes.allocation(body.capacity)
+        }
+
+        /// A `ByteBuffer`'s storage object: object header, capacity, pointer and allocator.
+        static let byteBufferStorage = 64
     }
 
+    /// A verified token: what the revocation check and the two routes read.
     struct Entry: Sendable {
         /// The tenant the token was verified for.
         var instanceID: String
-        var claims: JWTClaims
+        var sessionID: String?
+        var subject: String?
+        var issuedAt: Int64
+        /// `GET /v1/verify`'s 200 answer, once it has been rendered.
         var answer: Answer?
-    }
 
-    /// A cache key that hashes a token's length and last 16 bytes (its signature's tail, random for
-    /// every token we mint) rather than all of its ~1 KB; equality still compares the whole token.
-    /// Only verified tokens are stored, so nobody can fill the cache with colliding keys.
-    struct TokenKey: Hashable, Sendable {
-        let token: String
-
-        /// Bytes, not `String ==`: canonical equivalence would answer a different token (one `K`
-        /// replaced by the Kelvin sign U+212A) with a cached one's verdict.
-        /// Over the contiguous UTF-8 buffers: walking two `String.UTF8View`s byte by byte cost more
-        /// than the rest of a cached answer.
-        static func == (lhs: TokenKey, rhs: TokenKey) -> Bool {
-            var left = lhs.token
-            var right = rhs.token
-            return left.withUTF8 { a in right.withUTF8 { b in a.count == b.count && a.elementsEqual(b) } }
+        init(_ claims: JWTClaims, instanceID: String, answer: Answer?) {
+            self.instanceID = instanceID
+            sessionID = claims.sessionID
+            subject = claims.subject
+            issuedAt = claims.issuedAt ?? 0
+            self.answer = answer
         }
 
-        func hash(into hasher: inout Hasher) {
-            let utf8 = token.utf8
-            hasher.combine(utf8.count)
-            for byte in utf8.suffix(16) { hasher.combine(byte) }
+        var heapBytes: Int {
+            HeapBytes.string(instanceID) + HeapBytes.string(sessionID) + HeapBytes.string(subject)
+                + (answer?.heapBytes(sharing: [sessionID, subject]) ?? 0)
         }
     }
+
+    /// The token cache's default budget: about 16 000 tokens with their answers.
+    public static let defaultCacheBytes = 16 << 20
 
     /// A tenant's verifier, built for one set of its keys (a rotation brings a new `TenantKeys`).
     /// It holds the keys it was built for, not their `ObjectIdentifier`: once freed, a new set
@@ -62,19 +75,21 @@ public final class GatewayVerifier: Sendable {
     let leeway: Int64
     let revocations: RevocationList
     private let verifiers = Mutex<[String: TenantVerifier]>([:])
-    private let cache = Mutex<[TokenKey: Entry]>([:])
-    private static let capacity = 100_000
+    /// Verified tokens by their SHA-256, in Unix seconds.
+    private let cache: Mutex<BoundedCache<SHA256.Digest, Entry>>
 
-    init(leeway: Int64, revocations: RevocationList) {
+    init(leeway: Int64, revocations: RevocationList, cacheBytes: Int = GatewayVerifier.defaultCacheBytes) {
         self.leeway = leeway
         self.revocations = revocations
+        cache = Mutex(BoundedCache(budget: cacheBytes))
     }
 
     /// Builds the verifier, makes it follow the revocation stream (one list for every tenant:
     /// session and user ids are unique across tenants), then loads the entries committed before
     /// the stream started (in that order, so none is missed; applying an entry twice is harmless).
-    public static func make(manager: SessionManager) async throws -> GatewayVerifier {
-        let gateway = GatewayVerifier(leeway: manager.configuration.leewaySeconds, revocations: RevocationList())
+    /// - Parameter cacheBytes: the budget of the token cache.
+    public static func make(manager: SessionManager, cacheBytes: Int = GatewayVerifier.defaultCacheBytes) async throws -> GatewayVerifier {
+        let gateway = GatewayVerifier(leeway: manager.configuration.leewaySeconds, revocations: RevocationList(), cacheBytes: cacheBytes)
         await manager.revocations.follow { entries, _ in
             for entry in entries { gateway.apply(entry) }
         }
@@ -105,34 +120,65 @@ public final class GatewayVerifier: Sendable {
         }
     }
 
-    /// The claims of a valid, unrevoked token of `tenant` at `now` (Unix seconds).
-    func verify(_ token: String, tenant: TenantKeys, now: Int64) throws(VerificationError) -> JWTClaims {
-        try entry(for: token, tenant: tenant, now: now).claims
+    /// The cache key of a token: the SHA-256 of its exact bytes.
+    static func key(for token: String) -> SHA256.Digest {
+        SHA256.digest(utf8: token)
     }
 
-    /// The cached entry of a valid, unrevoked token of `tenant` at `now`, with the gateway's answer once rendered.
-    func entry(for token: String, tenant: TenantKeys, now: Int64) throws(VerificationError) -> Entry {
-        let key = TokenKey(token: token)
+    /// A valid, unrevoked token of `tenant` at `now` (Unix seconds): its session and user.
+    func verify(_ token: String, tenant: TenantKeys, now: Int64) throws(VerificationError) -> Entry {
+        let key = Self.key(for: token)
+        if let entry = try cached(key, tenant: tenant, now: now) { return entry }
         let verifier = try verifier(for: tenant)
-        if let entry = cache.withLock({ $0[key] }), entry.instanceID == tenant.instance.id, let expiresAt = entry.claims.expiresAt,
-            !verifier.policy.hasExpired(expiresAt, at: now)
-        {
-            let claims = entry.claims
-            if revocations.isRevoked(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
-                throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
-            }
-            return entry
-        }
-        let entry = Entry(instanceID: tenant.instance.id, claims: try verifier.verify(token, now: now).claims, answer: nil)
-        cache.withLock { cache in
-            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
-            cache[key] = entry
+        let claims = try verifier.verify(token, now: now).claims
+        let entry = Entry(claims, instanceID: tenant.instance.id, answer: nil)
+        remember(entry, key: key, expiresAt: claims.expiresAt, policy: verifier.policy, now: now)
+        return entry
+    }
+
+    /// The gateway's answer for a valid, unrevoked token of `tenant` at `now` (Unix seconds): from
+    /// the cache, or rendered from the verified claims by `render` and kept.
+    func answer(for token: String, tenant: TenantKeys, now: Int64, render: (JWTClaims) -> Answer) throws(VerificationError) -> Answer {
+        let key = Self.key(for: token)
+        if let answer = try cached(key, tenant: tenant, now: now)?.answer { return answer }
+        // Not cached, or cached by the deprecated verify without an answer: the claims are needed.
+        let verifier = try verifier(for: tenant)
+        let claims = try verifier.verify(token, now: now).claims
+        let answer = render(claims)
+        remember(Entry(claims, instanceID: tenant.instance.id, answer: answer), key: key, expiresAt: claims.expiresAt, policy: verifier.policy, now: now)
+        return answer
+    }
+
+    /// The cached entry of an unexpired token verified for `tenant`, checked against the
+    /// revocation list. A token verified for another tenant is not this tenant's: a miss.
+    private func cached(_ key: SHA256.Digest, tenant: TenantKeys, now: Int64) throws(VerificationError) -> Entry? {
+        guard let entry = cache.withLock({ $0.value(forKey: key, now: now) }), entry.instanceID == tenant.instance.id else { return nil }
+        if revocations.isRevoked(sessionID: entry.sessionID, userID: entry.subject, issuedAt: entry.issuedAt) {
+            throw VerificationError(.revoked, entry.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
         }
         return entry
     }
 
-    /// Keeps the gateway's rendered answer beside a cached token, so the next request reuses it.
-    func remember(_ answer: Answer, for token: String) {
-        cache.withLock { $0[TokenKey(token: token)]?.answer = answer }
+    /// Keeps a verified token until the policy refuses it as expired; one without `exp` is not kept.
+    private func remember(_ entry: Entry, key: SHA256.Digest, expiresAt: Int64?, policy: ClaimPolicy, now: Int64) {
+        guard let expiresAt else { return }
+        let refusedFrom = policy.refusedFrom(expiresAt: expiresAt)
+        let bytes = entry.heapBytes
+        cache.withLock { _ = $0.insert(entry, forKey: key, bytes: bytes, expiresAt: refusedFrom, now: now) }
+    }
+
+    /// Drops the tokens that have expired at `now` (Unix seconds), so that an idle gateway gives their memory back.
+    func removeExpired(now: Int64) {
+        cache.withLock { $0.removeExpired(now: now) }
+    }
+
+    /// The token cache's bytes and entries, for tests and diagnostics.
+    var cacheUsage: (bytes: Int, count: Int, budget: Int) {
+        cache.withLock { ($0.byteCount, $0.count, $0.budget) }
+    }
+
+    /// Whether a token is cached and unexpired at `now`.
+    func isCached(_ token: String, now: Int64) -> Bool {
+        cache.withLock { $0.contains(Self.key(for: token), now: now) }
     }
 }

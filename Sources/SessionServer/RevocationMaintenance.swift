@@ -4,9 +4,9 @@ public import SessionManagement
 import SessionVerification
 
 /// Runs beside the HTTP server: keeps every view caught up with the revocation stream (rotations
-/// included) and the list (in the store and in the gateway's memory) pruned, rotates signing keys
-/// on schedule when asked to, and on graceful shutdown answers the feed's long polls so they do
-/// not hold the server open.
+/// included) and the list (in the store and in the gateway's memory) pruned, drops the gateway's
+/// expired tokens, rotates signing keys on schedule when asked to, and on graceful shutdown answers
+/// the feed's long polls so they do not hold the server open.
 public struct RevocationMaintenance: Service {
     let manager: SessionManager
     let gateway: GatewayVerifier
@@ -29,6 +29,7 @@ public struct RevocationMaintenance: Service {
                         while !Task.isCancelled {
                             do { try await Task.sleep(for: .seconds(60)) } catch { return }
                             gateway.revocations.removeExpired(now: manager.now)
+                            gateway.removeExpired(now: manager.now / 1000)
                         }
                     }
                     if let rotationInterval {

@@ -7,13 +7,16 @@ public struct ServerConfiguration: Sendable {
 
     /// Claims that `GET /v1/verify` copies into response headers besides `X-Session-Id` and `X-User-Id`.
     public var gatewayClaimHeaders: [GatewayClaimHeader]
+    /// The byte budget of the gateway's cache of verified tokens.
+    public var gatewayCacheBytes: Int
 
     public init(
         maximumBodyBytes: Int = 1 << 20, openAPIDocument: String? = nil,
-        gatewayClaimHeaders: [GatewayClaimHeader] = []
+        gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes
     ) {
         self.maximumBodyBytes = maximumBodyBytes
         self.openAPIDocument = openAPIDocument
         self.gatewayClaimHeaders = gatewayClaimHeaders
+        self.gatewayCacheBytes = gatewayCacheBytes
     }
 }

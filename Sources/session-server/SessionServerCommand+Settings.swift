@@ -1,3 +1,4 @@
+import SessionManagement
 import SessionServer
 import SessionTokens
 
@@ -16,4 +17,15 @@ extension SessionServerCommand {
         flag: "rotate-signing-keys-days", variable: "TESSERA_ROTATE_SIGNING_KEYS_DAYS", range: 0...3650, defaultValue: 0)
     static let headerTimeoutSetting = NumericSetting(
         flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
+    /// Cache budgets in bytes: 0 turns a cache off (every request then pays the full cost), 4 GiB at most.
+    static let cacheBytesRange = 0...(1 << 32)
+    static let gatewayCacheSetting = NumericSetting(
+        flag: "gateway-cache-bytes", variable: "TESSERA_GATEWAY_CACHE_BYTES", range: cacheBytesRange,
+        defaultValue: GatewayVerifier.defaultCacheBytes)
+    static let sessionCacheSetting = NumericSetting(
+        flag: "session-cache-bytes", variable: "TESSERA_SESSION_CACHE_BYTES", range: cacheBytesRange,
+        defaultValue: ManagementConfiguration.defaultSessionCacheBytes)
+    static let credentialCacheSetting = NumericSetting(
+        flag: "credential-cache-bytes", variable: "TESSERA_CREDENTIAL_CACHE_BYTES", range: cacheBytesRange,
+        defaultValue: ManagementConfiguration.defaultAuthenticationCacheBytes)
 }

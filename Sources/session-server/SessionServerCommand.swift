@@ -64,6 +64,27 @@ struct SessionServerCommand: AsyncParsableCommand {
     var headerTimeout: Int?
 
     @Option(
+        name: .customLong("gateway-cache-bytes"),
+        help: """
+            Memory for tokens verified by GET /v1/verify and the deprecated verify, with their answers (about 1 KiB a token); \
+            expired tokens leave first, then the least recently used (TESSERA_GATEWAY_CACHE_BYTES; 0...4294967296, default 16 MiB).
+            """)
+    var gatewayCacheBytes: Int?
+
+    @Option(
+        name: .customLong("session-cache-bytes"),
+        help: """
+            Memory for active sessions read or written by this process (about 850 bytes a session) \
+            (TESSERA_SESSION_CACHE_BYTES; 0...4294967296, default 8 MiB).
+            """)
+    var sessionCacheBytes: Int?
+
+    @Option(
+        name: .customLong("credential-cache-bytes"),
+        help: "Memory for authenticated secret keys, each trusted for 30 s (TESSERA_CREDENTIAL_CACHE_BYTES; 0...4294967296, default 512 KiB).")
+    var credentialCacheBytes: Int?
+
+    @Option(
         name: .customLong("key-encryption-key-file"),
         help: """
             File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
@@ -109,6 +130,9 @@ struct SessionServerCommand: AsyncParsableCommand {
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
         let maximumBodyBytes = try Self.bodySetting.resolve(maximumBodyBytes)
+        let gatewayCacheBytes = try Self.gatewayCacheSetting.resolve(gatewayCacheBytes)
+        let sessionCacheBytes = try Self.sessionCacheSetting.resolve(sessionCacheBytes)
+        let credentialCacheBytes = try Self.credentialCacheSetting.resolve(credentialCacheBytes)
         let timeouts = ConnectionTimeouts(
             idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let claimHeaders = try gatewayClaimHeaders.map { text in
@@ -121,10 +145,13 @@ struct SessionServerCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let configuration = TesseraConfiguration(
             host: host, port: port, timeouts: timeouts,
-            server: ServerConfiguration(maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders),
+            server: ServerConfiguration(
+                maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders,
+                gatewayCacheBytes: gatewayCacheBytes),
             management: ManagementConfiguration(
-                issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer), tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime),
-                jwksMaxAgeSeconds: jwksMaxAge),
+                issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
+                tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,
+                sessionCacheBytes: sessionCacheBytes, authenticationCacheBytes: credentialCacheBytes),
             secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             signingKeyRotationInterval: rotationDays == 0 ? nil : rotationDays * 86_400_000,

@@ -24,6 +24,9 @@ refused([], {"TESSERA_PORT": "80a0"}, "TESSERA_PORT", ["80a0"])
 refused([], {"TESSERA_PORT": "65536"}, "TESSERA_PORT")
 refused([], {"TESSERA_MAX_TOKEN_LIFETIME": "1d"}, "TESSERA_MAX_TOKEN_LIFETIME")
 refused([], {"TESSERA_MAX_BODY_BYTES": "-1"}, "TESSERA_MAX_BODY_BYTES")
+refused([], {"TESSERA_GATEWAY_CACHE_BYTES": "16MiB"}, "TESSERA_GATEWAY_CACHE_BYTES", ["16MiB"])
+refused([], {"TESSERA_SESSION_CACHE_BYTES": "-1"}, "TESSERA_SESSION_CACHE_BYTES")
+refused(["--credential-cache-bytes", "4294967297"], {}, "--credential-cache-bytes", ["4294967296"])
 
 # A key directory holding some but not all active keys is refused, not completed.
 server = Server(sys.argv[1])

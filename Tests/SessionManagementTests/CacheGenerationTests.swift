@@ -10,7 +10,7 @@ import Testing
         expireAt: 1_000_000, abandonAt: 1_000_000, createdAt: 0, updatedAt: 0)
 
     @Test func aSessionReadBeforeARevocationIsNotRemembered() {
-        let cache = SessionCache()
+        let cache = SessionCache(clock: { 0 })
         let before = cache.generation
         cache.apply([Revocation(sequence: 1, instanceID: "ins_a", target: .session(id: Self.session.id), revokedAt: 1, retainUntil: 2)])
         cache.remember(Self.session, readAt: before)

@@ -117,10 +117,14 @@ final class TestClock: Sendable {
         }
     }
 
-    /// The same, without the probabilistic probe: two keys are equal only when their bytes are.
+    /// The same, without the probabilistic probe: keys are the SHA-256 of the token's exact bytes,
+    /// so two are equal only when the bytes are, wherever they differ.
     @Test func tokenKeysCompareBytes() {
-        #expect(GatewayVerifier.TokenKey(token: "aKb") != GatewayVerifier.TokenKey(token: "a\u{212A}b"))
-        #expect(GatewayVerifier.TokenKey(token: "aKb") == GatewayVerifier.TokenKey(token: "aKb"))
+        #expect(GatewayVerifier.key(for: "aKb") != GatewayVerifier.key(for: "a\u{212A}b"))
+        #expect(GatewayVerifier.key(for: "aKb") == GatewayVerifier.key(for: "aKb"))
+        let long = String(repeating: "x", count: 2000)
+        #expect(GatewayVerifier.key(for: long + "a") != GatewayVerifier.key(for: long + "b"))
+        #expect(GatewayVerifier.key(for: "a" + long) != GatewayVerifier.key(for: "b" + long))
     }
 
     @Test func deletingTheUserRevokesAllTheirTokens() async throws {

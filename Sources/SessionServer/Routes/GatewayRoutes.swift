@@ -27,16 +27,15 @@ struct GatewayRoutes {
     private func verify(_ request: Request, tenant: TenantKeys) throws -> Response {
         guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
         do throws(VerificationError) {
-            let entry = try gateway.entry(for: token, tenant: tenant, now: manager.now / 1000)
-            let answer = entry.answer ?? render(entry.claims, token: token)
+            let answer = try gateway.answer(for: token, tenant: tenant, now: manager.now / 1000, render: render)
             return Response(status: .ok, headers: answer.headers, body: .init(byteBuffer: answer.body))
         } catch {
             return Self.unauthorized(error.code.rawValue, error.reason)
         }
     }
 
-    /// The 200 answer for a token's claims, rendered once per token and kept with it.
-    private func render(_ claims: JWTClaims, token: String) -> GatewayVerifier.Answer {
+    /// The 200 answer for a token's claims, rendered once per token (the gateway keeps it).
+    private func render(_ claims: JWTClaims) -> GatewayVerifier.Answer {
         var headers: HTTPFields = [:]
         for claimHeader in claimHeaders {
             if let value = claimHeader.value(in: claims) { headers[claimHeader.header] = value }
@@ -49,9 +48,7 @@ struct GatewayRoutes {
         var body: JSONObject = [:]
         body["session_id"] = claims.sessionID.map(JSONValue.string) ?? .null
         body["user_id"] = claims.subject.map(JSONValue.string) ?? .null
-        let answer = GatewayVerifier.Answer(headers: headers, body: ByteBuffer(bytes: JSONWriter.serialize(.object(body))))
-        gateway.remember(answer, for: token)
-        return answer
+        return GatewayVerifier.Answer(headers: headers, body: ByteBuffer(bytes: JSONWriter.serialize(.object(body))))
     }
 
     static func token(in request: Request) -> String? {

@@ -81,15 +81,15 @@ struct SessionRoutes {
         headers[HTTPField.Name("Deprecation")!] = "@1704067200"
         headers[HTTPField.Name("Link")!] = "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\""
         // The same path as the gateway: a revoked session's token is refused at once.
-        let claims: JWTClaims
+        let verified: GatewayVerifier.Entry
         do {
-            claims = try gateway.verify(token, tenant: tenant, now: manager.now / 1000)
+            verified = try gateway.verify(token, tenant: tenant, now: manager.now / 1000)
         } catch {
             let code = error.code == .revoked ? "session_not_active" : "invalid_session_token"
             throw ClerkError(.badRequest, code, "Invalid session token", "The token could not be verified: \(error.code)")
         }
         let session = try await manager.session(in: instance, id: sessionID)
-        guard claims.sessionID == sessionID else {
+        guard verified.sessionID == sessionID else {
             throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token belongs to another session")
         }
         guard session.status == .active else {

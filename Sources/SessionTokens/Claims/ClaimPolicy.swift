@@ -45,6 +45,14 @@ extension ClaimPolicy {
         now >= Self.saturatingSum(expiresAt, leeway)
     }
 
+    /// The first instant (Unix seconds) at which a token expiring at `expiresAt` is refused as
+    /// expired: `hasExpired(expiresAt, at: now)` holds exactly when `now >= refusedFrom(expiresAt:)`.
+    /// Caches of verified tokens keep one until then.
+    @inline(__always)
+    public func refusedFrom(expiresAt: Int64) -> Int64 {
+        Self.saturatingSum(expiresAt, leeway)
+    }
+
     /// `a + b`, clamped to `Int64`'s range. Parsed dates are range-checked, but leeway is whatever
     /// the operator configured: a wrapped sum would turn "expired" into "valid", and a trapping
     /// one would crash the verifier.
