@@ -124,6 +124,7 @@ struct SessionServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Self.fixAllocatorThreshold()
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
