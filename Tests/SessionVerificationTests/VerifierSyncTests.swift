@@ -272,7 +272,7 @@ final class FakeServer: VerifierTransport {
         let task = Task { try await sync.run() }
         defer { task.cancel() }
         // The key opens neither the tenant's JWKS nor its feed: nothing is loaded, every token is refused.
-        try await Self.expectEventually { sync.status.lastError?.contains("401") == true }
+        try await Self.expectEventually(within: .seconds(15)) { sync.status.lastError?.contains("401") == true }
         #expect(!(await sync.waitUntilCurrent(timeout: .milliseconds(300))))
         #expect(sync.status.keysAge == nil)
         #expect(Self.rejection(sync.verifier(policy: Self.policy), try Self.token()) != nil)
