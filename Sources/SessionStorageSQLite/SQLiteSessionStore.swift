@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 public import SessionStorage
 
@@ -24,11 +25,29 @@ public final class SQLiteSessionStore: SessionStore {
                 try Self.prepareFiles(path: path)
                 writer = try DatabasePool(path: path, configuration: configuration)
             }
-            try Schema.migrator.migrate(writer)
+            try Self.migrate(writer)
         } catch let error as StorageError {
             throw error
         } catch {
             throw StorageError(.unavailable, "cannot open \(path): \(error)")
+        }
+    }
+
+    /// Applies the migrations. Processes opening a new file together each read "nothing applied"
+    /// and race to apply the same migration; the loser's transaction rolls back (a duplicate column,
+    /// a table that exists), and reading the applied list again finds the winner's work.
+    static func migrate(_ writer: any DatabaseWriter) throws {
+        var attempt = 0
+        while true {
+            do {
+                try Schema.migrator.migrate(writer)
+                return
+            } catch {
+                attempt += 1
+                if try writer.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) { return }
+                guard attempt < 5 else { throw error }
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
         }
     }
 
