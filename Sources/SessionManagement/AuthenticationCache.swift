@@ -20,6 +20,8 @@ final class AuthenticationCache: Sendable {
         var entries: BoundedCache<[UInt8], Entry>
         /// Moves on every drop, so that a store read that began before a revocation is not cached.
         var generation: UInt64 = 0
+        /// The stream has started and calls this view: before, a revocation could commit unseen.
+        var following = false
     }
 
     private let state: Mutex<State>
@@ -45,7 +47,7 @@ final class AuthenticationCache: Sendable {
     func remember(_ instance: Instance, keyID: String, forHash hash: [UInt8], now: Int64, readAt generation: UInt64) {
         let bytes = HeapBytes.array(hash) + HeapBytes.string(instance.id) + HeapBytes.string(keyID)
         state.withLock { state in
-            guard state.generation == generation else { return }
+            guard state.following, state.generation == generation else { return }
             state.entries.insert(Entry(instance: instance, keyID: keyID), forKey: hash, bytes: bytes, expiresAt: now + lifetime, now: now)
         }
     }
@@ -53,6 +55,7 @@ final class AuthenticationCache: Sendable {
     /// The cache's view of the revocation stream.
     func apply(_ entries: [Revocation]) {
         state.withLock { state in
+            state.following = true
             for entry in entries {
                 guard case .secretKey(let id) = entry.target else { continue }
                 state.entries.removeAll { $1.keyID == id }

@@ -26,17 +26,26 @@ public struct ManagementConfiguration: Sendable {
     public var sessionCacheBytes: Int
     /// The byte budget of the cache of authenticated secret keys.
     public var authenticationCacheBytes: Int
+    /// The byte budget of the cache of users (template tokens, `GET /v1/users/{id}`).
+    public var userCacheBytes: Int
+    /// The byte budget of the cache of compiled JWT templates.
+    public var templateCacheBytes: Int
 
     /// 8 MiB: about 10 000 sessions.
     public static let defaultSessionCacheBytes = 8 << 20
     /// 512 KiB: about 2 000 keys.
     public static let defaultAuthenticationCacheBytes = 512 << 10
+    /// 4 MiB: a few thousand users with small metadata.
+    public static let defaultUserCacheBytes = 4 << 20
+    /// 2 MiB: hundreds of templates.
+    public static let defaultTemplateCacheBytes = 2 << 20
 
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
         tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
         authenticationCacheLifetime: Int64 = 30_000, jwksMaxAgeSeconds: Int64 = 300, sessionCacheBytes: Int = defaultSessionCacheBytes,
-        authenticationCacheBytes: Int = defaultAuthenticationCacheBytes
+        authenticationCacheBytes: Int = defaultAuthenticationCacheBytes, userCacheBytes: Int = defaultUserCacheBytes,
+        templateCacheBytes: Int = defaultTemplateCacheBytes
     ) {
         self.issuer = issuer
         self.sessionLifetime = sessionLifetime
@@ -48,5 +57,7 @@ public struct ManagementConfiguration: Sendable {
         self.jwksMaxAgeSeconds = jwksMaxAgeSeconds
         self.sessionCacheBytes = sessionCacheBytes
         self.authenticationCacheBytes = authenticationCacheBytes
+        self.userCacheBytes = userCacheBytes
+        self.templateCacheBytes = templateCacheBytes
     }
 }

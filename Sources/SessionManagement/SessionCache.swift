@@ -18,6 +18,9 @@ final class SessionCache: Sendable {
         var sessions: BoundedCache<String, Session>
         /// Moves on every drop.
         var generation: UInt64 = 0
+        /// The stream has started and calls this view: a revocation committed before its starting
+        /// position never reaches the cache, so nothing is kept before then.
+        var following = false
     }
 
     private let state: Mutex<State>
@@ -51,7 +54,7 @@ final class SessionCache: Sendable {
                 state.sessions.removeValue(forKey: session.id)
                 return
             }
-            guard state.generation == generation else { return }
+            guard state.following, state.generation == generation else { return }
             state.sessions.insert(
                 session, forKey: session.id, bytes: Self.heapBytes(of: session), expiresAt: min(session.expireAt, session.abandonAt), now: now)
         }
@@ -60,13 +63,14 @@ final class SessionCache: Sendable {
     /// The cache's view of the revocation stream.
     func apply(_ entries: [Revocation]) {
         state.withLock { state in
+            state.following = true
             for entry in entries {
                 switch entry.target {
                 case .session(let id): state.sessions.removeValue(forKey: id)
                 case .user(_, _, let sessionIDs):
                     // The entry lists every session the user had in the store, whichever process opened it.
                     for id in sessionIDs { state.sessions.removeValue(forKey: id) }
-                case .secretKey, .signingKey:
+                case .secretKey, .signingKey, .userUpdated, .templateChanged:
                     continue
                 }
                 state.generation &+= 1

@@ -69,12 +69,23 @@ extension SessionManager {
             record.customSigningKey = key
             record.signingAlgorithm = existing.signingAlgorithm
         }
-        try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.updateTemplate(record) }
+        try await startRevocations()
+        let stored = record
+        var entry: Revocation?
+        try await storingTemplate(named: draft.name) { () async throws(StorageError) in
+            entry = try await store.updateTemplate(stored, retainUntil: changeRetention(stored.updatedAt))
+        }
+        if let entry { try await deliver(entry) }
         return record
     }
 
     public func deleteTemplate(in instance: Instance, id: String) async throws(ManagementError) {
-        try await storage { () async throws(StorageError) in try await store.deleteTemplate(instanceID: instance.id, id: id) }
+        try await startRevocations()
+        let now = clock()
+        let entry = try await storage { () async throws(StorageError) in
+            try await store.deleteTemplate(instanceID: instance.id, id: id, at: now, retainUntil: changeRetention(now))
+        }
+        try await deliver(entry)
     }
 
     /// The dry run: the claims a template renders for a session and the byte size of the token,
@@ -82,8 +93,10 @@ extension SessionManager {
     public func previewTemplate(in instance: Instance, id: String, sessionID: String) async throws(ManagementError) -> TemplatePreview {
         let record = try await template(in: instance, id: id)
         let session = try await storedSession(in: instance, id: sessionID)
-        let user = try await self.user(in: instance, id: session.userID)
-        let (claims, signer) = try renderTemplate(record, tenant: try await tenantKeys(for: instance), session: session, user: user, now: clock(), expiresInSeconds: nil, authorizedParty: nil)
+        let user = try await cachedUser(in: instance, id: session.userID)
+        let (claims, signer) = try renderTemplate(
+            try compile(record), tenant: try await tenantKeys(for: instance), session: session, user: user.templateUser, now: clock(),
+            expiresInSeconds: nil, authorizedParty: nil)
         do {
             return try JWTClaims.preview(
                 claims: claims, header: JOSEHeader(algorithm: signer.algorithm, keyID: signer.keyID), signatureLength: signer.signatureLength)

@@ -34,16 +34,14 @@ extension SessionManager {
     public func templateToken(
         in instance: Instance, sessionID: String, templateName: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
     ) async throws(ManagementError) -> String {
-        guard let record = try await storage({ () async throws(StorageError) in
-            try await store.template(instanceID: instance.id, name: templateName)
-        }) else {
-            throw ManagementError(.notFound, "No JWT template exists with name: \(templateName)", resource: .template)
-        }
+        let compiled = try await compiledTemplate(in: instance, named: templateName)
         let session = try await activeSession(in: instance, id: sessionID)
-        let user = try await self.user(in: instance, id: session.userID)
+        let user = try await cachedUser(in: instance, id: session.userID)
         let tenant = try await tenantKeys(for: instance)
         let now = clock()
-        let (claims, signer) = try renderTemplate(record, tenant: tenant, session: session, user: user, now: now, expiresInSeconds: expiresInSeconds, authorizedParty: authorizedParty)
+        let (claims, signer) = try renderTemplate(
+            compiled, tenant: tenant, session: session, user: user.templateUser, now: now, expiresInSeconds: expiresInSeconds,
+            authorizedParty: authorizedParty)
         try await touch(session, at: now)
         return try sign(claims, with: signer)
     }
@@ -51,16 +49,16 @@ extension SessionManager {
     /// Renders a template's claims and picks its signer, checking the size budget; shared by
     /// minting and the dry run.
     func renderTemplate(
-        _ record: JWTTemplateRecord, tenant: TenantKeys, session: Session, user: User, now: Int64, expiresInSeconds: Int64?, authorizedParty: String?
+        _ compiled: CompiledTemplate, tenant: TenantKeys, session: Session, user templateUser: TemplateUser, now: Int64, expiresInSeconds: Int64?,
+        authorizedParty: String?
     ) throws(ManagementError) -> (JWTClaims, SigningKey) {
-        let compiled = try compiledTemplate(record)
         let template = compiled.template
         let signer = compiled.signer ?? tenant.signer(at: now)
         guard signer.algorithm == compiled.algorithm else {
             throw ManagementError(
-                .invalidTemplate, "template \(record.name) is saved to sign with \(compiled.algorithm), and the tenant's key signs \(signer.algorithm)")
+                .invalidTemplate,
+                "template \(template.name) is saved to sign with \(compiled.algorithm), and the tenant's key signs \(signer.algorithm)")
         }
-        let templateUser = self.templateUser(for: user)
         let context = TemplateContext(
             user: templateUser,
             session: TemplateSession(

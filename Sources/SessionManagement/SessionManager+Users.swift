@@ -44,7 +44,13 @@ extension SessionManager {
         return user
     }
 
+    /// The user, from memory when this process read them since their last change.
     public func user(in instance: Instance, id: String) async throws(ManagementError) -> User {
+        try await cachedUser(in: instance, id: id).user
+    }
+
+    /// The user as the store has them now: what an update starts from.
+    func storedUser(in instance: Instance, id: String) async throws(ManagementError) -> User {
         guard let user = try await storage({ () async throws(StorageError) in try await store.user(instanceID: instance.id, id: id) }) else {
             throw .notFound(.user, id)
         }
@@ -57,11 +63,15 @@ extension SessionManager {
     }
 
     public func updateUser(in instance: Instance, id: String, _ draft: UserDraft) async throws(ManagementError) -> User {
-        var user = try await self.user(in: instance, id: id)
+        try await startRevocations()
+        var user = try await storedUser(in: instance, id: id)
         try apply(draft, to: &user)
         user.updatedAt = clock()
         let updated = user
-        try await storage { () async throws(StorageError) in try await store.updateUser(updated) }
+        let entry = try await storage { () async throws(StorageError) in
+            try await store.updateUser(updated, retainUntil: changeRetention(updated.updatedAt))
+        }
+        try await deliver(entry)
         return updated
     }
 
@@ -75,6 +85,10 @@ extension SessionManager {
         try await deliver(entry)
         return entry
     }
+
+    /// Entries that only tell processes to drop a copy (a changed user or template) matter for as
+    /// long as a process may take to catch up: an hour is ample.
+    func changeRetention(_ now: Int64) -> Int64 { now + 3_600_000 }
 
     /// Entries that revoke every token of a user must outlive the longest token any template can mint.
     func userWideRetention(_ now: Int64) -> Int64 {

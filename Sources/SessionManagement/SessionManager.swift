@@ -17,8 +17,8 @@ public struct SessionManager: Sendable {
     let cachedSessions: SessionCache
     /// Tenants with their keys opened; a view of the stream, so rotations reach every process.
     let tenantDirectory: TenantDirectory
-    /// Compiled templates and parsed user metadata, so that minting does not re-derive them per token.
-    let templateCaches = TemplateCaches()
+    /// Compiled templates and users with parsed metadata, so that minting neither reads nor re-derives them per token.
+    let templateCaches: TemplateCaches
     /// Committed revocations in order, which every in-memory view follows (the gateway's too).
     public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
@@ -40,6 +40,7 @@ public struct SessionManager: Sendable {
             lifetime: configuration.authenticationCacheLifetime, byteBudget: configuration.authenticationCacheBytes)
         let cachedSessions = SessionCache(byteBudget: configuration.sessionCacheBytes, clock: clock)
         let tenantDirectory = TenantDirectory()
+        let templateCaches = TemplateCaches(configuration: configuration, clock: clock)
         // The feed needs the stream and the stream its views: the feed's view reaches it through a box.
         let feedBox = Mutex<RevocationFeed?>(nil)
         let stream = RevocationStream(store: store, views: [
@@ -47,12 +48,14 @@ public struct SessionManager: Sendable {
             { entries, _ in cachedSessions.apply(entries) },
             { entries, _ in authenticated.apply(entries) },
             { entries, _ in tenantDirectory.apply(entries) },
+            { entries, _ in templateCaches.apply(entries) },
         ])
         let feed = RevocationFeed(store: store, stream: stream)
         feedBox.withLock { $0 = feed }
         self.authenticated = authenticated
         self.cachedSessions = cachedSessions
         self.tenantDirectory = tenantDirectory
+        self.templateCaches = templateCaches
         self.revocations = stream
         self.feed = feed
     }

@@ -116,7 +116,7 @@ public final class GatewayVerifier: Sendable {
         case .session(let id): revocations.revokeSession(id, retainUntil: revocation.retainUntil)
         case .user(let id, let notBefore, let sessionIDs):
             revocations.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs, retainUntil: revocation.retainUntil)
-        case .secretKey, .signingKey: break
+        case .secretKey, .signingKey, .userUpdated, .templateChanged: break
         }
     }
 

@@ -77,7 +77,8 @@ public protocol SessionStore: Sendable {
     func user(instanceID: String, id: String) async throws(StorageError) -> User?
     /// Newest first.
     func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User>
-    func updateUser(_ user: User) async throws(StorageError)
+    /// Updates the user and appends a `userUpdated` entry (at `updatedAt`), in one transaction.
+    func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation
     /// Deletes the user, revokes their active sessions and appends one user-wide revocation entry
     /// (not one per session), all in one transaction.
     func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
@@ -104,8 +105,10 @@ public protocol SessionStore: Sendable {
     func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord?
     /// Oldest first, like Clerk's listing.
     func templates(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<JWTTemplateRecord>
-    func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError)
-    func deleteTemplate(instanceID: String, id: String) async throws(StorageError)
+    /// Updates the template and appends a `templateChanged` entry (at `updatedAt`), in one transaction.
+    func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) async throws(StorageError) -> Revocation
+    /// Deletes the template and appends a `templateChanged` entry, in one transaction.
+    func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
     /// Every template's own signing key, in every instance (templates without one are left out).
     func templateKeyMaterials() async throws(StorageError) -> [TemplateKeyMaterial]
     /// Replaces the key material of every row that still holds its `stored` material, all in one

@@ -23,6 +23,14 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, signing_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
                 arguments: [instanceID, id, at, retainUntil])
+        case .userUpdated(let id):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, updated_user_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, id, at, retainUntil])
+        case .templateChanged(let id):
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, changed_template_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, id, at, retainUntil])
         }
         return Revocation(sequence: db.lastInsertedRowID, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
     }
@@ -35,6 +43,10 @@ extension SQLiteSessionStore {
             target = .secretKey(id: key)
         } else if let key = row["signing_key_id"] as String? {
             target = .signingKey(id: key)
+        } else if let user = row["updated_user_id"] as String? {
+            target = .userUpdated(id: user)
+        } else if let template = row["changed_template_id"] as String? {
+            target = .templateChanged(id: template)
         } else {
             let sessions: String = row["session_ids"] ?? ""
             target = .user(id: row["user_id"], notBefore: row["not_before"], sessionIDs: sessions.split(separator: " ").map(String.init))

@@ -60,9 +60,9 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func updateTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
         try template.checkStorable()
-        try await write { db in
+        return try await write { db in
             try db.execute(
                 sql: """
                     UPDATE jwt_template SET name = ?, claims = ?, lifetime = ?, allowed_clock_skew = ?, signing_algorithm = ?,
@@ -75,14 +75,17 @@ extension SQLiteSessionStore {
                     template.id, template.instanceID,
                 ])
             guard db.changesCount == 1 else { throw Self.missing("template", template.id) }
+            return try Self.appendRevocation(
+                db, instanceID: template.instanceID, target: .templateChanged(id: template.id), at: template.updatedAt, retainUntil: retainUntil)
         }
     }
 
-    public func deleteTemplate(instanceID: String, id: String) async throws(StorageError) {
+    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("template", id) }
-        try await write { db in
+        return try await write { db in
             try db.execute(sql: "DELETE FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
             guard db.changesCount == 1 else { throw Self.missing("template", id) }
+            return try Self.appendRevocation(db, instanceID: instanceID, target: .templateChanged(id: id), at: at, retainUntil: retainUntil)
         }
     }
 

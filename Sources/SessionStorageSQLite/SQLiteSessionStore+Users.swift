@@ -86,9 +86,9 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func updateUser(_ user: User) async throws(StorageError) {
+    public func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation {
         try user.checkStorable()
-        try await write { db in
+        return try await write { db in
             try db.execute(
                 sql: """
                     UPDATE user SET external_id = ?, first_name = ?, last_name = ?, username = ?, image_url = ?,
@@ -103,6 +103,8 @@ extension SQLiteSessionStore {
                 ])
             guard db.changesCount == 1 else { throw Self.missing("user", user.id) }
             try Self.writeContacts(db, user)
+            return try Self.appendRevocation(
+                db, instanceID: user.instanceID, target: .userUpdated(id: user.id), at: user.updatedAt, retainUntil: retainUntil)
         }
     }
 

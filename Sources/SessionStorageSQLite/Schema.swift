@@ -227,6 +227,44 @@ enum Schema {
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
             }
         }
+        migrator.registerMigration("0004 users and templates on the stream of committed changes") { db in
+            let highest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'revocation'") ?? 0
+            try db.execute(sql: """
+                CREATE TABLE revocation_next (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    instance_id TEXT NOT NULL REFERENCES instance(id),
+                    session_id TEXT,
+                    user_id TEXT,
+                    not_before INTEGER,
+                    session_ids TEXT,
+                    secret_key_id TEXT,
+                    signing_key_id TEXT,
+                    -- A user's row changed: every process drops its copy of it.
+                    updated_user_id TEXT,
+                    -- A template was changed or deleted: every process drops its compiled templates of the instance.
+                    changed_template_id TEXT,
+                    revoked_at INTEGER NOT NULL,
+                    retain_until INTEGER NOT NULL,
+                    CHECK ((session_id IS NOT NULL) + (user_id IS NOT NULL) + (secret_key_id IS NOT NULL) + (signing_key_id IS NOT NULL)
+                        + (updated_user_id IS NOT NULL) + (changed_template_id IS NOT NULL) = 1),
+                    CHECK ((user_id IS NOT NULL) = (not_before IS NOT NULL)),
+                    CHECK ((user_id IS NOT NULL) = (session_ids IS NOT NULL))
+                );
+                INSERT INTO revocation_next (
+                    sequence, instance_id, session_id, user_id, not_before, session_ids, secret_key_id, signing_key_id, revoked_at, retain_until)
+                    SELECT sequence, instance_id, session_id, user_id, not_before, session_ids, secret_key_id, signing_key_id, revoked_at, retain_until
+                    FROM revocation;
+                DROP TABLE revocation;
+                ALTER TABLE revocation_next RENAME TO revocation;
+                CREATE INDEX revocation_by_instance ON revocation(instance_id, sequence);
+                CREATE INDEX revocation_by_retention ON revocation(retain_until);
+                """)
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'revocation'")
+            let copied = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM revocation") ?? 0
+            if max(highest, copied) > 0 {
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
+            }
+        }
         return migrator
     }
 }

@@ -27,6 +27,7 @@ import Testing
 
     @Test func theSessionCacheHoldsItsBudgetUnderAFloodOfDistinctSessions() {
         let cache = SessionCache(byteBudget: 256 << 10, clock: { 0 })
+        cache.apply([])  // the stream has started
         var (overBudget, cliffs, newestMissing, fullest) = (0, 0, 0, 0)
         for number in 0..<20_000 {
             let before = cache.usage.count
@@ -46,6 +47,7 @@ import Testing
         let clock = Clock()
         let charge = SessionCache.heapBytes(of: Self.session(0)) + BoundedCache<String, Session>.entryOverhead
         let cache = SessionCache(byteBudget: 20 * charge, clock: { clock.now })
+        cache.apply([])  // the stream has started
         let lasting = (0..<10).map { Self.session($0) }
         let ending = (10..<20).map { Self.session($0, expireAt: 10_000) }
         for session in lasting + ending { cache.remember(session, readAt: cache.generation) }
@@ -60,6 +62,7 @@ import Testing
 
     @Test func revokedSessionsAreNotKept() {
         let cache = SessionCache(clock: { 0 })
+        cache.apply([])  // the stream has started
         let session = Self.session(1)
         cache.remember(session, readAt: cache.generation)
         #expect(cache.session(instanceID: "ins_a", id: session.id) == session)
@@ -73,6 +76,7 @@ import Testing
 
     @Test func theCredentialCacheHoldsItsBudgetUnderAFloodOfDistinctKeys() {
         let cache = AuthenticationCache(lifetime: 30_000, byteBudget: 64 << 10)
+        cache.apply([])  // the stream has started
         let instance = Instance(id: "ins_00000000000000000000000000000001", slug: "flood", environment: .development, createdAt: 0)
         var (overBudget, cliffs, newestMissing, fullest) = (0, 0, 0, 0)
         for number in 0..<10_000 {
@@ -93,6 +97,7 @@ import Testing
         // An array's capacity is what the allocator handed out, which varies a little: room for that, not for a 22nd key.
         let charge = HeapBytes.array(Self.hash(0)) + HeapBytes.string("key_0000") + BoundedCache<[UInt8], AuthenticationCache.Entry>.entryOverhead
         let cache = AuthenticationCache(lifetime: 30_000, byteBudget: 20 * (charge + 16))
+        cache.apply([])  // the stream has started
         // Ten keys authenticated at 0 s (trusted until 30 s), ten at 20 s; the first ten used again at 25 s.
         for number in 0..<10 { cache.remember(instance, keyID: "key_\(1000 + number)", forHash: Self.hash(number), now: 0, readAt: cache.generation) }
         for number in 10..<20 { cache.remember(instance, keyID: "key_\(1000 + number)", forHash: Self.hash(number), now: 20_000, readAt: cache.generation) }

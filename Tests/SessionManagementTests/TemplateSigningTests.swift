@@ -140,10 +140,12 @@ import Testing
             in: harness.instance, Self.draft(.custom(.init(algorithm: .es256, material: try Fixtures.testKey("es256.pem")))))
         var tampered = record
         tampered.signingAlgorithm = "RS256"
-        try await harness.store.updateTemplate(tampered)
+        _ = try await harness.store.updateTemplate(tampered, retainUntil: .max)
+        try await harness.manager.revocations.catchUp()
         await expectError(.invalidTemplate) { _ = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "t") }
         tampered.signingAlgorithm = "none"
-        try await harness.store.updateTemplate(tampered)
+        _ = try await harness.store.updateTemplate(tampered, retainUntil: .max)
+        try await harness.manager.revocations.catchUp()
         await expectError(.invalidTemplate) { _ = try await harness.manager.templateToken(in: harness.instance, sessionID: session.id, templateName: "t") }
     }
 

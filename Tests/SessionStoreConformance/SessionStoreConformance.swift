@@ -116,11 +116,19 @@ public enum SessionStoreConformance {
         user.publicMetadata = #"{"role":"admin"}"#
         user.emailAddresses = [User.EmailAddress(id: "idn_1", emailAddress: "g@x.test", verified: true)]
         user.primaryEmailAddressID = "idn_1"
-        try await store.updateUser(user)
+        user.updatedAt = t0 + 5
+        let before = try await store.revocationBounds().highestAssigned
+        let entry = try await store.updateUser(user, retainUntil: t0 + 99)
+        // The change is on the stream, for every process that keeps the user in memory.
+        #expect(entry.target == .userUpdated(id: "user_2") && entry.instanceID == "ins_a" && entry.revokedAt == t0 + 5 && entry.retainUntil == t0 + 99)
+        #expect(entry.sequence == before + 1)
+        #expect(try await store.allRevocations(after: before, limit: 10) == [entry])
         #expect(try await store.user(instanceID: "ins_a", id: "user_2") == user)
         var stranger = user
         stranger.instanceID = "ins_b"
-        await expectError(.notFound) { try await store.updateUser(stranger) }
+        await expectError(.notFound) { _ = try await store.updateUser(stranger, retainUntil: t0 + 99) }
+        // A refused update appends nothing.
+        #expect(try await store.revocationBounds().highestAssigned == entry.sequence)
     }
 
     static let usersPageNewestFirst: Check = { store in
@@ -276,12 +284,18 @@ public enum SessionStoreConformance {
         #expect(try await store.template(instanceID: "ins_a", name: "hasura") == second)
         #expect(try await store.template(instanceID: "ins_b", id: "jtmp_1") == nil)
         second.name = "convex"
-        await expectError(.conflict) { try await store.updateTemplate(second) }
+        let before = try await store.revocationBounds().highestAssigned
+        await expectError(.conflict) { _ = try await store.updateTemplate(second, retainUntil: t0 + 99) }
+        #expect(try await store.revocationBounds().highestAssigned == before)
         second.name = "hasura-v2"
-        try await store.updateTemplate(second)
+        let updated = try await store.updateTemplate(second, retainUntil: t0 + 99)
+        #expect(updated.target == .templateChanged(id: "jtmp_2") && updated.instanceID == "ins_a" && updated.sequence == before + 1)
         #expect(try await store.templates(instanceID: "ins_a", limit: 10, offset: 0).items.map(\.name) == ["convex", "hasura-v2"])
-        try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1")
-        await expectError(.notFound) { try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1") }
+        let deleted = try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1", at: t0 + 7, retainUntil: t0 + 99)
+        #expect(deleted.target == .templateChanged(id: "jtmp_1") && deleted.revokedAt == t0 + 7 && deleted.sequence == updated.sequence + 1)
+        await expectError(.notFound) { _ = try await store.deleteTemplate(instanceID: "ins_a", id: "jtmp_1", at: t0 + 8, retainUntil: t0 + 99) }
+        await expectError(.notFound) { _ = try await store.deleteTemplate(instanceID: "ins_b", id: "jtmp_2", at: t0 + 8, retainUntil: t0 + 99) }
+        #expect(try await store.allRevocations(after: before, limit: 10) == [updated, deleted])
         #expect(try await store.templates(instanceID: "ins_a", limit: 10, offset: 0).totalCount == 1)
     }
 

@@ -6,7 +6,7 @@ extension Revocation {
     var isShownToVerifiers: Bool {
         switch target {
         case .session, .user: true
-        case .secretKey, .signingKey: false
+        case .secretKey, .signingKey, .userUpdated, .templateChanged: false
         }
     }
 }

@@ -10,7 +10,7 @@ enum RevocationDTO {
         switch entry.target {
         case .session(let id): target = .session(id: id)
         case .user(let id, let notBefore, let sessionIDs): target = .user(id: id, notBefore: notBefore, sessionIDs: sessionIDs)
-        case .secretKey, .signingKey: return nil
+        case .secretKey, .signingKey, .userUpdated, .templateChanged: return nil
         }
         return RevocationFeedEntry(sequence: entry.sequence, target: target, revokedAt: entry.revokedAt, retainUntil: entry.retainUntil)
     }

@@ -43,11 +43,12 @@ public actor InMemorySessionStore: SessionStore {
         return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
     }
 
-    public func updateUser(_ user: User) throws(StorageError) {
+    public func updateUser(_ user: User, retainUntil: Int64) throws(StorageError) -> Revocation {
         try user.checkStorable()
         guard self.user(instanceID: user.instanceID, id: user.id) != nil else { throw Self.missing("user", user.id) }
         try checkExternalID(user)
         users[user.id] = user
+        return append(instanceID: user.instanceID, target: .userUpdated(id: user.id), at: user.updatedAt, retainUntil: retainUntil)
     }
 
     public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
@@ -164,16 +165,19 @@ public actor InMemorySessionStore: SessionStore {
         return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
     }
 
-    public func updateTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) throws(StorageError) -> Revocation {
         try template.checkStorable()
         guard self.template(instanceID: template.instanceID, id: template.id) != nil else { throw Self.missing("template", template.id) }
         try checkTemplateName(template)
         templates[template.id] = template
+        return append(
+            instanceID: template.instanceID, target: .templateChanged(id: template.id), at: template.updatedAt, retainUntil: retainUntil)
     }
 
-    public func deleteTemplate(instanceID: String, id: String) throws(StorageError) {
+    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
         guard template(instanceID: instanceID, id: id) != nil else { throw Self.missing("template", id) }
         templates[id] = nil
+        return append(instanceID: instanceID, target: .templateChanged(id: id), at: at, retainUntil: retainUntil)
     }
 
     public func templateKeyMaterials() -> [TemplateKeyMaterial] {

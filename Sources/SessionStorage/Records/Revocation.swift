@@ -1,5 +1,6 @@
 /// One entry of the revocation list, the ordered stream of committed revocations that every
-/// in-memory view follows: a session; every session of a user; a secret key; or a new signing key. Entries are
+/// in-memory view follows: a session; every session of a user; a secret key; a new signing key; or a change to
+/// a row that processes keep in memory (a user, a JWT template). Entries are
 /// numbered in the order they were committed and leave the list only after `retainUntil`, when
 /// nothing they could affect is still valid.
 public struct Revocation: Sendable, Hashable {
@@ -15,6 +16,12 @@ public struct Revocation: Sendable, Hashable {
         /// A signing key was added to the instance (a rotation, by its `kid`): every process reloads
         /// the instance's keys. Not shown to verifiers, who learn keys from the JWKS.
         case signingKey(id: String)
+        /// The user's row changed (names, contacts, metadata): every process drops its copy, so the
+        /// next template token reads the new one. Not shown to verifiers.
+        case userUpdated(id: String)
+        /// A template of the instance was changed or deleted (by id): every process drops its
+        /// compiled templates of that instance. Not shown to verifiers.
+        case templateChanged(id: String)
     }
 
     /// Strictly increasing across the whole store, never reused.
