@@ -15,6 +15,11 @@ public struct ManagementConfiguration: Sendable {
     public var touchInterval: Int64
     /// The verifiers' clock leeway, added to how long revocation entries are kept.
     public var leewaySeconds: Int64
+    /// How far past a token's expiry a session's token horizon is set when a mint moves it, and
+    /// where a new session's starts: a session that never mints past it costs no extra write, and
+    /// its revocation entry is kept this long after the session began (or its last long token),
+    /// not until the session's end (Decision 0012).
+    public var tokenHorizonWindow: Int64
     /// How long an authenticated secret key is trusted without asking the database again.
     public var authenticationCacheLifetime: Int64
     /// `Cache-Control: max-age` of the JWKS, at most (seconds).
@@ -43,7 +48,7 @@ public struct ManagementConfiguration: Sendable {
     public init(
         issuer: String, sessionLifetime: Int64 = 7 * 86_400_000, abandonAfter: Int64 = 30 * 86_400_000,
         tokenLifetime: TokenLifetime = TokenLifetime(), touchInterval: Int64 = 10_000, leewaySeconds: Int64 = ClaimPolicy.defaultLeeway,
-        authenticationCacheLifetime: Int64 = 30_000, jwksMaxAgeSeconds: Int64 = 300, sessionCacheBytes: Int = defaultSessionCacheBytes,
+        authenticationCacheLifetime: Int64 = 30_000, tokenHorizonWindow: Int64 = 300_000, jwksMaxAgeSeconds: Int64 = 300, sessionCacheBytes: Int = defaultSessionCacheBytes,
         authenticationCacheBytes: Int = defaultAuthenticationCacheBytes, userCacheBytes: Int = defaultUserCacheBytes,
         templateCacheBytes: Int = defaultTemplateCacheBytes
     ) {
@@ -53,6 +58,7 @@ public struct ManagementConfiguration: Sendable {
         self.tokenLifetime = tokenLifetime
         self.touchInterval = touchInterval
         self.leewaySeconds = leewaySeconds
+        self.tokenHorizonWindow = tokenHorizonWindow
         self.authenticationCacheLifetime = authenticationCacheLifetime
         self.jwksMaxAgeSeconds = jwksMaxAgeSeconds
         self.sessionCacheBytes = sessionCacheBytes

@@ -34,7 +34,8 @@ extension SessionManager {
         let session = Session(
             id: try newID("sess"), instanceID: instance.id, userID: userID, clientID: client.id, lastActiveAt: now,
             expireAt: now + configuration.sessionLifetime, abandonAt: now + configuration.abandonAfter, createdAt: now,
-            updatedAt: now, activity: activity, authMethod: authMethod, mfaVerified: mfaVerified)
+            updatedAt: now, activity: activity, authMethod: authMethod, mfaVerified: mfaVerified,
+            tokenHorizon: now + configuration.tokenHorizonWindow)
         try await storage { () async throws(StorageError) in
             try await store.createClient(client)
             try await store.createSession(session)
@@ -73,15 +74,15 @@ extension SessionManager {
         return Page(items: page.items.map { presented($0, at: now) }, totalCount: page.totalCount)
     }
 
-    /// Revokes a session; idempotent. Its tokens cannot outlive the session, so its revocation
-    /// entry is kept until the session's own end plus the verifiers' leeway.
+    /// Revokes a session; idempotent. No token of the session outlives its token horizon or its end,
+    /// so the store keeps the entry until the earlier of the two, as stored when the revocation
+    /// commits, plus the verifiers' leeway (Decision 0012).
     public func revokeSession(in instance: Instance, id: String) async throws(ManagementError) -> (Session, Revocation?) {
         try await startRevocations()
         let now = clock()
-        let stored = try await storedSession(in: instance, id: id)
-        let retainUntil = stored.expireAt + configuration.leewaySeconds * 1000
+        let leeway = configuration.leewaySeconds * 1000
         let (session, entry) = try await storage { () async throws(StorageError) in
-            try await store.revokeSession(instanceID: instance.id, id: id, at: now, retainUntil: retainUntil)
+            try await store.revokeSession(instanceID: instance.id, id: id, at: now, leeway: leeway)
         }
         if let entry { try await deliver(entry) }
         return (presented(session, at: now), entry)

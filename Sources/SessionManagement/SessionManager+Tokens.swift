@@ -24,7 +24,7 @@ extension SessionManager {
         } catch {
             throw error.code == .invalidLifetime ? .invalid("expires_in_seconds", error.reason) : ManagementError(.invalidParameter, error.reason)
         }
-        try await touch(session, at: now)
+        try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
         return try sign(claims, with: tenant.signer(at: now))
     }
 
@@ -42,7 +42,7 @@ extension SessionManager {
         let (claims, signer) = try renderTemplate(
             compiled, tenant: tenant, session: session, user: user.templateUser, now: now, expiresInSeconds: expiresInSeconds,
             authorizedParty: authorizedParty)
-        try await touch(session, at: now)
+        try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
         return try sign(claims, with: signer)
     }
 
@@ -93,13 +93,29 @@ extension SessionManager {
         return session
     }
 
-    func touch(_ session: Session, at now: Int64) async throws(ManagementError) {
-        guard now - session.lastActiveAt >= configuration.touchInterval else { return }
+    /// Before a token is signed: moves `last_active_at` (at most once per touch interval) and, when
+    /// the token would expire past the session's token horizon, moves the horizon in the store,
+    /// which only happens while the session is active there. So either the move commits before any
+    /// revocation of the session, whose entry is then kept until the token has expired, or the
+    /// revocation came first and no token is signed (Decision 0012).
+    /// - Parameter tokenExpiresAt: the token's `exp`, Unix seconds.
+    func touch(_ session: Session, at now: Int64, tokenExpiresAt: Int64?) async throws(ManagementError) {
+        // Checked: `exp` is our own sum of a clock and a capped lifetime, but a wrap here would be silent.
+        let needed = tokenExpiresAt.map { $0.multipliedReportingOverflow(by: 1000) }.map { $0.overflow ? Int64.max : $0.partialValue }
+            ?? session.expireAt
+        let movesHorizon = needed > session.tokenHorizon
+        guard movesHorizon || now - session.lastActiveAt >= configuration.touchInterval else { return }
+        let (sum, overflow) = needed.addingReportingOverflow(configuration.tokenHorizonWindow)
+        let horizon = movesHorizon ? (overflow ? Int64.max : sum) : nil
         let generation = cachedSessions.generation
         let touched = try await storage { () async throws(StorageError) in
-            try await store.touchSession(instanceID: session.instanceID, id: session.id, at: now, interval: configuration.touchInterval)
+            try await store.touchSession(
+                instanceID: session.instanceID, id: session.id, at: now, interval: configuration.touchInterval, horizon: horizon)
         }
         cachedSessions.remember(touched, readAt: generation)
+        if movesHorizon, touched.status != .active || touched.tokenHorizon < needed {
+            throw ManagementError(.sessionNotActive, "Session \(session.id) is \(touched.status.rawValue); only active sessions get tokens")
+        }
     }
 
     func newTokenID() throws(ManagementError) -> String {

@@ -92,12 +92,16 @@ public protocol SessionStore: Sendable {
     func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session>
     /// Marks the session revoked and, when it was effectively active at `at`, appends its entry, in
     /// one transaction. Idempotent: a session that is no longer active is returned unchanged, with no entry.
-    func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?)
+    /// The entry is kept until `revocationRetention(leeway:)` of the session as stored in that
+    /// transaction: a horizon moved by a mint that committed first is honoured.
+    func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) async throws(StorageError) -> (Session, Revocation?)
     /// Revokes every active session of the user with one user-wide entry ("sign out everywhere")
     /// that lists them.
     func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
-    /// Moves `lastActiveAt` to `at` when it is at least `interval` milliseconds older; returns the session.
-    func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session
+    /// Moves `lastActiveAt` to `at` when it is at least `interval` milliseconds older and, while the
+    /// session's stored status is `active`, moves `tokenHorizon` up to `horizon` (never down), in one
+    /// write; returns the session as stored after it. A caller that needed the horizon checks it.
+    func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) async throws(StorageError) -> Session
 
     // MARK: JWT templates
     func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError)

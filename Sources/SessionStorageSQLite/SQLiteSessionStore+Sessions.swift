@@ -19,8 +19,8 @@ extension SQLiteSessionStore {
     static let insertSessionSQL = """
         INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
             last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
-            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified, token_horizon)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func sessionColumns(_ session: Session) -> StatementArguments {
@@ -30,7 +30,7 @@ extension SQLiteSessionStore {
             session.lastActiveOrganizationID, session.lastActiveAt, session.expireAt, session.abandonAt,
             session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
             activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
-            activity?.city, activity?.country, session.authMethod, session.mfaVerified,
+            activity?.city, activity?.country, session.authMethod, session.mfaVerified, session.tokenHorizon,
         ]
     }
 
@@ -47,7 +47,8 @@ extension SQLiteSessionStore {
             status: Session.Status(rawValue: row["status"]) ?? .active, actor: row["actor"],
             lastActiveOrganizationID: row["last_active_organization_id"], lastActiveAt: row["last_active_at"],
             expireAt: row["expire_at"], abandonAt: row["abandon_at"], createdAt: row["created_at"],
-            updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"])
+            updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"],
+            tokenHorizon: row["token_horizon"])
     }
 
     static func fetchSession(_ db: Database, instanceID: String, id: String) throws -> Session? {
@@ -98,7 +99,7 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (Session, Revocation?) {
+    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) async throws(StorageError) -> (Session, Revocation?) {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
         let result: RevokeResult = try await write { db in
             guard var session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
@@ -108,7 +109,9 @@ extension SQLiteSessionStore {
             session.status = .revoked
             session.updatedAt = at
             guard wasLive else { return RevokeResult(session: session, entry: nil) }
-            let entry = try Self.appendRevocation(db, instanceID: instanceID, target: .session(id: id), at: at, retainUntil: retainUntil)
+            // Read in this transaction: a mint that moved the horizon committed before it, or fails after it.
+            let entry = try Self.appendRevocation(
+                db, instanceID: instanceID, target: .session(id: id), at: at, retainUntil: session.revocationRetention(leeway: leeway))
             return RevokeResult(session: session, entry: entry)
         }
         return (result.session, result.entry)
@@ -136,12 +139,17 @@ extension SQLiteSessionStore {
             db, instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: sessions), at: at, retainUntil: retainUntil)
     }
 
-    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) async throws(StorageError) -> Session {
+    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) async throws(StorageError) -> Session {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
         return try await write { db in
             try db.execute(
                 sql: "UPDATE session SET last_active_at = ?, updated_at = ? WHERE id = ? AND instance_id = ? AND ? - last_active_at >= ?",
                 arguments: [at, at, id, instanceID, at, interval])
+            if let horizon {
+                try db.execute(
+                    sql: "UPDATE session SET token_horizon = max(token_horizon, ?) WHERE id = ? AND instance_id = ? AND status = 'active'",
+                    arguments: [horizon, id, instanceID])
+            }
             guard let session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
             return session
         }

@@ -265,6 +265,13 @@ enum Schema {
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('revocation', ?)", arguments: [max(highest, copied)])
             }
         }
+        migrator.registerMigration("0005 sessions know how long their tokens can live") { db in
+            // Sessions from before: their tokens may live as long as they do.
+            try db.execute(sql: """
+                ALTER TABLE session ADD COLUMN token_horizon INTEGER NOT NULL DEFAULT 0;
+                UPDATE session SET token_horizon = expire_at;
+                """)
+        }
         return migrator
     }
 }

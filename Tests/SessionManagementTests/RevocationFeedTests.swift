@@ -135,7 +135,7 @@ import Testing
         let (_, b) = try await harness.userWithSession()
         // Another process's write: committed, never published here. It leaves a gap before the next entry.
         let (_, foreign) = try await harness.store.revokeSession(
-            instanceID: harness.instance.id, id: a.id, at: harness.clock.now, retainUntil: a.expireAt)
+            instanceID: harness.instance.id, id: a.id, at: harness.clock.now, leeway: 5000)
         let (_, published) = try await harness.manager.revokeSession(in: harness.instance, id: b.id)
         // The published entry waits behind the gap until the store is read; then both arrive, in order.
         let page = try await harness.manager.revocationFeed(in: harness.instance, after: cursor, wait: .seconds(5))
@@ -160,11 +160,12 @@ import Testing
     @Test func aFollowerBehindThePrunedWindowStartsOver() async throws {
         let harness = try await Harness()
         let (_, a) = try await harness.userWithSession()
+        harness.clock.advance(by: 10_000)
         let (_, b) = try await harness.userWithSession()
-        // One short-lived entry, then a long-lived one; the short one is pruned.
-        let (_, short) = try await harness.store.revokeSession(instanceID: harness.instance.id, id: a.id, at: harness.clock.now, retainUntil: harness.clock.now + 1)
+        // One short-lived entry, then a longer-lived one (a later session); the short one is pruned.
+        let (_, short) = try await harness.store.revokeSession(instanceID: harness.instance.id, id: a.id, at: harness.clock.now, leeway: 1)
         let (_, long) = try await harness.manager.revokeSession(in: harness.instance, id: b.id)
-        #expect(try await harness.store.pruneRevocations(now: harness.clock.now + 1) == 1)
+        #expect(try await harness.store.pruneRevocations(now: try #require(short).retainUntil) == 1)
         let caughtUp = try await harness.manager.revocationFeed(in: harness.instance, after: try #require(short).sequence)
         #expect(caughtUp.entries == [try #require(long)] && !caughtUp.snapshot, "this follower saw the pruned entry")
         let behind = try await harness.manager.revocationFeed(in: harness.instance, after: try #require(short).sequence - 1)
@@ -249,5 +250,71 @@ import Testing
         #expect(try await harness.manager.revocationFeed(in: harness.instance, after: 0).entries.count == 20)
         _ = try await harness.store.pruneRevocations(now: latest)
         #expect(try await harness.store.revocationBounds().lowestLive == nil)
+    }
+}
+
+/// A session's revocation entry is kept until no token of it can pass a verifier, and no longer:
+/// its token horizon, not the session's end, bounds it (Decision 0012).
+@Suite struct TokenHorizonTests {
+    static let leeway: Int64 = 5
+
+    func harness() async throws -> Harness {
+        try await Harness(configuration: ManagementConfiguration(
+            issuer: "https://tessera.test", sessionLifetime: 7 * 86_400_000, tokenLifetime: TokenLifetime(maximumSeconds: 86_400),
+            leewaySeconds: Self.leeway, tokenHorizonWindow: 300_000))
+    }
+
+    @Test func shortTokensKeepTheEntryShortAndALongTokenMovesItFirst() async throws {
+        let harness = try await harness()
+        let (_, session) = try await harness.userWithSession()
+        #expect(session.tokenHorizon == session.createdAt + 300_000)
+        let verifier = try harness.verifier()
+        // Default tokens (60 s) within the window: no write, the horizon stays.
+        _ = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id)
+        #expect(try await harness.store.session(instanceID: harness.instance.id, id: session.id)?.tokenHorizon == session.tokenHorizon)
+        // A day-long token moves it to its expiry plus the window, in the store, before it is signed.
+        let long = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id, expiresInSeconds: 86_400)
+        let expiresAt = try verifier.verify(long, now: harness.clock.now / 1000).claims.expiresAt!
+        let stored = try #require(try await harness.store.session(instanceID: harness.instance.id, id: session.id))
+        #expect(stored.tokenHorizon == expiresAt * 1000 + 300_000)
+        let entry = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1)
+        #expect(entry.retainUntil == stored.tokenHorizon + Self.leeway * 1000)
+        #expect(entry.retainUntil >= (expiresAt + Self.leeway) * 1000 && entry.retainUntil < session.expireAt)
+    }
+
+    @Test func aSessionThatOnlyMintedShortTokensIsForgottenSoonAfter() async throws {
+        let harness = try await harness()
+        let (_, session) = try await harness.userWithSession()
+        let token = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id)
+        let claims = try harness.verifier().verify(token, now: harness.clock.now / 1000).claims
+        let entry = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1)
+        #expect(entry.retainUntil == session.createdAt + 300_000 + Self.leeway * 1000)
+        #expect(entry.retainUntil >= (claims.expiresAt! + Self.leeway) * 1000)
+        #expect(try await harness.store.pruneRevocations(now: entry.retainUntil) == 1)
+    }
+
+    /// The race the horizon must win: this process still holds the session as active (another
+    /// process revoked it a moment ago), and a mint would move the horizon. The store refuses the
+    /// move on a revoked session, so no token is signed that the entry does not cover.
+    @Test func aMintRacingARevocationElsewhereIsRefused() async throws {
+        let harness = try await harness()
+        try await harness.manager.revocations.start()
+        let (_, session) = try await harness.userWithSession()
+        _ = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id)
+        // Another process revokes; this one has not caught up, so its cache still says active.
+        let other = SessionManager(
+            store: harness.store, configuration: harness.manager.configuration, keyEncryption: harness.manager.keyEncryption,
+            clock: { harness.clock.now })
+        let (_, entry) = try await other.revokeSession(in: harness.instance, id: session.id)
+        // A token within the horizon may still be minted from the stale copy: the entry covers it.
+        let short = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id)
+        let claims = try harness.verifier().verify(short, now: harness.clock.now / 1000).claims
+        #expect(try #require(entry).retainUntil >= (claims.expiresAt! + Self.leeway) * 1000)
+        // One that would outlive the horizon is refused, and the copy learns the session is revoked.
+        await expectError(.sessionNotActive) {
+            _ = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id, expiresInSeconds: 3600)
+        }
+        await expectError(.sessionNotActive) { _ = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id) }
+        #expect(try await harness.store.session(instanceID: harness.instance.id, id: session.id)?.tokenHorizon == session.tokenHorizon)
     }
 }

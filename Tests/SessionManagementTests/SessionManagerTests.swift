@@ -175,7 +175,7 @@ func expectError(_ code: ManagementError.Code, sourceLocation: SourceLocation = 
         let (revoked, entry) = try await harness.manager.revokeSession(in: harness.instance, id: session.id)
         #expect(revoked.status == .revoked)
         let recorded = try #require(entry)
-        #expect(recorded.retainUntil == session.expireAt + 5_000)
+        #expect(recorded.retainUntil == session.tokenHorizon + 5_000 && session.tokenHorizon < session.expireAt)
         let (again, none) = try await harness.manager.revokeSession(in: harness.instance, id: session.id)
         #expect(again.status == .revoked && none == nil)
         await expectError(.sessionNotActive) { _ = try await harness.manager.sessionToken(in: harness.instance, sessionID: session.id) }

@@ -85,7 +85,7 @@ import Testing
             try db.execute(sql: "CREATE TRIGGER refuse_revocations BEFORE INSERT ON revocation BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
         }
 
-        await #expect(throws: StorageError.self) { _ = try await store.revokeSession(instanceID: "ins_a", id: "sess_0", at: t0 + 1, retainUntil: t0 + 2) }
+        await #expect(throws: StorageError.self) { _ = try await store.revokeSession(instanceID: "ins_a", id: "sess_0", at: t0 + 1, leeway: 1) }
         await #expect(throws: StorageError.self) { _ = try await store.revokeUserSessions(instanceID: "ins_a", userID: "user_1", at: t0 + 1, retainUntil: t0 + 2) }
         await #expect(throws: StorageError.self) { _ = try await store.deleteUser(instanceID: "ins_a", id: "user_1", at: t0 + 1, retainUntil: t0 + 2) }
         for index in 0..<2 {
@@ -97,7 +97,7 @@ import Testing
 
         // With the trigger gone, the same revocation goes through whole.
         try await database.write { db in try db.execute(sql: "DROP TRIGGER refuse_revocations") }
-        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: "sess_0", at: t0 + 1, retainUntil: t0 + 2)
+        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: "sess_0", at: t0 + 1, leeway: 1)
         #expect(revoked.status == .revoked && entry?.target == .session(id: "sess_0"))
     }
 

@@ -7,7 +7,7 @@ extension SessionStoreConformance {
     static let userWideEntryListsOnlyTheSessionsItRevoked: Check = { store in
         let sessions = try await seed(store, sessions: 3)
         let others = try await seed(store, user: "user_2", sessions: 1)
-        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 10, retainUntil: t0 + day)
+        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 10, leeway: 5000)
         let entry = try await store.revokeUserSessions(instanceID: "ins_a", userID: "user_1", at: t0 + 20, retainUntil: t0 + day)
         // The session revoked before is on the list already; user_2's is untouched.
         #expect(entry.target == .user(id: "user_1", notBefore: t0 + 20, sessionIDs: [sessions[1].id, sessions[2].id].sorted()))
@@ -49,7 +49,7 @@ extension SessionStoreConformance {
         // SQLite binds text up to its first NUL: an id with one must find nothing and change nothing.
         let truncating = session.id + "\u{0}x"
         #expect(try await store.session(instanceID: "ins_a", id: truncating) == nil)
-        await expectError(.notFound) { _ = try await store.revokeSession(instanceID: "ins_a", id: truncating, at: t0, retainUntil: t0 + day) }
+        await expectError(.notFound) { _ = try await store.revokeSession(instanceID: "ins_a", id: truncating, at: t0, leeway: 5000) }
         await expectError(.notFound) { _ = try await store.revokeUserSessions(instanceID: "ins_a", userID: "user_1\u{0}", at: t0, retainUntil: t0 + day) }
         await expectError(.notFound) { _ = try await store.deleteUser(instanceID: "ins_a", id: "user_1\u{0}", at: t0, retainUntil: t0 + day) }
         #expect(try await store.session(instanceID: "ins_a", id: session.id)?.status == .active)

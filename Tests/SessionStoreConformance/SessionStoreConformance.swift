@@ -29,6 +29,7 @@ public enum SessionStoreConformance {
         "revocationFeedOrderAndScope": revocationFeedOrderAndScope,
         "pruneKeepsLiveEntriesAndNeverReusesSequences": pruneKeepsLiveEntriesAndNeverReusesSequences,
         "touchRespectsTheInterval": touchRespectsTheInterval,
+        "tokenHorizonBoundsTheRevocationEntry": tokenHorizonBoundsTheRevocationEntry,
         "templatesCRUDAndNames": templatesCRUDAndNames,
         "templateKeyMaterialsAreReplacedOnlyWhereUnchanged": templateKeyMaterialsAreReplacedOnlyWhereUnchanged,
         "concurrentRevocationsAreAllRecorded": concurrentRevocationsAreAllRecorded,
@@ -45,7 +46,9 @@ public enum SessionStoreConformance {
     /// An instance with one user, one client and `sessions` active sessions created a second apart.
     @discardableResult
     /// Ids are unique across the whole store (they come from a CSPRNG), so each instance gets its own default user.
-    static func seed(_ store: any SessionStore, instance: String = "ins_a", user: String? = nil, sessions: Int = 0) async throws -> [Session] {
+    static func seed(
+        _ store: any SessionStore, instance: String = "ins_a", user: String? = nil, sessions: Int = 0, tokenHorizon: Int64? = nil
+    ) async throws -> [Session] {
         let user = user ?? (instance == "ins_a" ? "user_1" : "user_\(instance)")
         if try await store.instance(id: instance) == nil {
             try await store.createInstance(Instance(id: instance, slug: instance.replacingOccurrences(of: "_", with: "-"), environment: .development, createdAt: t0))
@@ -62,7 +65,7 @@ public enum SessionStoreConformance {
             let at = t0 + Int64(index) * 1000
             let session = Session(
                 id: "sess_\(instance)_\(user)_\(index)", instanceID: instance, userID: user, clientID: clientID,
-                lastActiveAt: at, expireAt: at + 7 * day, abandonAt: at + 30 * day, createdAt: at, updatedAt: at)
+                lastActiveAt: at, expireAt: at + 7 * day, abandonAt: at + 30 * day, createdAt: at, updatedAt: at, tokenHorizon: tokenHorizon)
             try await store.createSession(session)
             created.append(session)
         }
@@ -166,7 +169,7 @@ public enum SessionStoreConformance {
         #expect(page.items.map(\.id) == [mine[2].id, mine[1].id])
         let byClient = try await store.sessions(SessionQuery(instanceID: "ins_a", clientID: "client_ins_a_user_2", limit: 10, now: t0))
         #expect(byClient.totalCount == 2 && byClient.items.allSatisfy { $0.userID == "user_2" })
-        _ = try await store.revokeSession(instanceID: "ins_a", id: mine[0].id, at: t0 + 10_000, retainUntil: t0 + day)
+        _ = try await store.revokeSession(instanceID: "ins_a", id: mine[0].id, at: t0 + 10_000, leeway: 5000)
         let revoked = try await store.sessions(SessionQuery(instanceID: "ins_a", userID: "user_1", status: .revoked, limit: 10, now: t0 + 20_000))
         #expect(revoked.items.map(\.id) == [mine[0].id])
         let active = try await store.sessions(SessionQuery(instanceID: "ins_a", userID: "user_1", status: .active, limit: 10, now: t0 + 20_000))
@@ -186,20 +189,21 @@ public enum SessionStoreConformance {
 
     static let revokeIsIdempotentWithOneEntry: Check = { store in
         let session = try await seed(store, sessions: 1)[0]
-        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 5000, retainUntil: t0 + day)
+        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 5000, leeway: 5000)
         #expect(revoked.status == .revoked && revoked.updatedAt == t0 + 5000)
         let first = try #require(entry)
-        #expect(first.target == .session(id: session.id) && first.revokedAt == t0 + 5000 && first.retainUntil == t0 + day)
-        let (again, second) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 9000, retainUntil: t0 + day)
+        // Without a horizon of its own, a session's tokens may live as long as it does.
+        #expect(first.target == .session(id: session.id) && first.revokedAt == t0 + 5000 && first.retainUntil == session.expireAt + 5000)
+        let (again, second) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 9000, leeway: 5000)
         #expect(again == revoked && second == nil)
         #expect(try await store.revocations(instanceID: "ins_a", after: 0, limit: 10) == [first])
         #expect(try await store.session(instanceID: "ins_a", id: session.id)?.status == .revoked)
-        await expectError(.notFound) { _ = try await store.revokeSession(instanceID: "ins_b", id: session.id, at: t0, retainUntil: t0) }
+        await expectError(.notFound) { _ = try await store.revokeSession(instanceID: "ins_b", id: session.id, at: t0, leeway: 0) }
     }
 
     static let revokingAnExpiredSessionAddsNoEntry: Check = { store in
         let session = try await seed(store, sessions: 1)[0]
-        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: session.expireAt, retainUntil: session.expireAt + day)
+        let (revoked, entry) = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: session.expireAt, leeway: 5000)
         #expect(revoked.status == .revoked && entry == nil)
         #expect(try await store.revocations(instanceID: "ins_a", after: 0, limit: 10).isEmpty)
     }
@@ -229,7 +233,7 @@ public enum SessionStoreConformance {
         let a = try await seed(store, sessions: 5)
         let b = try await seed(store, instance: "ins_b", sessions: 2)
         for (index, session) in (a + b).enumerated() {
-            _ = try await store.revokeSession(instanceID: session.instanceID, id: session.id, at: t0 + Int64(index), retainUntil: t0 + day)
+            _ = try await store.revokeSession(instanceID: session.instanceID, id: session.id, at: t0 + Int64(index), leeway: 5000)
         }
         // Counts are required before any index: a misbehaving store must fail the check, not crash
         // the test process and every result after it.
@@ -248,13 +252,13 @@ public enum SessionStoreConformance {
     }
 
     static let pruneKeepsLiveEntriesAndNeverReusesSequences: Check = { store in
-        let sessions = try await seed(store, sessions: 3)
-        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: t0, retainUntil: t0 + 1000)
-        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: t0, retainUntil: t0 + 5000)
+        let sessions = try await seed(store, sessions: 3, tokenHorizon: t0)
+        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: t0, leeway: 1000)
+        _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: t0, leeway: 5000)
         #expect(try await store.pruneRevocations(now: t0 + 1000) == 1)
         let left = try await store.revocations(instanceID: "ins_a", after: 0, limit: 10)
         try #require(left.map(\.target) == [.session(id: sessions[1].id)])
-        let (_, newest) = try await store.revokeSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 2000, retainUntil: t0 + day)
+        let (_, newest) = try await store.revokeSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 2000, leeway: day)
         #expect(try #require(newest).sequence > left[0].sequence)
         // The highest sequence survives pruning, so a feed can tell a cursor from another database.
         #expect(try await store.pruneRevocations(now: t0 + day) == 2)
@@ -263,11 +267,35 @@ public enum SessionStoreConformance {
 
     static let touchRespectsTheInterval: Check = { store in
         let session = try await seed(store, sessions: 1)[0]
-        let early = try await store.touchSession(instanceID: "ins_a", id: session.id, at: session.lastActiveAt + 9_999, interval: 10_000)
+        let early = try await store.touchSession(instanceID: "ins_a", id: session.id, at: session.lastActiveAt + 9_999, interval: 10_000, horizon: nil)
         #expect(early.lastActiveAt == session.lastActiveAt)
-        let late = try await store.touchSession(instanceID: "ins_a", id: session.id, at: session.lastActiveAt + 10_000, interval: 10_000)
+        let late = try await store.touchSession(instanceID: "ins_a", id: session.id, at: session.lastActiveAt + 10_000, interval: 10_000, horizon: nil)
         #expect(late.lastActiveAt == session.lastActiveAt + 10_000)
         #expect(try await store.session(instanceID: "ins_a", id: session.id)?.lastActiveAt == late.lastActiveAt)
+    }
+
+    /// A session's token horizon only moves up, only while it is active, and sets how long its
+    /// revocation entry is kept: a mint that moved it before the revocation committed is covered,
+    /// one that tries after sees the session revoked and the horizon unmoved.
+    static let tokenHorizonBoundsTheRevocationEntry: Check = { store in
+        let sessions = try await seed(store, sessions: 3, tokenHorizon: t0 + 300_000)
+        #expect(try await store.session(instanceID: "ins_a", id: sessions[0].id)?.tokenHorizon == t0 + 300_000)
+        // Within the interval: the horizon moves, last_active_at does not.
+        let moved = try await store.touchSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 1, interval: 10_000, horizon: t0 + 900_000)
+        #expect(moved.tokenHorizon == t0 + 900_000 && moved.lastActiveAt == sessions[0].lastActiveAt)
+        let notDown = try await store.touchSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 2, interval: 10_000, horizon: t0 + 400_000)
+        #expect(notDown.tokenHorizon == t0 + 900_000)
+        let (_, entry) = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 3, leeway: 5000)
+        #expect(try #require(entry).retainUntil == t0 + 905_000)
+        let late = try await store.touchSession(instanceID: "ins_a", id: sessions[0].id, at: t0 + 4, interval: 10_000, horizon: t0 + 2 * day)
+        #expect(late.status == .revoked && late.tokenHorizon == t0 + 900_000, "a revoked session's horizon never moves")
+        // Untouched: the horizon it was created with.
+        let (_, plain) = try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: t0 + 5, leeway: 5000)
+        #expect(try #require(plain).retainUntil == t0 + 305_000)
+        // Never past the session's own end, whatever the horizon.
+        _ = try await store.touchSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 6, interval: 10_000, horizon: t0 + 30 * day)
+        let (_, capped) = try await store.revokeSession(instanceID: "ins_a", id: sessions[2].id, at: t0 + 7, leeway: 5000)
+        #expect(try #require(capped).retainUntil == sessions[2].expireAt + 5000)
     }
 
     static let templatesCRUDAndNames: Check = { store in
@@ -324,7 +352,7 @@ public enum SessionStoreConformance {
         let sessions = try await seed(store, sessions: 40)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for session in sessions {
-                group.addTask { _ = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 1, retainUntil: t0 + day) }
+                group.addTask { _ = try await store.revokeSession(instanceID: "ins_a", id: session.id, at: t0 + 1, leeway: 5000) }
             }
             try await group.waitForAll()
         }

@@ -97,7 +97,7 @@ public actor InMemorySessionStore: SessionStore {
         return Page(items: Array(all.dropFirst(query.offset).prefix(query.limit)), totalCount: all.count)
     }
 
-    public func revokeSession(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> (Session, Revocation?) {
+    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) throws(StorageError) -> (Session, Revocation?) {
         guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
         guard session.status == .active else { return (session, nil) }
         let wasLive = session.effectiveStatus(at: at) == .active
@@ -105,7 +105,7 @@ public actor InMemorySessionStore: SessionStore {
         session.updatedAt = at
         sessions[id] = session
         guard wasLive else { return (session, nil) }
-        return (session, append(instanceID: instanceID, target: .session(id: id), at: at, retainUntil: retainUntil))
+        return (session, append(instanceID: instanceID, target: .session(id: id), at: at, retainUntil: session.revocationRetention(leeway: leeway)))
     }
 
     public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
@@ -125,13 +125,16 @@ public actor InMemorySessionStore: SessionStore {
             instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: revoked.sorted()), at: at, retainUntil: retainUntil)
     }
 
-    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64) throws(StorageError) -> Session {
+    public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) throws(StorageError) -> Session {
         guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
         if at - session.lastActiveAt >= interval {
             session.lastActiveAt = at
             session.updatedAt = at
-            sessions[id] = session
         }
+        if let horizon, session.status == .active {
+            session.tokenHorizon = max(session.tokenHorizon, horizon)
+        }
+        sessions[id] = session
         return session
     }
 

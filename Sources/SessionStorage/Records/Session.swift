@@ -53,11 +53,17 @@ public struct Session: Sendable, Hashable {
     public var authMethod: String?
     /// Whether a second factor was verified for this session.
     public var mfaVerified: Bool
+    /// No token minted for the session expires after this instant (Unix milliseconds): a mint whose
+    /// token would outlive it first moves it, in the store, while the session is still active. A
+    /// revocation entry need only be kept until `min(expireAt, tokenHorizon)` plus the verifiers'
+    /// leeway, not until the session's end (Decision 0012). Defaults to `expireAt`, which is always safe.
+    public var tokenHorizon: Int64
 
     public init(
         id: String, instanceID: String, userID: String, clientID: String, status: Status = .active, actor: String? = nil,
         lastActiveOrganizationID: String? = nil, lastActiveAt: Int64, expireAt: Int64, abandonAt: Int64,
-        createdAt: Int64, updatedAt: Int64, activity: Activity? = nil, authMethod: String? = nil, mfaVerified: Bool = false
+        createdAt: Int64, updatedAt: Int64, activity: Activity? = nil, authMethod: String? = nil, mfaVerified: Bool = false,
+        tokenHorizon: Int64? = nil
     ) {
         self.id = id
         self.instanceID = instanceID
@@ -74,6 +80,14 @@ public struct Session: Sendable, Hashable {
         self.activity = activity
         self.authMethod = authMethod
         self.mfaVerified = mfaVerified
+        self.tokenHorizon = tokenHorizon ?? expireAt
+    }
+
+    /// Until when a revocation entry of this session must be kept: no token of it outlives
+    /// `min(expireAt, tokenHorizon)`, and verifiers accept one `leeway` milliseconds past its expiry.
+    public func revocationRetention(leeway: Int64) -> Int64 {
+        let (sum, overflow) = min(expireAt, tokenHorizon).addingReportingOverflow(leeway)
+        return overflow ? .max : sum
     }
 
     /// The status at `now` (Unix milliseconds): an active session past `expireAt` is expired, past
