@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "SessionStorage", swiftSettings: strict),
         // The byte-bounded cache behind the token, session and credential caches.
         .target(name: "SessionCaching", swiftSettings: strict),
+        // Addresses and networks as the edge parses them (client IPs, trusted proxies, CIDR filters).
+        .target(name: "SessionNetwork", swiftSettings: strict),
         .target(
             name: "SessionManagement",
             dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching"],
@@ -120,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "SessionCachingTests", dependencies: ["SessionCaching"], swiftSettings: strict),
+        .testTarget(name: "SessionNetworkTests", dependencies: ["SessionNetwork"], swiftSettings: strict),
         // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),

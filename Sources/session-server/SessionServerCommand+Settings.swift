@@ -28,4 +28,10 @@ extension SessionServerCommand {
     static let credentialCacheSetting = NumericSetting(
         flag: "credential-cache-bytes", variable: "TESSERA_CREDENTIAL_CACHE_BYTES", range: cacheBytesRange,
         defaultValue: ManagementConfiguration.defaultAuthenticationCacheBytes)
+    static let userCacheSetting = NumericSetting(
+        flag: "user-cache-bytes", variable: "TESSERA_USER_CACHE_BYTES", range: cacheBytesRange,
+        defaultValue: ManagementConfiguration.defaultUserCacheBytes)
+    static let templateCacheSetting = NumericSetting(
+        flag: "template-cache-bytes", variable: "TESSERA_TEMPLATE_CACHE_BYTES", range: cacheBytesRange,
+        defaultValue: ManagementConfiguration.defaultTemplateCacheBytes)
 }

@@ -85,6 +85,16 @@ struct SessionServerCommand: AsyncParsableCommand {
     var credentialCacheBytes: Int?
 
     @Option(
+        name: .customLong("user-cache-bytes"),
+        help: "Memory for users read by template tokens and GET /v1/users/{id}, dropped on any change to them (TESSERA_USER_CACHE_BYTES; 0...4294967296, default 4 MiB).")
+    var userCacheBytes: Int?
+
+    @Option(
+        name: .customLong("template-cache-bytes"),
+        help: "Memory for compiled JWT templates, dropped on any change to them (TESSERA_TEMPLATE_CACHE_BYTES; 0...4294967296, default 2 MiB).")
+    var templateCacheBytes: Int?
+
+    @Option(
         name: .customLong("key-encryption-key-file"),
         help: """
             File holding the key-encryption key that seals template signing keys in the database: 32 random bytes in base64 \
@@ -134,6 +144,8 @@ struct SessionServerCommand: AsyncParsableCommand {
         let gatewayCacheBytes = try Self.gatewayCacheSetting.resolve(gatewayCacheBytes)
         let sessionCacheBytes = try Self.sessionCacheSetting.resolve(sessionCacheBytes)
         let credentialCacheBytes = try Self.credentialCacheSetting.resolve(credentialCacheBytes)
+        let userCacheBytes = try Self.userCacheSetting.resolve(userCacheBytes)
+        let templateCacheBytes = try Self.templateCacheSetting.resolve(templateCacheBytes)
         let timeouts = ConnectionTimeouts(
             idleSeconds: try Self.idleTimeoutSetting.resolve(idleTimeout), headerSeconds: try Self.headerTimeoutSetting.resolve(headerTimeout))
         let claimHeaders = try gatewayClaimHeaders.map { text in
@@ -152,7 +164,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,
-                sessionCacheBytes: sessionCacheBytes, authenticationCacheBytes: credentialCacheBytes),
+                sessionCacheBytes: sessionCacheBytes, authenticationCacheBytes: credentialCacheBytes, userCacheBytes: userCacheBytes,
+                templateCacheBytes: templateCacheBytes),
             secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             signingKeyRotationInterval: rotationDays == 0 ? nil : rotationDays * 86_400_000,
