@@ -51,7 +51,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "SessionStorage", swiftSettings: strict),
+        .target(name: "SessionStorage", dependencies: ["SessionNetwork"], swiftSettings: strict),
         // The byte-bounded cache behind the token, session and credential caches.
         .target(name: "SessionCaching", swiftSettings: strict),
         // Addresses and networks as the edge parses them (client IPs, trusted proxies, CIDR filters).
@@ -77,7 +77,7 @@ let package = Package(
         ),
         .target(
             name: "SessionStorageSQLite",
-            dependencies: ["SessionStorage", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SessionStorage", "SessionNetwork", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
         // The checks every SessionStore driver must pass, shared by the drivers' test targets.
-        .target(name: "SessionStoreConformance", dependencies: ["SessionStorage"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
+        .target(name: "SessionStoreConformance", dependencies: ["SessionStorage", "SessionNetwork"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
         .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),
         .testTarget(
             name: "SessionStorageSQLiteTests",

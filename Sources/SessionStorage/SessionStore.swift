@@ -1,3 +1,5 @@
+public import SessionNetwork
+
 /// A page of records and how many match in all.
 public struct Page<Record: Sendable & Hashable>: Sendable, Hashable {
     public var items: [Record]
@@ -30,6 +32,40 @@ public struct SessionQuery: Sendable, Hashable {
         self.status = status
         self.limit = limit
         self.offset = offset
+        self.now = now
+    }
+}
+
+/// Where a keyset page of sessions starts: after the session with this `createdAt` and `id`, in
+/// newest-first order.
+public struct SessionCursor: Sendable, Hashable {
+    public var createdAt: Int64
+    public var id: String
+    public init(createdAt: Int64, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+}
+
+/// The effectively active sessions of one instance, newest first (`createdAt`, then `id`, both
+/// descending), a keyset page at a time: a page never repeats or skips a session whatever is
+/// created or revoked between pages.
+public struct ActiveSessionQuery: Sendable, Hashable {
+    public var instanceID: String
+    public var userID: String?
+    /// Only sessions whose recorded address lies in this block (a single address is a /32 or /128).
+    public var addresses: IPNetwork?
+    public var after: SessionCursor?
+    public var limit: Int
+    /// Unix milliseconds, for effective statuses.
+    public var now: Int64
+
+    public init(instanceID: String, userID: String? = nil, addresses: IPNetwork? = nil, after: SessionCursor? = nil, limit: Int, now: Int64) {
+        self.instanceID = instanceID
+        self.userID = userID
+        self.addresses = addresses
+        self.after = after
+        self.limit = limit
         self.now = now
     }
 }
@@ -75,6 +111,8 @@ public protocol SessionStore: Sendable {
     // MARK: Users and clients
     func createUser(_ user: User) async throws(StorageError)
     func user(instanceID: String, id: String) async throws(StorageError) -> User?
+    /// The live user with this external id in the instance.
+    func user(instanceID: String, externalID: String) async throws(StorageError) -> User?
     /// Newest first.
     func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User>
     /// Updates the user and appends a `userUpdated` entry (at `updatedAt`), in one transaction.
@@ -90,6 +128,11 @@ public protocol SessionStore: Sendable {
     func createSession(_ session: Session) async throws(StorageError)
     func session(instanceID: String, id: String) async throws(StorageError) -> Session?
     func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session>
+    /// A keyset page of effectively active sessions (at most `limit`).
+    func activeSessions(_ query: ActiveSessionQuery) async throws(StorageError) -> [Session]
+    /// Replaces the session's activity and moves `lastActiveAt` to `at`, while its stored status is
+    /// `active`; returns the session as stored after it.
+    func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session
     /// Marks the session revoked and, when it was effectively active at `at`, appends its entry, in
     /// one transaction. Idempotent: a session that is no longer active is returned unchanged, with no entry.
     /// The entry is kept until `revocationRetention(leeway:)` of the session as stored in that

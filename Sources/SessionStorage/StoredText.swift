@@ -26,8 +26,8 @@ extension Session {
             "id": id, "instance_id": instanceID, "user_id": userID, "client_id": clientID, "actor": actor,
             "last_active_organization_id": lastActiveOrganizationID, "auth_method": authMethod,
             "user_agent": activity?.userAgent, "ip_address": activity?.ipAddress, "device_type": activity?.deviceType,
-            "browser_name": activity?.browserName, "browser_version": activity?.browserVersion, "city": activity?.city,
-            "country": activity?.country,
+            "browser_name": activity?.browserName, "browser_version": activity?.browserVersion, "os_name": activity?.osName,
+            "city": activity?.city, "country": activity?.country,
         ])
     }
 }

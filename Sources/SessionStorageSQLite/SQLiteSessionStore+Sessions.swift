@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import SessionNetwork
 public import SessionStorage
 
 extension SQLiteSessionStore {
@@ -19,8 +21,9 @@ extension SQLiteSessionStore {
     static let insertSessionSQL = """
         INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
             last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
-            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified, token_horizon)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified, token_horizon,
+            os_name, ip_bytes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func sessionColumns(_ session: Session) -> StatementArguments {
@@ -31,6 +34,7 @@ extension SQLiteSessionStore {
             session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
             activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
             activity?.city, activity?.country, session.authMethod, session.mfaVerified, session.tokenHorizon,
+            activity?.osName, addressBytes(activity),
         ]
     }
 
@@ -40,7 +44,7 @@ extension SQLiteSessionStore {
             activity = Session.Activity(
                 userAgent: row["user_agent"], ipAddress: row["ip_address"], deviceType: row["device_type"],
                 isMobile: row["is_mobile"], browserName: row["browser_name"], browserVersion: row["browser_version"],
-                city: row["city"], country: row["country"])
+                osName: row["os_name"], city: row["city"], country: row["country"])
         }
         return Session(
             id: row["id"], instanceID: row["instance_id"], userID: row["user_id"], clientID: row["client_id"],
@@ -49,6 +53,12 @@ extension SQLiteSessionStore {
             expireAt: row["expire_at"], abandonAt: row["abandon_at"], createdAt: row["created_at"],
             updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"],
             tokenHorizon: row["token_horizon"])
+    }
+
+    /// The recorded address as the 16 bytes the address index orders; `nil` when none was recorded
+    /// or it is not an address (the text is stored as given either way).
+    static func addressBytes(_ activity: Session.Activity?) -> Data? {
+        activity?.ipAddress.flatMap { IPAddress($0) }.map { Data($0.bytes) }
     }
 
     static func fetchSession(_ db: Database, instanceID: String, id: String) throws -> Session? {
@@ -96,6 +106,54 @@ extension SQLiteSessionStore {
                 db, sql: "SELECT * FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
                 arguments: statementArguments)
             return Page(items: rows.map(Self.decodeSession), totalCount: total)
+        }
+    }
+
+    public func activeSessions(_ query: ActiveSessionQuery) async throws(StorageError) -> [Session] {
+        guard StoredText.isClean(query.instanceID), StoredText.isClean(query.userID ?? ""), StoredText.isClean(query.after?.id ?? "")
+        else { return [] }
+        var conditions = ["instance_id = :instance", Self.statusCondition(.active)]
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["instance": query.instanceID, "now": query.now, "limit": query.limit]
+        if let userID = query.userID {
+            conditions.append("user_id = :user")
+            arguments["user"] = userID
+        }
+        if let addresses = query.addresses {
+            // A range of the address index; its rows are few for any block one asks about, and sorted after.
+            conditions.append("ip_bytes BETWEEN :first AND :last")
+            arguments["first"] = Data(addresses.first.bytes)
+            arguments["last"] = Data(addresses.last.bytes)
+        }
+        if let after = query.after {
+            conditions.append("(created_at < :after_created OR (created_at = :after_created AND id < :after_id))")
+            arguments["after_created"] = after.createdAt
+            arguments["after_id"] = after.id
+        }
+        let sql = "SELECT * FROM session WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT :limit"
+        let statementArguments = StatementArguments(arguments)
+        return try await read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: statementArguments).map(Self.decodeSession) }
+    }
+
+    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session {
+        guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
+        var probe = Session(id: id, instanceID: instanceID, userID: "", clientID: "", lastActiveAt: 0, expireAt: 0, abandonAt: 0, createdAt: 0, updatedAt: 0)
+        probe.activity = activity
+        try probe.checkStorable()
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE session SET has_activity = 1, user_agent = ?, ip_address = ?, device_type = ?, is_mobile = ?, browser_name = ?,
+                        browser_version = ?, os_name = ?, city = ?, country = ?, ip_bytes = ?, last_active_at = max(last_active_at, ?),
+                        updated_at = ?
+                    WHERE id = ? AND instance_id = ? AND status = 'active'
+                    """,
+                arguments: [
+                    activity.userAgent, activity.ipAddress, activity.deviceType, activity.isMobile, activity.browserName,
+                    activity.browserVersion, activity.osName, activity.city, activity.country, Self.addressBytes(activity), at, at, id,
+                    instanceID,
+                ])
+            guard let session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+            return session
         }
     }
 

@@ -71,6 +71,15 @@ extension SQLiteSessionStore {
         }
     }
 
+    public func user(instanceID: String, externalID: String) async throws(StorageError) -> User? {
+        guard StoredText.isClean(externalID), StoredText.isClean(instanceID) else { return nil }
+        return try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM user WHERE instance_id = ? AND external_id = ? AND deleted_at IS NULL", arguments: [instanceID, externalID]
+            ).map { try Self.decodeUser(db, $0) }
+        }
+    }
+
     public func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User> {
         try await read { db in
             let total = try Int.fetchOne(

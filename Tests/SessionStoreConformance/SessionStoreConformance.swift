@@ -36,6 +36,9 @@ public enum SessionStoreConformance {
         "userWideEntryListsOnlyTheSessionsItRevoked": userWideEntryListsOnlyTheSessionsItRevoked,
         "secretKeysAreListedAndRevokedWithAnEntry": secretKeysAreListedAndRevokedWithAnEntry,
         "controlCharactersNeverReachTheStore": controlCharactersNeverReachTheStore,
+        "activeSessionsPageByKeysetWithFilters": activeSessionsPageByKeysetWithFilters,
+        "activityIsRecordedOnActiveSessionsOnly": activityIsRecordedOnActiveSessionsOnly,
+        "usersAreFoundByExternalID": usersAreFoundByExternalID,
     ]
 
     // MARK: Fixtures

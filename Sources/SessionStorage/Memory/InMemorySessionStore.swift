@@ -1,3 +1,4 @@
+import SessionNetwork
 /// The in-memory twin of the SQLite store: the same rules, no durability. For tests and for
 /// trying Tessera without a file.
 public actor InMemorySessionStore: SessionStore {
@@ -36,6 +37,10 @@ public actor InMemorySessionStore: SessionStore {
 
     public func user(instanceID: String, id: String) -> User? {
         users[id].flatMap { $0.instanceID == instanceID ? $0 : nil }
+    }
+
+    public func user(instanceID: String, externalID: String) -> User? {
+        users.values.first { $0.instanceID == instanceID && $0.externalID == externalID }
     }
 
     public func users(instanceID: String, limit: Int, offset: Int) -> Page<User> {
@@ -95,6 +100,35 @@ public actor InMemorySessionStore: SessionStore {
                 && (query.status.map { $0 == session.effectiveStatus(at: query.now) } ?? true)
         }.sorted(by: Self.newestFirst)
         return Page(items: Array(all.dropFirst(query.offset).prefix(query.limit)), totalCount: all.count)
+    }
+
+    public func activeSessions(_ query: ActiveSessionQuery) -> [Session] {
+        sessions.values.filter { session in
+            guard session.instanceID == query.instanceID, session.effectiveStatus(at: query.now) == .active,
+                query.userID.map({ $0 == session.userID }) ?? true
+            else { return false }
+            if let addresses = query.addresses {
+                guard let text = session.activity?.ipAddress, let address = IPAddress(text), addresses.contains(address) else { return false }
+            }
+            if let after = query.after {
+                return (session.createdAt, session.id) < (after.createdAt, after.id)
+            }
+            return true
+        }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(query.limit).map { $0 }
+    }
+
+    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) throws(StorageError) -> Session {
+        guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
+        var probe = session
+        probe.activity = activity
+        try probe.checkStorable()
+        if session.status == .active {
+            session.activity = activity
+            session.lastActiveAt = max(session.lastActiveAt, at)
+            session.updatedAt = at
+            sessions[id] = session
+        }
+        return session
     }
 
     public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) throws(StorageError) -> (Session, Revocation?) {

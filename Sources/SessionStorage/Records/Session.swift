@@ -8,21 +8,27 @@ public struct Session: Sendable, Hashable {
         case active, revoked, ended, expired, removed, abandoned, replaced, pending
     }
 
-    /// Where and how the session was created, when known.
+    /// Where the session was opened or last active, when known: the client's address (canonical
+    /// text), user agent, the device parsed from it, and the location.
     public struct Activity: Sendable, Hashable {
         public var userAgent: String?
         public var ipAddress: String?
+        /// `desktop`, `mobile`, `tablet`, `bot` or `unknown`.
         public var deviceType: String?
         public var isMobile: Bool
         public var browserName: String?
         public var browserVersion: String?
+        /// The operating system's family, as uap-core names it.
+        public var osName: String?
         public var city: String?
+        /// ISO 3166-1 alpha-2.
         public var country: String?
 
         public init(
             userAgent: String? = nil, ipAddress: String? = nil, deviceType: String? = nil, isMobile: Bool = false,
-            browserName: String? = nil, browserVersion: String? = nil, city: String? = nil, country: String? = nil
+            browserName: String? = nil, browserVersion: String? = nil, osName: String? = nil, city: String? = nil, country: String? = nil
         ) {
+            self.osName = osName
             self.userAgent = userAgent
             self.ipAddress = ipAddress
             self.deviceType = deviceType
