@@ -58,13 +58,13 @@ let package = Package(
         .target(name: "SessionNetwork", swiftSettings: strict),
         .target(
             name: "SessionManagement",
-            dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching"],
+            dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching", "SessionNetwork"],
             swiftSettings: strict
         ),
         .target(
             name: "SessionServer",
             dependencies: [
-                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "SessionCaching",
+                "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "SessionCaching", "SessionNetwork",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -20,11 +20,14 @@ public struct SessionListRequest: Sendable {
 extension SessionManager {
     /// Creates an active session for a user on a new client. Development instances allow it;
     /// production instances only with backend sign-in enabled (a customer's own login service).
+    /// - Parameters:
+    ///   - lifetime: milliseconds until `expire_at`; the configured session lifetime by default.
+    ///   - anyEnvironment: the admin surface's login-service call, which opens real sessions in production too.
     public func createSession(
         in instance: Instance, userID: String, activity: Session.Activity? = nil, authMethod: String = "backend_api",
-        mfaVerified: Bool = false
+        mfaVerified: Bool = false, lifetime: Int64? = nil, anyEnvironment: Bool = false
     ) async throws(ManagementError) -> Session {
-        guard instance.environment == .development || instance.allowsBackendSignIn else {
+        guard anyEnvironment || instance.environment == .development || instance.allowsBackendSignIn else {
             throw ManagementError(.forbiddenInEnvironment, "Request only valid for development instances")
         }
         _ = try await user(in: instance, id: userID)
@@ -33,7 +36,8 @@ extension SessionManager {
         let client = Client(id: try newID("client"), instanceID: instance.id, createdAt: now, updatedAt: now)
         let session = Session(
             id: try newID("sess"), instanceID: instance.id, userID: userID, clientID: client.id, lastActiveAt: now,
-            expireAt: now + configuration.sessionLifetime, abandonAt: now + configuration.abandonAfter, createdAt: now,
+            expireAt: now + (lifetime ?? configuration.sessionLifetime),
+            abandonAt: now + max(configuration.abandonAfter, lifetime ?? 0), createdAt: now,
             updatedAt: now, activity: activity, authMethod: authMethod, mfaVerified: mfaVerified,
             tokenHorizon: now + configuration.tokenHorizonWindow)
         try await storage { () async throws(StorageError) in

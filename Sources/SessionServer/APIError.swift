@@ -11,16 +11,19 @@ struct APIError: Error {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    /// The realm a 401's `WWW-Authenticate: Bearer` challenge names: which surface's credential is wanted.
+    var realm: String
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, realm: String = "tessera-operator") {
         self.status = status
         self.code = code
         self.message = message
+        self.realm = realm
     }
 
     var response: Response {
         var headers: HTTPFields = [:]
-        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="tessera-operator""# }
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"\(realm)\"" }
         return JSONResponse.make(
             .object(["error": .object(["code": .string(code), "message": .string(message)])]), status: status, headers: headers)
     }

@@ -1,4 +1,6 @@
 public import Hummingbird
+import NIOCore
+import SessionNetwork
 import SessionManagement
 import SessionStorage
 
@@ -14,9 +16,17 @@ enum Principal: Sendable {
 public struct ServerContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     var principal: Principal?
+    /// The connection, kept so that its peer is read only by the routes that record it.
+    private let channel: any Channel
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// The socket's peer: the client, or the proxy in front of it.
+    var peerAddress: IPAddress? {
+        channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
     }
 
     /// The tenant of the secret key that authenticated the request, on the Clerk surface.
