@@ -116,7 +116,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "StoreBenchmarks",
-            dependencies: ["SessionStorage", "SessionStorageSQLite"],
+            dependencies: ["SessionStorage", "SessionStorageSQLite", "SessionNetwork"],
             path: "Tests/Benchmarks/StoreBenchmarks",
             swiftSettings: strict
         ),

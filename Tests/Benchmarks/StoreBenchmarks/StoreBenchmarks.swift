@@ -1,10 +1,20 @@
 import Foundation
+import SessionNetwork
 import SessionStorage
 import SessionStorageSQLite
 
 /// `make bench`, store section: 1 M sessions in a SQLite file (WAL, synchronous=FULL), then latency
 /// distributions of the operations the API leans on: get a session, list a user's sessions, revoke
-/// (a durable commit: fsync included). Prints a table and `STORE_ROWS <json>` for the HTTP section's line.
+/// (a durable commit: fsync included), and the admin list of a tenant's active sessions filtered by
+/// address: one exact address, a /24 (about 60 sessions) and a /16 (about 15 000), one page of 50.
+/// Every session has an address spread evenly over 10.0.0.0/8. Prints a table and `STORE_ROWS <json>` for the HTTP section's line.
+/// Session `n`'s address: a bijection of 0..<2^24 onto 10.0.0.0/8 (an odd multiplier), so that
+/// neighbours land far apart and every /24 holds about the same number of sessions.
+@Sendable func address(_ n: Int) -> String {
+    let spread = UInt32(truncatingIfNeeded: n &* 2_654_435_761) & 0x00FF_FFFF
+    return "10.\(spread >> 16).\((spread >> 8) & 0xFF).\(spread & 0xFF)"
+}
+
 @main
 struct StoreBenchmarks {
     static func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
@@ -42,7 +52,8 @@ struct StoreBenchmarks {
                     let at = t0 + Int64(index) * 1000
                     sessions.append(Session(
                         id: "sess_\(user)_\(index)", instanceID: "ins_bench", userID: "user_\(user)", clientID: "client_\(user)",
-                        lastActiveAt: at, expireAt: at + 7 * 86_400_000, abandonAt: at + 30 * 86_400_000, createdAt: at, updatedAt: at))
+                        lastActiveAt: at, expireAt: at + 7 * 86_400_000, abandonAt: at + 30 * 86_400_000, createdAt: at, updatedAt: at,
+                        activity: Session.Activity(ipAddress: address(user * perUser + index))))
                 }
             }
             try await store.importRecords(users: userRecords, clients: clients, sessions: sessions)
@@ -58,16 +69,30 @@ struct StoreBenchmarks {
             _ = try await store.sessions(SessionQuery(
                 instanceID: "ins_bench", userID: "user_\(Int.random(in: 0..<users))", limit: 10, now: t0))
         }
+        func byAddress(_ block: @escaping @Sendable () -> String) async throws -> [Double] {
+            try await timed(2_000) { _ in
+                let page = try await store.activeSessions(ActiveSessionQuery(
+                    instanceID: "ins_bench", addresses: IPNetwork(block()), limit: 51, now: t0 + 100_000))
+                precondition(!page.isEmpty)
+            }
+        }
+        let exact = try await byAddress { address(Int.random(in: 0..<total)) }
+        let slash24 = try await byAddress { address(Int.random(in: 0..<total)).split(separator: ".").prefix(3).joined(separator: ".") + ".0/24" }
+        let slash16 = try await byAddress { address(Int.random(in: 0..<total)).split(separator: ".").prefix(2).joined(separator: ".") + ".0.0/16" }
         let revoke = try await timed(1_000) { index in
             _ = try await store.revokeSession(instanceID: "ins_bench", id: "sess_\(index)_0", at: t0 + 5000, leeway: 5000)
         }
         print("op                    p50 ms   p99 ms   max ms")
-        for (name, samples) in [("store.get_session", get), ("store.list_by_user", list), ("store.revoke (fsync)", revoke)] {
+        for (name, samples) in [
+            ("store.get_session", get), ("store.list_by_user", list), ("store.admin_by_ip", exact), ("store.admin_by_cidr24", slash24),
+            ("store.admin_by_cidr16", slash16), ("store.revoke (fsync)", revoke),
+        ] {
             print(String(format: "%-20@ %8.3f %8.3f %8.3f", name as NSString, percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
         }
-        print("targets: list_by_user p99 < 1 ms; revoke p99 reported (each is a durable commit)")
+        print("targets: list_by_user p99 < 1 ms; admin lists by address p99 < 5 ms; revoke p99 reported (each is a durable commit)")
         let rows = [
-            ("store.get_session", get), ("store.list_by_user", list), ("store.revoke", revoke),
+            ("store.get_session", get), ("store.list_by_user", list), ("store.admin_by_ip", exact), ("store.admin_by_cidr24", slash24),
+            ("store.admin_by_cidr16", slash16), ("store.revoke", revoke),
         ].map { #"{"op":"\#($0.0)","p50_ms":\#(String(format: "%.3f", percentile($0.1, 0.5))),"p99_ms":\#(String(format: "%.3f", percentile($0.1, 0.99)))}"# }
         print("STORE_ROWS [\(rows.joined(separator: ","))]")
     }
