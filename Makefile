@@ -14,7 +14,7 @@ SWIFT ?= swift
 BIN := .build/debug
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libssl-dev libsqlite3-dev openssl pkg-config python3-venv nginx-light
+APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv nginx-light
 DEV_KEYS := keys/dev
 
 .PHONY: deps build run demo keys test test-unit test-e2e bench soak mutate check clean

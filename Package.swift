@@ -39,6 +39,12 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        // libmaxminddb, for MaxMind-format GeoIP databases (SessionGeo only).
+        .systemLibrary(
+            name: "CMaxMindDB",
+            pkgConfig: "libmaxminddb",
+            providers: [.apt(["libmaxminddb-dev"]), .brew(["libmaxminddb"])]
+        ),
         .target(name: "SessionTokens", swiftSettings: strict),
         .target(name: "SessionCrypto", dependencies: ["SessionTokens", "COpenSSL"], swiftSettings: strict),
         .target(
@@ -56,6 +62,8 @@ let package = Package(
         .target(name: "SessionCaching", swiftSettings: strict),
         // Addresses and networks as the edge parses them (client IPs, trusted proxies, CIDR filters).
         .target(name: "SessionNetwork", swiftSettings: strict),
+        // Where a client is: trusted edge headers, then a MaxMind-format database read through libmaxminddb.
+        .target(name: "SessionGeo", dependencies: ["SessionNetwork", "CMaxMindDB"], swiftSettings: strict),
         .target(
             name: "SessionManagement",
             dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching", "SessionNetwork"],
@@ -123,6 +131,9 @@ let package = Package(
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "SessionCachingTests", dependencies: ["SessionCaching"], swiftSettings: strict),
         .testTarget(name: "SessionNetworkTests", dependencies: ["SessionNetwork"], swiftSettings: strict),
+        // MaxMind's published test database is in Fixtures/, read through #filePath (see Fixtures/README.md).
+        .testTarget(
+            name: "SessionGeoTests", dependencies: ["SessionGeo", "SessionNetwork"], exclude: ["Fixtures"], swiftSettings: strict),
         // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
