@@ -67,6 +67,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/nginx_gateway.py $(BIN)/session-server | tee .build/e2e-nginx.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/two_processes.py $(BIN)/session-server | tee .build/e2e-two-processes.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/tenants.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-tenants.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/admin.py $(BIN)/session-server Tests/SessionGeoTests/Fixtures/GeoIP2-City-Test.mmdb | tee .build/e2e-admin.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/at_rest.py $(BIN)/session-server | tee .build/e2e-at-rest.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log

@@ -73,6 +73,7 @@ let package = Package(
             name: "SessionServer",
             dependencies: [
                 "SessionManagement", "SessionStorage", "SessionTokens", "SessionCrypto", "SessionVerification", "SessionCaching", "SessionNetwork",
+                "SessionGeo", "SessionDevices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -99,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "session-server",
             dependencies: [
-                "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionCrypto", "SessionTokens",
+                "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionCrypto", "SessionTokens", "SessionGeo", "SessionNetwork",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -47,7 +47,8 @@ public func buildApplication(
     GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
     OperatorRoutes(manager: manager, configuration: configuration.server).register(router)
     ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
-    AdminRoutes(manager: manager, configuration: configuration.server, activity: ActivityRecorder()).register(router)
+    let activity = ActivityRecorder(trustedProxies: configuration.server.trustedProxies, geoIPDatabase: configuration.server.geoIPDatabase)
+    AdminRoutes(manager: manager, configuration: configuration.server, activity: activity).register(router)
     let host = configuration.host
     let port = configuration.port
     let operatorKeyGiven = configuration.operatorKey != nil

@@ -1,3 +1,6 @@
+public import SessionGeo
+public import SessionNetwork
+
 /// HTTP-level settings.
 public struct ServerConfiguration: Sendable {
     /// Larger request bodies are refused with `413 request_body_too_large`, unread.
@@ -9,14 +12,21 @@ public struct ServerConfiguration: Sendable {
     public var gatewayClaimHeaders: [GatewayClaimHeader]
     /// The byte budget of the gateway's cache of verified tokens.
     public var gatewayCacheBytes: Int
+    /// Peers whose `X-Forwarded-For` and edge location headers are believed (`--trusted-proxy`).
+    public var trustedProxies: [IPNetwork]
+    /// The operator's MaxMind-format database (`--geoip-database`), opened at start-up; none when `nil`.
+    public var geoIPDatabase: GeoIPDatabase?
 
     public init(
         maximumBodyBytes: Int = 1 << 20, openAPIDocument: String? = nil,
-        gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes
+        gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes,
+        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil
     ) {
         self.maximumBodyBytes = maximumBodyBytes
         self.openAPIDocument = openAPIDocument
         self.gatewayClaimHeaders = gatewayClaimHeaders
         self.gatewayCacheBytes = gatewayCacheBytes
+        self.trustedProxies = trustedProxies
+        self.geoIPDatabase = geoIPDatabase
     }
 }

@@ -7,6 +7,8 @@ import ServiceLifecycle
 import UnixSignals
 import SessionCrypto
 import SessionManagement
+import SessionGeo
+import SessionNetwork
 import SessionServer
 import SessionStorage
 import SessionStorageSQLite
@@ -49,6 +51,20 @@ struct SessionServerCommand: AsyncParsableCommand {
         help: "claim=Header-Name: GET /v1/verify copies the claim into that header; repeatable (TESSERA_GATEWAY_CLAIM_HEADERS, comma-separated).")
     var gatewayClaimHeaders: [String] = (ProcessInfo.processInfo.environment["TESSERA_GATEWAY_CLAIM_HEADERS"] ?? "")
         .split(separator: ",").map(String.init)
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: """
+            A proxy or load balancer in front of Tessera, as an address or CIDR block; repeatable (TESSERA_TRUSTED_PROXIES, \
+            comma-separated). Only requests from these peers have their X-Forwarded-For and edge location headers \
+            (CF-IPCountry, CloudFront-Viewer-Country, …) believed.
+            """)
+    var trustedProxies: [String] = [ProcessInfo.processInfo.environment["TESSERA_TRUSTED_PROXIES"] ?? ""]
+
+    @Option(
+        name: .customLong("geoip-database"),
+        help: "A MaxMind-format City or Country database (GeoLite2-City.mmdb, …) that locates sessions by address (TESSERA_GEOIP_DATABASE).")
+    var geoIPDatabase: String? = ProcessInfo.processInfo.environment["TESSERA_GEOIP_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
 
     @Option(
         name: .customLong("idle-timeout"),
@@ -153,6 +169,14 @@ struct SessionServerCommand: AsyncParsableCommand {
                 throw ValidationError("--gateway-claim-header \(text): \(error.reason)")
             }
         }
+        let proxies: [IPNetwork]
+        do { proxies = try ClientAddressResolver.trustedProxies(parsing: trustedProxies) } catch {
+            throw ValidationError("--trusted-proxy: \(error.reason)")
+        }
+        var geoIP: GeoIPDatabase?
+        if let geoIPDatabase {
+            do { geoIP = try GeoIPDatabase(path: geoIPDatabase) } catch { throw ValidationError("--geoip-database \(geoIPDatabase): \(error.reason)") }
+        }
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
         let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
         let environment = ProcessInfo.processInfo.environment
@@ -160,7 +184,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders,
-                gatewayCacheBytes: gatewayCacheBytes),
+                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,

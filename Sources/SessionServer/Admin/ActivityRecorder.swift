@@ -1,4 +1,7 @@
+import HTTPTypes
 import Hummingbird
+import SessionDevices
+import SessionGeo
 import SessionNetwork
 import SessionStorage
 
@@ -9,18 +12,41 @@ struct ActivityRecorder: Sendable {
     /// User agents are kept to this many bytes (cut on a character boundary), not refused.
     static let userAgentLimit = 512
 
+    /// Where the request came from: the peer, or behind a trusted proxy its forwarded client.
+    let locations: LocationResolver
+    let devices: DeviceParser
+
+    init(trustedProxies: [IPNetwork], geoIPDatabase: GeoIPDatabase?, devices: DeviceParser = DeviceParser()) {
+        locations = LocationResolver(addresses: ClientAddressResolver(trustedProxies: trustedProxies), database: geoIPDatabase)
+        self.devices = devices
+    }
+
     func activity(for request: Request, context: ServerContext, body: RequestBody) throws -> Session.Activity {
+        let peer = context.peerAddress
+        let fields: (String) -> [String] = { name in HTTPField.Name(name).map { request.headers[values: $0] } ?? [] }
         let address: IPAddress?
+        let location: Location?
         if let text = try AdminRoutes.string(body, "ipAddress") {
-            guard let parsed = IPAddress(text) else {
+            guard let relayed = IPAddress(text) else {
                 throw APIError(.badRequest, "invalid_request", "ipAddress must be an IPv4 or IPv6 address")
             }
-            address = parsed
+            // The caller relays its end user's address: the request's own edge headers describe the caller, not them.
+            address = relayed
+            location = locations.database?.location(of: relayed)
         } else {
-            address = context.peerAddress
+            address = locations.addresses.clientAddress(peer: peer, forwardedFor: fields(ClientAddressResolver.forwardedForHeader))
+            location = locations.location(peer: peer, client: address, fields: fields)
         }
-        let userAgent = try Self.userAgent(try AdminRoutes.string(body, "userAgent") ?? request.headers[.userAgent])
-        return Session.Activity(userAgent: userAgent, ipAddress: address?.description)
+        let relayedAgent = try AdminRoutes.string(body, "userAgent")
+        let userAgent = try Self.userAgent(relayedAgent ?? request.headers[.userAgent])
+        // Client hints describe the requesting browser: they count only when its own user agent does.
+        let hints = relayedAgent == nil
+            ? ClientHints(mobileHeader: fields("Sec-CH-UA-Mobile").first, platformHeader: fields("Sec-CH-UA-Platform").first) : nil
+        let device = userAgent.map { devices.parse(userAgent: $0, hints: hints) }
+        return Session.Activity(
+            userAgent: userAgent, ipAddress: address?.description, deviceType: device?.type.rawValue, isMobile: device?.isMobile ?? false,
+            browserName: device?.browser, browserVersion: device?.browserVersion, osName: device?.os, city: location?.city,
+            country: location?.country)
     }
 
     /// At most `userAgentLimit` bytes, cut before a partial character; a control character is refused.
