@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SessionStorage", targets: ["SessionStorage"]),
         .library(name: "SessionStorageSQLite", targets: ["SessionStorageSQLite"]),
         .library(name: "SessionManagement", targets: ["SessionManagement"]),
+        .library(name: "SessionDevices", targets: ["SessionDevices"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
         .executable(name: "session-server", targets: ["session-server"]),
     ],
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +58,15 @@ let package = Package(
         .target(name: "SessionCaching", swiftSettings: strict),
         // Addresses and networks as the edge parses them (client IPs, trusted proxies, CIDR filters).
         .target(name: "SessionNetwork", swiftSettings: strict),
+        // User agents and client hints to device, OS and browser, with uap-core's rules (Decision 0013).
+        .target(
+            name: "SessionDevices",
+            dependencies: [
+                "SessionCaching", .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ],
+            exclude: ["UAPCore/LICENSE", "UAPCore/SOURCES.md"],
+            swiftSettings: strict
+        ),
         .target(
             name: "SessionManagement",
             dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching"],
@@ -115,6 +126,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "DeviceBenchmarks",
+            dependencies: ["SessionDevices", "BenchmarkSupport"],
+            path: "Tests/Benchmarks/DeviceBenchmarks",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StoreBenchmarks",
             dependencies: ["SessionStorage", "SessionStorageSQLite"],
             path: "Tests/Benchmarks/StoreBenchmarks",
@@ -123,6 +140,8 @@ let package = Package(
         .testTarget(name: "SessionTokensTests", dependencies: ["SessionTokens"], exclude: ["Golden"], swiftSettings: strict),
         .testTarget(name: "SessionCachingTests", dependencies: ["SessionCaching"], swiftSettings: strict),
         .testTarget(name: "SessionNetworkTests", dependencies: ["SessionNetwork"], swiftSettings: strict),
+        // uap-core's test corpora, converted into Corpus/ (see Corpus/SOURCES.md), are read from the source tree.
+        .testTarget(name: "SessionDevicesTests", dependencies: ["SessionDevices"], exclude: ["Corpus"], swiftSettings: strict),
         // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
