@@ -11,9 +11,10 @@ It writes
   Tests/SessionDevicesTests/Corpus/*.json             the test corpora, keeping only the fields the tests read.
 
 Each rule also carries `literals`, computed here from the regex's syntax tree (Python's own `re` parser, the
-dialect uap-core is written in): lower-case byte strings of which every match of the regex contains at least
-one. The parser checks them with one pass over the user agent before it runs any regex, and skips the rules
-whose literals are all absent. A rule with no literal is always run.
+dialect uap-core is written in): up to three clauses of lower-case strings, such that every match of the regex
+contains a string of each clause. The parser finds which strings occur in one pass over the user agent before it
+runs any regex, and skips the rules with a clause of which none occurs. Which clauses are kept is chosen by how
+rarely they occur in the test corpora; any choice is sound. A rule with no clause is always run.
 """
 import json
 import os
@@ -38,49 +39,37 @@ MAX_EXACT = 16
 # Literals are cut to this many characters: a prefix of a required literal is required too, and short
 # literals share more of the scanner's states.
 MAX_LITERAL = 8
+# A rule keeps its rarest clauses only: each costs a check per parse, and beyond three they rarely rule out more.
+MAX_CLAUSES = 3
 
 
 class Info:
-    """What a node can match: `exact` (every string it can match) or `match` (each match contains one)."""
+    """What a node can match, as far as literals go.
 
-    def __init__(self, exact=None, match=None):
+    `exact`: every string it can match (a small set), or None. Otherwise `prefix` and `suffix`: every match
+    starts (ends) with one of these; and `clauses`: sets of which every match contains a member of each.
+    A set holding "" promises nothing.
+    """
+
+    def __init__(self, exact=None, prefix=None, suffix=None, clauses=None):
         self.exact = exact
-        self.match = match
+        self.prefix = exact if exact is not None else (prefix or {""})
+        self.suffix = exact if exact is not None else (suffix or {""})
+        self.clauses = [exact] if exact is not None else (clauses or [])
 
 
-ANY = Info()
+ANY = Info(prefix={""}, suffix={""})
 EMPTY = Info(exact={""})
 
 
-def simplify(strings):
-    # A string that contains another member adds nothing: the shorter one is present whenever it is.
-    kept = set()
-    for s in sorted(strings, key=len):
-        if not any(t in s for t in kept):
-            kept.add(s)
-    return kept
+def cross(a, b):
+    if len(a) * len(b) > MAX_EXACT:
+        return None
+    return {x + y for x in a for y in b}
 
 
-def to_match(info):
-    if info.exact is not None:
-        if any(s == "" for s in info.exact):
-            return None
-        return simplify(info.exact)
-    return info.match
-
-
-def strength(match):
-    if match is None:
-        return (-1, 0)
-    return (min(len(s) for s in match), -len(match))
-
-
-def best(candidates):
-    found = None
-    for c in candidates:
-        if c is not None and strength(c) > strength(found):
-            found = c
-    return found
+def useful(clause):
+    return clause is not None and all(s != "" for s in clause)
 
 
 def char(code, ignore_case):
@@ -91,27 +80,28 @@ def char(code, ignore_case):
     return None if ignore_case else c
 
 
+def concat(a, b):
+    if a.exact is not None and b.exact is not None:
+        both = cross(a.exact, b.exact)
+        if both is not None:
+            return Info(exact=both)
+    prefix = (cross(a.exact, b.prefix) or a.exact) if a.exact is not None else a.prefix
+    suffix = (cross(a.suffix, b.exact) or b.exact) if b.exact is not None else b.suffix
+    junction = cross(a.suffix, b.prefix)
+    clauses = a.clauses + b.clauses + ([junction] if useful(junction) else [])
+    return Info(prefix=prefix, suffix=suffix, clauses=[c for c in clauses if useful(c)])
+
+
 def info_of(node_list, ignore_case):
     """The Info of a sequence of nodes."""
-    infos = [info_of_node(op, av, ignore_case) for op, av in node_list]
-    candidates = []
-    run = {""}  # the exact product of the current run of exact nodes
-    all_exact = True
-    for info in infos:
-        if info.exact is not None and len(run) * len(info.exact) <= MAX_EXACT:
-            run = {a + b for a in run for b in info.exact}
-            continue
-        candidates.append(to_match(Info(exact=run)))
-        all_exact = False
-        if info.exact is not None:
-            run = set(info.exact)
-        else:
-            candidates.append(info.match)
-            run = {""}
-    if all_exact:
-        return Info(exact=run)
-    candidates.append(to_match(Info(exact=run)))
-    return Info(match=best(candidates))
+    info = EMPTY
+    for op, av in node_list:
+        info = concat(info, info_of_node(op, av, ignore_case))
+    return info
+
+
+def rarest(clauses):
+    return min(clauses, key=frequency) if clauses else None
 
 
 def info_of_node(op, av, ignore_case):
@@ -154,10 +144,15 @@ def info_of_node(op, av, ignore_case):
             union = set().union(*(i.exact for i in infos))
             if len(union) <= MAX_EXACT:
                 return Info(exact=union)
-        matches = [to_match(i) for i in infos]
-        if any(m is None for m in matches):
-            return ANY
-        return Info(match=simplify(set().union(*matches)))
+        prefix = set().union(*(i.prefix for i in infos))
+        suffix = set().union(*(i.suffix for i in infos))
+        picks = [rarest([c for c in i.clauses if useful(c)]) for i in infos]
+        clauses = [set().union(*picks)] if all(p is not None for p in picks) else []
+        return Info(
+            prefix=prefix if len(prefix) <= MAX_EXACT else {""},
+            suffix=suffix if len(suffix) <= MAX_EXACT else {""},
+            clauses=clauses,
+        )
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
         low, high, pattern = av
         inner = info_of(pattern, ignore_case)
@@ -167,27 +162,53 @@ def info_of_node(op, av, ignore_case):
             return ANY
         if low == 1 and high == 1:
             return inner
-        return Info(match=to_match(inner))
+        return Info(prefix=inner.prefix, suffix=inner.suffix, clauses=inner.clauses)
     raise ValueError(f"unexpected regex node {op}")
 
 
+def simplify(strings):
+    # A string that contains another member adds nothing: the shorter one is present whenever it is.
+    kept = set()
+    for s in sorted(strings, key=len):
+        if not any(t in s for t in kept):
+            kept.add(s)
+    return kept
+
+
+# Lower-cased sample of real user agents (the test corpora), to rank clauses by how rarely they pass.
+SAMPLE = []
+
+
+def frequency(clause):
+    return (sum(1 for text in SAMPLE if any(l in text for l in clause)), len(clause))
+
+
 def literals(pattern, ignore_case):
+    """Up to MAX_CLAUSES clauses, the rarest in the sample first: a match contains a literal of each."""
     parsed = sre_parse.parse(pattern, re.IGNORECASE if ignore_case else 0)
-    match = to_match(info_of(list(parsed), ignore_case))
-    if match is None:
-        return []
-    cut = simplify({s[:MAX_LITERAL] for s in match})
-    return sorted(cut)
+    clauses = []
+    for clause in info_of(list(parsed), ignore_case).clauses:
+        cut = sorted(simplify({s[:MAX_LITERAL] for s in clause}))
+        if cut not in clauses:
+            clauses.append(cut)
+    # A clause implied by another (each of whose strings contains one of its own) rules out nothing more.
+    clauses = [
+        weak for weak in clauses
+        if not any(strong != weak and all(any(w in s for w in weak) for s in strong) for strong in clauses)
+    ]
+    clauses.sort(key=frequency)
+    return clauses[:MAX_CLAUSES]
 
 
 def check_literals(pattern, ignore_case, found, corpus):
-    # A self-check on real inputs: a regex that matches must find one of its literals in the lower-cased text.
-    if not found:
-        return
+    # A self-check on real inputs: a regex that matches must find a literal of each clause in the lower-cased text.
     compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
     for text in corpus:
-        if compiled.search(text) and not any(l in text.lower() for l in found):
-            raise AssertionError(f"literals {found} miss a match of {pattern!r} in {text!r}")
+        if compiled.search(text):
+            lowered = text.lower()
+            for clause in found:
+                if not any(l in lowered for l in clause):
+                    raise AssertionError(f"clause {clause} misses a match of {pattern!r} in {text!r}")
 
 
 FIELDS = {
@@ -207,6 +228,7 @@ def main(root):
     regexes = load(os.path.join(root, "regexes.yaml"))
     tests = {name: load(os.path.join(root, "tests", f"test_{name}.yaml"))["test_cases"] for name in ("ua", "os", "device")}
     corpus = sorted({case["user_agent_string"] for cases in tests.values() for case in cases})
+    SAMPLE.extend(text.lower() for text in corpus[::5])
 
     rules = {}
     stats = []
@@ -234,7 +256,7 @@ def main(root):
             rule["literals"] = found
             out.append(rule)
         rules[KEYS[section]] = out
-        stats.append(f"{section}: {len(out)} rules, {sum(1 for r in out if not r['literals'])} without a literal")
+        stats.append(f"{section}: {len(out)} rules, {sum(1 for r in out if not r['literals'])} without a clause")
 
     body = json.dumps(
         {"uapCore": UAP_VERSION, **rules}, ensure_ascii=False, separators=(",", ":")

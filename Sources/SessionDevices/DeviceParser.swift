@@ -47,9 +47,10 @@ public final class DeviceParser: Sendable {
     /// The uncached parse: clean the text, run uap-core's lists, classify, then let the hints correct it.
     static func device(parsing prefix: String, hints: ClientHints?, rules: UAPCoreParser, prefilter: Bool = true) -> Device {
         let text = UserAgentText.cleaned(prefix)
-        let uap = rules.parse(text, prefilter: prefilter)
+        let lowered = UserAgentText.lowered(text)
+        let uap = rules.parse(text, lowered: lowered, prefilter: prefilter)
         var device = Device(
-            type: DeviceClassifier.type(userAgent: text, uap: uap), os: displayName(os: uap.os.family), osVersion: uap.os.version,
+            type: DeviceClassifier.type(userAgent: text, lowered: lowered, uap: uap), os: displayName(os: uap.os.family), osVersion: uap.os.version,
             browser: uap.browser.family, browserVersion: uap.browser.version)
         if let hints { device = device.refined(by: hints, userAgent: text) }
         return device

@@ -30,6 +30,13 @@ enum UserAgentText {
         return String(scalars)
     }
 
+    /// The UTF-8 of `text` with ASCII letters lower-cased: what the prefilters scan.
+    static func lowered(_ text: String) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        for index in bytes.indices where bytes[index] &- 0x41 < 26 { bytes[index] |= 0x20 }
+        return bytes
+    }
+
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: return true  // Cc

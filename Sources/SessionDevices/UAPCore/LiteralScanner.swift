@@ -65,19 +65,21 @@ struct LiteralScanner: Sendable {
             }
         }
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            let fail = Int(failure[state])
-            nextOutput[state] = literalAt[fail] >= 0 ? Int32(fail) : nextOutput[fail]
-            for symbol in 0..<classCount {
-                let slot = state * classCount + symbol
-                let target = edges[fail * classCount + symbol]
-                if edges[slot] < 0 {
-                    edges[slot] = target
-                } else {
-                    failure[Int(edges[slot])] = target
-                    queue.append(Int(edges[slot]))
+        edges.withUnsafeMutableBufferPointer { edges in
+            while head < queue.count {
+                let state = queue[head]
+                head += 1
+                let fail = Int(failure[state])
+                nextOutput[state] = literalAt[fail] >= 0 ? Int32(fail) : nextOutput[fail]
+                for symbol in 0..<classCount {
+                    let slot = state &* classCount &+ symbol
+                    let target = edges[fail &* classCount &+ symbol]
+                    if edges[slot] < 0 {
+                        edges[slot] = target
+                    } else {
+                        failure[Int(edges[slot])] = target
+                        queue.append(Int(edges[slot]))
+                    }
                 }
             }
         }
@@ -90,15 +92,19 @@ struct LiteralScanner: Sendable {
     }
 
     /// The ids of the literals that occur in `text` (lower-cased by the caller), as a bit set.
-    func scan(_ text: some Sequence<UInt8>) -> LiteralSet {
+    func scan(_ text: [UInt8]) -> LiteralSet {
         var found = LiteralSet(count: literalCount)
         var state = 0
-        for byte in text {
-            state = Int(transitions[state * classCount + Int(classOfByte[Int(byte)])])
-            var output = literalAt[state] >= 0 ? state : Int(nextOutput[state])
-            // A literal already seen was reported with every shorter one below it: stop there.
-            while output >= 0, found.insert(Int(literalAt[output])) {
-                output = Int(nextOutput[output])
+        classOfByte.withUnsafeBufferPointer { classOfByte in
+            transitions.withUnsafeBufferPointer { transitions in
+                for byte in text {
+                    state = Int(transitions[state &* classCount &+ Int(classOfByte[Int(byte)])])
+                    var output = literalAt[state] >= 0 ? state : Int(nextOutput[state])
+                    // A literal already seen was reported with every one down its chain: stop there.
+                    while output >= 0, found.insert(Int(literalAt[output])) {
+                        output = Int(nextOutput[output])
+                    }
+                }
             }
         }
         return found
@@ -115,13 +121,25 @@ struct LiteralSet: Sendable {
 
     /// Adds `id`; returns whether it was new.
     mutating func insert(_ id: Int) -> Bool {
-        let bit = UInt64(1) << UInt64(id & 63)
-        let (word, new) = (id >> 6, words[id >> 6] & bit == 0)
+        let bit = UInt64(1) &<< UInt64(id & 63)
+        let word = id &>> 6
+        guard words[word] & bit == 0 else { return false }
         words[word] |= bit
-        return new
+        return true
     }
 
     func contains(_ id: Int) -> Bool {
-        words[id >> 6] & (UInt64(1) << UInt64(id & 63)) != 0
+        words[id &>> 6] & (UInt64(1) &<< UInt64(id & 63)) != 0
+    }
+
+    /// The bits, 64 ids a word, for loops that test many ids.
+    func withWords<Result>(_ body: (UnsafeBufferPointer<UInt64>) -> Result) -> Result {
+        words.withUnsafeBufferPointer(body)
+    }
+
+    /// Whether any of `ids` is in the set.
+    func containsAny(_ ids: [Int32]) -> Bool {
+        for id in ids where contains(Int(id)) { return true }
+        return false
     }
 }

@@ -11,9 +11,9 @@ final class UAPCoreParser: Sendable {
 
     /// The uap-core release the rules come from.
     let version: String
-    let userAgentRules: [UAPRule]
-    let osRules: [UAPRule]
-    let deviceRules: [UAPRule]
+    let userAgentRules: UAPRuleList
+    let osRules: UAPRuleList
+    let deviceRules: UAPRuleList
     private let scanner: LiteralScanner
 
     private struct File: Decodable {
@@ -21,7 +21,7 @@ final class UAPCoreParser: Sendable {
             var regex: String
             var caseInsensitive: Bool?
             var replacements: [String?]?
-            var literals: [String]
+            var literals: [[String]]
         }
 
         var uapCore: String
@@ -40,19 +40,21 @@ final class UAPCoreParser: Sendable {
         }
         var ids: [String: Int32] = [:]
         var literals: [[UInt8]] = []
-        func rules(_ entries: [File.Entry]) -> [UAPRule] {
-            entries.map { entry in
-                let literalIDs = entry.literals.map { literal in
-                    if let id = ids[literal] { return id }
-                    let id = Int32(literals.count)
-                    ids[literal] = id
-                    literals.append(Array(literal.utf8))
-                    return id
+        func rules(_ entries: [File.Entry]) -> UAPRuleList {
+            UAPRuleList(entries.map { entry in
+                let literalIDs = entry.literals.map { clause in
+                    clause.map { literal in
+                        if let id = ids[literal] { return id }
+                        let id = Int32(literals.count)
+                        ids[literal] = id
+                        literals.append(Array(literal.utf8))
+                        return id
+                    }
                 }
                 return UAPRule(
                     pattern: entry.regex, caseInsensitive: entry.caseInsensitive ?? false,
                     replacements: entry.replacements ?? [], literals: literalIDs)
-            }
+            })
         }
         version = file.uapCore
         userAgentRules = rules(file.userAgent)
@@ -61,19 +63,21 @@ final class UAPCoreParser: Sendable {
         scanner = LiteralScanner(literals: literals)
     }
 
-    /// The three results for `text`, which the caller has already cut to length and cleaned.
-    /// `prefilter: false` runs every regex in turn, as a reference for the tests.
-    func parse(_ text: String, prefilter: Bool = true) -> UAPResult {
-        let found = prefilter ? scanner.scan(text.utf8.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }) : nil
-        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+    /// The three results for `text`, which the caller has already cut to length and cleaned; `lowered`
+    /// is its UTF-8 with ASCII lower-cased (`UserAgentText.lowered`). `prefilter: false` runs every regex
+    /// in turn, as a reference for the tests.
+    func parse(_ text: String, lowered: [UInt8]? = nil, prefilter: Bool = true) -> UAPResult {
+        let lowered = lowered ?? UserAgentText.lowered(text)
+        let found = prefilter ? scanner.scan(lowered) : nil
+        var isASCII = true
+        for byte in lowered where byte >= 0x80 {
+            isASCII = false
+            break
+        }
         let utf16Count = text.utf16.count
 
-        func first(_ rules: [UAPRule]) -> (UAPRule, [Substring?])? {
-            for rule in rules {
-                if let found, !rule.mayMatch(found, textIsASCII: isASCII) { continue }
-                if let captures = rule.match(text, utf16Count: utf16Count) { return (rule, captures) }
-            }
-            return nil
+        func first(_ list: UAPRuleList) -> (UAPRule, [Substring?])? {
+            list.firstMatch(text, utf16Count: utf16Count, found: found, isASCII: isASCII)
         }
 
         var result = UAPResult()

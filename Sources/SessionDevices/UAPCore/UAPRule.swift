@@ -11,8 +11,9 @@ final class UAPRule: Sendable {
     let caseInsensitive: Bool
     /// By position: family (or device), then the version fields (or brand, model); nil where absent.
     let replacements: [String?]
-    /// Ids in the list's `LiteralScanner`; a match of `pattern` contains at least one of them.
-    let literals: [Int32]
+    /// Clauses of literal ids in the parser's `LiteralScanner`: a match of `pattern` contains a literal of
+    /// each. `UAPRuleList` keeps them flat for the prefilter's loop.
+    let literals: [[Int32]]
     private let compiled = Mutex<Compiled>(.notYet)
 
     private enum Compiled: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe (Foundation's documentation).
@@ -21,7 +22,7 @@ final class UAPRule: Sendable {
         case invalid
     }
 
-    init(pattern: String, caseInsensitive: Bool, replacements: [String?], literals: [Int32]) {
+    init(pattern: String, caseInsensitive: Bool, replacements: [String?], literals: [[Int32]]) {
         self.pattern = pattern
         self.caseInsensitive = caseInsensitive
         self.replacements = replacements
@@ -45,14 +46,6 @@ final class UAPRule: Sendable {
                 return regex
             }
         }
-    }
-
-    /// Whether the prefilter lets the rule through: one of its literals is in the text, or the rule
-    /// folds case and the text is not ASCII (ICU folds `K` to the Kelvin sign, whose bytes differ).
-    func mayMatch(_ found: LiteralSet, textIsASCII: Bool) -> Bool {
-        if caseInsensitive && !textIsASCII { return true }
-        for id in literals where found.contains(Int(id)) { return true }
-        return literals.isEmpty
     }
 
     /// The capture groups of the first match in `text`, group 0 first (nil for a group that took no part).
