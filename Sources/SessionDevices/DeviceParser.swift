@@ -18,8 +18,8 @@ public final class DeviceParser: Sendable {
     private let rules: UAPCoreParser
 
     /// - Parameter cacheBytes: the most the cached results may take, keys included (`HeapBytes` estimates,
-    ///   plus the cache's own bookkeeping); 0 caches nothing. About 350 bytes per entry for a typical
-    ///   browser, so the default 1 MiB keeps roughly 3 000 distinct user agents.
+    ///   plus the cache's own bookkeeping); 0 caches nothing. An entry for a browser's user agent of about
+    ///   100 bytes is charged about 450, so the default 1 MiB keeps some 2 300 distinct user agents.
     public init(cacheBytes: Int = 1 << 20) {
         precondition(cacheBytes >= 0, "a cache budget cannot be negative")
         cache = Mutex(BoundedCache(budget: cacheBytes))

@@ -18,6 +18,7 @@ import Testing
         #expect(overBudget == 0)
         // Full, not emptied: a flood evicts the oldest entries one at a time.
         let usage = parser.cacheUsage
+        print("device cache: \(usage.count) entries in \(usage.bytes) of \(budget) bytes, \(usage.bytes / max(usage.count, 1)) bytes each")
         #expect(usage.bytes > budget / 2 && usage.count > 50 && usage.count >= fullest * 9 / 10)
         #expect(usage.count < 4_000)
     }
