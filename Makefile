@@ -78,9 +78,11 @@ bench: deps
 	$(SWIFT) build -c release --product TokenBenchmarks
 	$(SWIFT) build -c release --product StoreBenchmarks
 	$(SWIFT) build -c release --product RevocationBenchmarks
+	$(SWIFT) build -c release --product DeviceBenchmarks
 	$(SWIFT) build -c release --product session-server
 	@set -o pipefail; taskset -c 0 .build/release/TokenBenchmarks | tee .build/token-bench.txt
 	@INPUT_BYTES="$$(sed -n 's/^SIGNING_INPUT_BYTES //p' .build/token-bench.txt)" bash Tests/Benchmarks/BarePrimitive/bare-primitive.sh
+	@set -o pipefail; taskset -c 0 .build/release/DeviceBenchmarks | tee .build/device-bench.txt
 	@.build/release/StoreBenchmarks | tee .build/store-bench.txt
 	@STORE_ROWS="$$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt)" SESSION_SERVER=.build/release/session-server bash Tests/Benchmarks/http-bench.sh
 	@SESSION_SERVER=.build/release/session-server REVOCATION_BENCH=.build/release/RevocationBenchmarks bash Tests/Benchmarks/revocation-bench.sh

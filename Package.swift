@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SessionStorage", targets: ["SessionStorage"]),
         .library(name: "SessionStorageSQLite", targets: ["SessionStorageSQLite"]),
         .library(name: "SessionManagement", targets: ["SessionManagement"]),
+        .library(name: "SessionDevices", targets: ["SessionDevices"]),
         .executable(name: "sessionctl", targets: ["sessionctl"]),
         .executable(name: "session-server", targets: ["session-server"]),
     ],
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers", from: "1.7.0"),
     ],
     targets: [
         .systemLibrary(
@@ -64,6 +66,15 @@ let package = Package(
         .target(name: "SessionNetwork", swiftSettings: strict),
         // Where a client is: trusted edge headers, then a MaxMind-format database read through libmaxminddb.
         .target(name: "SessionGeo", dependencies: ["SessionNetwork", "CMaxMindDB"], swiftSettings: strict),
+        // User agents and client hints to device, OS and browser, with uap-core's rules (Decision 0013).
+        .target(
+            name: "SessionDevices",
+            dependencies: [
+                "SessionCaching", .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ],
+            exclude: ["UAPCore/LICENSE", "UAPCore/SOURCES.md"],
+            swiftSettings: strict
+        ),
         .target(
             name: "SessionManagement",
             dependencies: ["SessionTokens", "SessionCrypto", "SessionStorage", "SessionCaching", "SessionNetwork"],
@@ -124,6 +135,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "DeviceBenchmarks",
+            dependencies: ["SessionDevices", "BenchmarkSupport"],
+            path: "Tests/Benchmarks/DeviceBenchmarks",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StoreBenchmarks",
             dependencies: ["SessionStorage", "SessionStorageSQLite", "SessionNetwork"],
             path: "Tests/Benchmarks/StoreBenchmarks",
@@ -135,6 +152,8 @@ let package = Package(
         // MaxMind's published test database is in Fixtures/, read through #filePath (see Fixtures/README.md).
         .testTarget(
             name: "SessionGeoTests", dependencies: ["SessionGeo", "SessionNetwork"], exclude: ["Fixtures"], swiftSettings: strict),
+        // uap-core's test corpora, converted into Corpus/ (see Corpus/SOURCES.md), are read from the source tree.
+        .testTarget(name: "SessionDevicesTests", dependencies: ["SessionDevices"], exclude: ["Corpus"], swiftSettings: strict),
         // Key fixtures and the Wycheproof vectors (copied into Vectors/), for the test targets only.
         .target(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
