@@ -1,4 +1,4 @@
-internal import RawStructuredFieldValues
+import RawStructuredFieldValues
 
 /// The low-entropy User-Agent Client Hints that Chromium browsers send on every request, without being
 /// asked: `Sec-CH-UA-Mobile` and `Sec-CH-UA-Platform`. They are more reliable than the user agent, which

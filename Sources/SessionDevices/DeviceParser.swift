@@ -1,5 +1,5 @@
-internal import SessionCaching
-internal import Synchronization
+import SessionCaching
+import Synchronization
 
 /// Turns a user agent, and the client hints that came with it, into a `Device`, with uap-core's rules
 /// (`UAPCoreParser`) and Tessera's device types (`DeviceClassifier`).
@@ -15,7 +15,6 @@ public final class DeviceParser: Sendable {
     }
 
     private let cache: Mutex<BoundedCache<Key, Device>>
-    private let rules: UAPCoreParser
 
     /// - Parameter cacheBytes: the most the cached results may take, keys included (`HeapBytes` estimates,
     ///   plus the cache's own bookkeeping); 0 caches nothing. An entry for a browser's user agent of about
@@ -23,7 +22,6 @@ public final class DeviceParser: Sendable {
     public init(cacheBytes: Int = 1 << 20) {
         precondition(cacheBytes >= 0, "a cache budget cannot be negative")
         cache = Mutex(BoundedCache(budget: cacheBytes))
-        rules = UAPCoreParser.shared
     }
 
     /// The device `userAgent` describes, corrected by `hints` where they speak (see `refined(by:)`).
@@ -32,7 +30,8 @@ public final class DeviceParser: Sendable {
         let key = Key(userAgent: UserAgentText.prefix(userAgent), hints: hints.flatMap { $0.isEmpty ? nil : $0 })
         // Results never go stale (the rules are compiled in), so entries never expire: time stands at 0.
         if let cached = cache.withLock({ $0.value(forKey: key, now: 0) }) { return cached }
-        let device = Self.device(parsing: key.userAgent, hints: key.hints, rules: rules)
+        // Parsed outside the lock (tens of microseconds): two misses racing on one user agent both parse.
+        let device = Self.device(parsing: key.userAgent, hints: key.hints)
         let bytes = HeapBytes.string(key.userAgent) + HeapBytes.string(key.hints?.platform) + HeapBytes.string(device.os)
             + HeapBytes.string(device.osVersion) + HeapBytes.string(device.browser) + HeapBytes.string(device.browserVersion)
         cache.withLock { _ = $0.insert(device, forKey: key, bytes: bytes, expiresAt: .max, now: 0) }
@@ -45,13 +44,14 @@ public final class DeviceParser: Sendable {
     }
 
     /// The uncached parse: clean the text, run uap-core's lists, classify, then let the hints correct it.
-    static func device(parsing prefix: String, hints: ClientHints?, rules: UAPCoreParser, prefilter: Bool = true) -> Device {
+    /// The rules are decoded on the first parse of the process, not when a parser is made.
+    static func device(parsing prefix: String, hints: ClientHints?) -> Device {
         let text = UserAgentText.cleaned(prefix)
         let lowered = UserAgentText.lowered(text)
-        let uap = rules.parse(text, lowered: lowered, prefilter: prefilter)
+        let uap = UAPCoreParser.shared.parse(text, lowered: lowered)
         var device = Device(
-            type: DeviceClassifier.type(userAgent: text, lowered: lowered, uap: uap), os: displayName(os: uap.os.family), osVersion: uap.os.version,
-            browser: uap.browser.family, browserVersion: uap.browser.version)
+            type: DeviceClassifier.type(userAgent: text, lowered: lowered, uap: uap), os: displayName(os: uap.os.family),
+            osVersion: uap.os.version, browser: uap.browser.family, browserVersion: uap.browser.version)
         if let hints { device = device.refined(by: hints, userAgent: text) }
         return device
     }
