@@ -64,7 +64,7 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("geoip-database"),
         help: "A MaxMind-format City or Country database (GeoLite2-City.mmdb, …) that locates sessions by address (TESSERA_GEOIP_DATABASE).")
-    var geoIPDatabase: String? = ProcessInfo.processInfo.environment["TESSERA_GEOIP_DATABASE"].flatMap { $0.isEmpty ? nil : $0 }
+    var geoIPDatabase: String = ProcessInfo.processInfo.environment["TESSERA_GEOIP_DATABASE"] ?? ""
 
     @Option(
         name: .customLong("idle-timeout"),
@@ -174,7 +174,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             throw ValidationError("--trusted-proxy: \(error.reason)")
         }
         var geoIP: GeoIPDatabase?
-        if let geoIPDatabase {
+        if !geoIPDatabase.isEmpty {
             do { geoIP = try GeoIPDatabase(path: geoIPDatabase) } catch { throw ValidationError("--geoip-database \(geoIPDatabase): \(error.reason)") }
         }
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)

@@ -18,7 +18,7 @@ operator = "op_test_" + os.urandom(24).hex()
 
 AGENTS = {
     "mac-chrome": ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-                   ("desktop", "Mac OS X", "Chrome")),
+                   ("desktop", "macOS", "Chrome")),
     "iphone": ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
                ("mobile", "iOS", "Mobile Safari")),
     "ipad": ("Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1",

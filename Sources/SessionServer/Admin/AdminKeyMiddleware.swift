@@ -17,7 +17,7 @@ struct AdminKeyMiddleware: RouterMiddleware {
         let slug = try context.slug()
         guard let credential = request.bearerCredential else { throw Self.unauthenticated }
         let (instance, scope): (Instance, KeyScope)
-        do { (instance, scope) = try await manager.authenticate(key: credential) } catch let error as ManagementError {
+        do { (instance, scope) = try await manager.authenticate(key: credential) } catch {
             throw error.code == .unauthenticated ? Self.unauthenticated : APIError(error)
         }
         switch scope {
