@@ -164,7 +164,7 @@ let package = Package(
             name: "SessionStorageSQLiteTests",
             // GRDB directly: the tests open the store's file beside it to inject failures.
             dependencies: [
-                "SessionStorageSQLite", "SessionStorage", "SessionStoreConformance", .product(name: "GRDB", package: "GRDB.swift"),
+                "SessionStorageSQLite", "SessionStorage", "SessionStoreConformance", "SessionNetwork", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -119,7 +119,6 @@ extension SQLiteSessionStore {
             arguments["user"] = userID
         }
         if let addresses = query.addresses {
-            // A range of the address index; its rows are few for any block one asks about, and sorted after.
             conditions.append("ip_bytes BETWEEN :first AND :last")
             arguments["first"] = Data(addresses.first.bytes)
             arguments["last"] = Data(addresses.last.bytes)
@@ -129,9 +128,45 @@ extension SQLiteSessionStore {
             arguments["after_created"] = after.createdAt
             arguments["after_id"] = after.id
         }
-        let sql = "SELECT * FROM session WHERE \(conditions.joined(separator: " AND ")) ORDER BY created_at DESC, id DESC LIMIT :limit"
+        let filter = conditions.joined(separator: " AND ")
         let statementArguments = StatementArguments(arguments)
-        return try await read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: statementArguments).map(Self.decodeSession) }
+        guard query.addresses != nil, query.userID == nil else {
+            // By user (the user's index), or the whole tenant newest first (the active-sessions index).
+            let sql = "SELECT * FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit"
+            return try await read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: statementArguments).map(Self.decodeSession) }
+        }
+        return try await read { db in try Self.activeSessionsInBlock(db, filter: filter, arguments: statementArguments, limit: query.limit) }
+    }
+
+    /// How many of a block's active sessions are sorted in memory at most; a block holding more is
+    /// walked newest first instead.
+    static let addressSortLimit = 4096
+
+    /// A page of the active sessions of an address block. A range of the address index cannot also
+    /// be in creation order, so: a narrow block (the usual question, "what is signed in from this
+    /// address or /24") reads its sessions' keys from the index alone, sorts them and fetches one
+    /// page; a block with more sessions than `addressSortLimit` is dense enough among the tenant's
+    /// sessions that walking the creation-ordered index, filtering on the address it covers, finds
+    /// a page sooner. Both read only index entries until the page's rows are fetched.
+    static func activeSessionsInBlock(_ db: Database, filter: String, arguments: StatementArguments, limit: Int) throws -> [Session] {
+        let keys = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT created_at, id FROM session INDEXED BY session_active_by_address WHERE \(filter) LIMIT \(addressSortLimit + 1)"),
+            arguments: arguments)
+        guard keys.count <= addressSortLimit else {
+            return try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT * FROM session INDEXED BY session_active_by_instance WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit
+                    """), arguments: arguments
+            ).map(decodeSession)
+        }
+        let page = keys.map { (createdAt: $0["created_at"] as Int64, id: $0["id"] as String) }
+            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit)
+        return try page.map { key in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ?"), arguments: [key.id]) else {
+                throw StorageError(.unavailable, "a session listed by the address index is missing")
+            }
+            return decodeSession(row)
+        }
     }
 
     public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session {
