@@ -149,9 +149,12 @@ extension SQLiteSessionStore {
     /// sessions that walking the creation-ordered index, filtering on the address it covers, finds
     /// a page sooner. Both read only index entries until the page's rows are fetched.
     static func activeSessionsInBlock(_ db: Database, filter: String, arguments: StatementArguments, limit: Int) throws -> [Session] {
-        let keys = try Row.fetchAll(
+        // A cursor reads each key in place: no row is copied until the page is known.
+        var keys: [(createdAt: Int64, id: String)] = []
+        let scan = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT created_at, id FROM session INDEXED BY session_active_by_address WHERE \(filter) LIMIT \(addressSortLimit + 1)"),
             arguments: arguments)
+        while let row = try scan.next() { keys.append((row[0], row[1])) }
         guard keys.count <= addressSortLimit else {
             return try Row.fetchAll(
                 db.cachedStatement(sql: """
@@ -159,8 +162,7 @@ extension SQLiteSessionStore {
                     """), arguments: arguments
             ).map(decodeSession)
         }
-        let page = keys.map { (createdAt: $0["created_at"] as Int64, id: $0["id"] as String) }
-            .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit)
+        let page = keys.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit)
         return try page.map { key in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ?"), arguments: [key.id]) else {
                 throw StorageError(.unavailable, "a session listed by the address index is missing")

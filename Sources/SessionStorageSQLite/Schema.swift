@@ -285,15 +285,15 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("0007 active-session indexes that cover the address filter") { db in
-            // Both indexes carry what the filter reads (address, expiry, abandonment), so a page is found from index
-            // entries alone and only its rows are fetched.
+            // Both indexes carry every column the filter reads (status too: SQLite still checks a partial index's
+            // condition term), so a page is found from index entries alone and only its rows are fetched.
             try db.execute(sql: """
                 DROP INDEX session_active_by_instance;
                 DROP INDEX session_active_by_address;
-                CREATE INDEX session_active_by_instance ON session(instance_id, created_at DESC, id DESC, ip_bytes, expire_at, abandon_at)
-                    WHERE status = 'active';
-                CREATE INDEX session_active_by_address ON session(instance_id, ip_bytes, created_at, id, expire_at, abandon_at)
-                    WHERE status = 'active' AND ip_bytes IS NOT NULL;
+                CREATE INDEX session_active_by_instance
+                    ON session(instance_id, created_at DESC, id DESC, ip_bytes, expire_at, abandon_at, status) WHERE status = 'active';
+                CREATE INDEX session_active_by_address
+                    ON session(instance_id, ip_bytes, created_at, id, expire_at, abandon_at, status) WHERE status = 'active' AND ip_bytes IS NOT NULL;
                 """)
         }
         return migrator
