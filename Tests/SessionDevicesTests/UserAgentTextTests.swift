@@ -11,7 +11,7 @@ import Testing
         let parser = DeviceParser()
         let device = parser.parse(userAgent: huge)
         #expect(device == DeviceParser().parse(userAgent: String(huge.utf8.prefix(512))!))
-        #expect(device?.browser == "Edge" && device?.type == .desktop)
+        #expect(device.browser == "Edge" && device.type == .desktop)
         // The cache keeps the 512-byte prefix, not the 100 KB header.
         #expect(parser.cacheUsage.bytes < 2_000)
         // A longer one with the same first 512 bytes is the same entry.
