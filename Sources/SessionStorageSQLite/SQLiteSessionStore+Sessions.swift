@@ -182,7 +182,7 @@ extension SQLiteSessionStore {
                     UPDATE session SET has_activity = 1, user_agent = ?, ip_address = ?, device_type = ?, is_mobile = ?, browser_name = ?,
                         browser_version = ?, os_name = ?, city = ?, country = ?, ip_bytes = ?, last_active_at = max(last_active_at, ?),
                         updated_at = ?
-                    WHERE id = ? AND instance_id = ? AND status = 'active'
+                    WHERE id = ? AND instance_id = ? AND status = 'active' -- a revoked or ended session records nothing
                     """,
                 arguments: [
                     activity.userAgent, activity.ipAddress, activity.deviceType, activity.isMobile, activity.browserName,

@@ -112,6 +112,7 @@ import Testing
     /// Another tenant's user id finds nothing, cached or not.
     @Test func aCachedUserIsScopedToItsTenant() async throws {
         let harness = try await Harness()
+        try await harness.manager.revocations.start()
         let (user, _) = try await harness.userWithSession()
         _ = try await harness.manager.user(in: harness.instance, id: user.id)
         let (other, _) = try await harness.otherTenant()

@@ -207,8 +207,14 @@ import Testing
             #expect(try await ids("ipAddress=10.1.2.3") == newestFirst([3]))
             #expect(try await ids("ipAddress=2001:db8::/32") == newestFirst([2, 5, 8]))
             #expect(try await ids("ipAddress=10.0.0.0/8&userId=\(ada)") == newestFirst([0, 4, 6]))
+            // Cursors of our shape that we never wrote: another version, a padded or negative time, a bad id.
+            let session = "sess_" + String(repeating: "a", count: 32)
+            let forged = ["v2:1:\(session)", "v1:01:\(session)", "v1:-1:\(session)", "v1:1:\(session):x", "v1:1:sess_1"].map {
+                "cursor=" + Base64URL.encode(Array($0.utf8))
+            }
+            #expect(try await admin.call(.get, "/sessions?cursor=" + Base64URL.encode(Array("v1:1:\(session)".utf8))).status == .ok)
             for bad in ["limit=0", "limit=501", "limit=abc", "limit=01", "cursor=nope", "cursor=djE6MTox", "ipAddress=10.1.2.1/24", "ipAddress=x",
-                "userId=nobody", "sort=asc"] {
+                "userId=nobody", "sort=asc"] + forged {
                 let response = try await admin.call(.get, "/sessions?\(bad)")
                 #expect(response.status == .badRequest, "\(bad): \(response.status)")
             }
