@@ -13,6 +13,9 @@ public struct BuiltApplication: Sendable {
     public let services: [any Service]
     public let manager: SessionManager
     public let gateway: GatewayVerifier
+    /// Every route the router serves, as `METHOD /path/:parameter`: the OpenAPI contract test checks
+    /// each one is documented.
+    public let routes: [String]
 }
 
 /// Builds the whole server: the executable calls this and so do the tests, so no test wires the
@@ -43,7 +46,7 @@ public func buildApplication(
     // Added before any route, so that unknown routes get an error body too.
     router.add(middleware: ErrorMiddleware())
     // One route group per surface, each with its own authenticator and error body.
-    PublicRoutes(manager: manager, configuration: configuration.server).register(router)
+    PublicRoutes(manager: manager).register(router)
     GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
     OperatorRoutes(manager: manager, configuration: configuration.server).register(router)
     ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
@@ -82,5 +85,6 @@ public func buildApplication(
             announce(text)
         }, logger: logger)
     let maintenance = RevocationMaintenance(manager: manager, gateway: gateway, rotationInterval: configuration.signingKeyRotationInterval, logger: logger)
-    return BuiltApplication(application: application, services: [maintenance], manager: manager, gateway: gateway)
+    return BuiltApplication(
+        application: application, services: [maintenance], manager: manager, gateway: gateway, routes: router.routes.map(\.description))
 }

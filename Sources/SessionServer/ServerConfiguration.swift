@@ -5,9 +5,6 @@ public import SessionNetwork
 public struct ServerConfiguration: Sendable {
     /// Larger request bodies are refused with `413 request_body_too_large`, unread.
     public var maximumBodyBytes: Int
-    /// `Docs/openapi.yaml`, served at `/openapi.yaml` when given.
-    public var openAPIDocument: String?
-
     /// Claims that `GET /v1/verify` copies into response headers besides `X-Session-Id` and `X-User-Id`.
     public var gatewayClaimHeaders: [GatewayClaimHeader]
     /// The byte budget of the gateway's cache of verified tokens.
@@ -18,12 +15,11 @@ public struct ServerConfiguration: Sendable {
     public var geoIPDatabase: GeoIPDatabase?
 
     public init(
-        maximumBodyBytes: Int = 1 << 20, openAPIDocument: String? = nil,
+        maximumBodyBytes: Int = 1 << 20,
         gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes,
         trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil
     ) {
         self.maximumBodyBytes = maximumBodyBytes
-        self.openAPIDocument = openAPIDocument
         self.gatewayClaimHeaders = gatewayClaimHeaders
         self.gatewayCacheBytes = gatewayCacheBytes
         self.trustedProxies = trustedProxies

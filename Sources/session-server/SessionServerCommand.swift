@@ -135,20 +135,6 @@ struct SessionServerCommand: AsyncParsableCommand {
         help: "Rotate every tenant's signing key when it has signed this many days (TESSERA_ROTATE_SIGNING_KEYS_DAYS; 0...3650, default 0: off).")
     var rotateSigningKeysDays: Int64?
 
-    @Option(help: "The OpenAPI document served at /openapi.yaml (default: Docs/openapi.yaml of this checkout).")
-    var openapi: String?
-
-    /// The document from the flag, the working directory, or the checkout the executable was built in.
-    func openAPIDocument() -> String? {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates: [String?] = [openapi, "Docs/openapi.yaml",
-            executable.deletingLastPathComponent().appendingPathComponent("../../../Docs/openapi.yaml").standardized.path]
-        for path in candidates.compactMap({ $0 }) {
-            if let data = FileManager.default.contents(atPath: path) { return String(decoding: data, as: UTF8.self) }
-        }
-        return nil
-    }
-
     func run() async throws {
         Self.fixAllocatorThreshold()
         var logger = Logger(label: "tessera")
@@ -183,7 +169,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         let configuration = TesseraConfiguration(
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
-                maximumBodyBytes: maximumBodyBytes, openAPIDocument: openAPIDocument(), gatewayClaimHeaders: claimHeaders,
+                maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
                 gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),

@@ -18,6 +18,8 @@ import Testing
         let manager: SessionManager
         let gateway: GatewayVerifier
         let services: [any Service]
+        /// The router's routes, `METHOD /path/{parameter}` (what `OpenAPIContractTests` checks).
+        var routes: [String] = []
     }
 
     /// The server as the executable builds it (`buildApplication`), on an in-memory store and the
@@ -34,7 +36,8 @@ import Testing
             store: store, keyEncryption: try keyEncryption ?? KeyEncryptionKeys(current: .generate()),
             initialSigningKey: try SigningKey(pem: Fixtures.testKey("rs256.pem")), clock: clock)
         let key = try await built.manager.addSecretKey(to: try await built.manager.tenant(slug: "default"))
-        return Setup(app: built.application, key: key, manager: built.manager, gateway: built.gateway, services: built.services)
+        return Setup(
+            app: built.application, key: key, manager: built.manager, gateway: built.gateway, services: built.services, routes: built.routes)
     }
 
     /// Runs `body` with the setup's services (maintenance: the stream's catch-up, scheduled

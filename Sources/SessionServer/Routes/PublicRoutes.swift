@@ -2,11 +2,10 @@ import Hummingbird
 import SessionManagement
 import SessionTokens
 
-/// What anyone may read: each tenant's JWKS, health, and the OpenAPI document. The JWKS's
-/// `Cache-Control` follows the tenant's key schedule (`TenantKeys.jwksMaxAge`).
+/// What anyone may read: each tenant's JWKS, health, and the OpenAPI document with its page
+/// (`DocsRoutes`). The JWKS's `Cache-Control` follows the tenant's key schedule (`TenantKeys.jwksMaxAge`).
 struct PublicRoutes {
     let manager: SessionManager
-    let configuration: ServerConfiguration
 
     func register(_ router: Router<ServerContext>) {
         router.get("/.well-known/jwks.json") { _, _ in
@@ -16,14 +15,7 @@ struct PublicRoutes {
             try await jwks(try await manager.tenantKeys(slug: try context.slug()))
         }
         router.get("/health") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
-        router.get("/openapi.yaml") { _, _ in
-            guard let document = configuration.openAPIDocument else {
-                throw ClerkError.notFound("Resource not found", "this server was started without its OpenAPI document")
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: document)))
-        }
+        DocsRoutes().register(router)
     }
 
     func jwks(_ tenant: TenantKeys) async throws -> Response {
