@@ -1,7 +1,8 @@
-# Tessera. Rules: deps · build · run · demo · keys · test · test-unit · test-e2e · bench · soak · mutate · check · clean
+# Tessera. Rules: deps · build · run · demo · keys · openapi · test · test-unit · test-e2e · bench · soak · mutate · check · clean
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
-#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), data at rest, connection timeouts, start-up refusals
+#   make openapi  compile Docs/openapi.yaml into the server (Sources/SessionServer/APIDocs/OpenAPIDocument.swift) after editing it
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), data at rest, connection timeouts, start-up refusals, the /docs page in headless Chromium offline
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
@@ -14,10 +15,10 @@ SWIFT ?= swift
 BIN := .build/debug
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv nginx-light
+APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv python3-yaml nginx-light chromium
 DEV_KEYS := keys/dev
 
-.PHONY: deps build run demo keys test test-unit test-e2e bench soak mutate check clean
+.PHONY: deps build run demo keys openapi test test-unit test-e2e bench soak mutate check clean
 
 # Installs the system packages when one is missing (as root, or through sudo).
 deps:
@@ -39,6 +40,11 @@ keys: deps
 	@[ -f $(DEV_KEYS)/es256.pem ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $(DEV_KEYS)/es256.pem && echo "generated $(DEV_KEYS)/es256.pem")
 	@[ -f $(DEV_KEYS)/eddsa.pem ] || (umask 077 && openssl genpkey -algorithm ED25519 -out $(DEV_KEYS)/eddsa.pem && echo "generated $(DEV_KEYS)/eddsa.pem")
 	@[ -f $(DEV_KEYS)/kek.b64 ] || (umask 077 && openssl rand -base64 32 >$(DEV_KEYS)/kek.b64 && echo "generated $(DEV_KEYS)/kek.b64 (key-encryption key)")
+
+# The OpenAPI document is compiled in (served whatever the working directory); OpenAPIContractTests fails while
+# the generated source is stale.
+openapi: deps
+	python3 Scripts/generate-openapi.py
 
 run: keys build
 	@$(BIN)/session-server
@@ -71,6 +77,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/at_rest.py $(BIN)/session-server | tee .build/e2e-at-rest.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/docs_browser.py $(BIN)/session-server | tee .build/e2e-docs.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

@@ -206,7 +206,9 @@ extension DocsPage {
               var lines = [code + ' ' + (response.description || '')];
               Object.keys(response.headers || {}).forEach(function (name) { lines.push('header ' + name); });
               Object.keys(response.content || {}).forEach(function (type) {
-                lines.push(type + ': ' + schemaText(response.content[type].schema || {}, 0, 0));
+                // An error body is the same on every operation of a surface: its name is enough.
+                var schema = response.content[type].schema || {};
+                lines.push(type + ': ' + (code.charAt(0) >= '4' && refName(schema) ? refName(schema) : schemaText(schema, 0, 0)));
               });
               body.appendChild(el('pre', { class: 'response' }, [lines.join('\n')]));
             });
