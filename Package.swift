@@ -59,7 +59,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "SessionStorage", dependencies: ["SessionNetwork"], swiftSettings: strict),
+        // The records, the store protocol and the audit chain (SHA-256 through SessionCrypto, data parsed with SessionTokens).
+        .target(name: "SessionStorage", dependencies: ["SessionNetwork", "SessionCrypto", "SessionTokens"], swiftSettings: strict),
         // The byte-bounded cache behind the token, session and credential caches.
         .target(name: "SessionCaching", swiftSettings: strict),
         // Addresses and networks as the edge parses them (client IPs, trusted proxies, CIDR filters).

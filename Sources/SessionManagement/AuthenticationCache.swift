@@ -44,6 +44,10 @@ final class AuthenticationCache: Sendable {
         state.withLock { $0.entries.value(forKey: hash, now: now)?.instance }
     }
 
+    func key(forHash hash: [UInt8], now: Int64) -> (Instance, keyID: String)? {
+        state.withLock { $0.entries.value(forKey: hash, now: now).map { ($0.instance, $0.keyID) } }
+    }
+
     func remember(_ instance: Instance, keyID: String, forHash hash: [UInt8], now: Int64, readAt generation: UInt64) {
         let bytes = HeapBytes.array(hash) + HeapBytes.string(instance.id) + HeapBytes.string(keyID)
         state.withLock { state in
@@ -57,8 +61,12 @@ final class AuthenticationCache: Sendable {
         state.withLock { state in
             state.following = true
             for entry in entries {
-                guard case .secretKey(let id) = entry.target else { continue }
-                state.entries.removeAll { $1.keyID == id }
+                switch entry.target {
+                case .secretKey(let id): state.entries.removeAll { $1.keyID == id }
+                // The instance kept with each key carries the tenant's settings.
+                case .tenantChanged(let id): state.entries.removeAll { $1.instance.id == id }
+                default: continue
+                }
                 state.generation &+= 1
             }
         }

@@ -26,6 +26,8 @@ public struct ManagementError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let conflict = Code("conflict")
         /// Storage or signing failed; nothing was changed.
         public static let unavailable = Code("unavailable")
+        /// A token was asked for an OAuth client the user has no active consent for.
+        public static let consentRequired = Code("consentRequired")
     }
 
     public let code: Code

@@ -12,6 +12,8 @@ public enum ResourceID {
         case template = "jtmp"
         case secretKey = "key"
         case instance = "ins"
+        case consent = "cnst"
+        case auditEvent = "aud"
 
         /// Words for error messages: "session id", "user id".
         public var noun: String {
@@ -22,6 +24,8 @@ public enum ResourceID {
             case .template: "JWT template"
             case .secretKey: "secret key"
             case .instance: "instance"
+            case .consent: "consent"
+            case .auditEvent: "audit event"
             }
         }
     }

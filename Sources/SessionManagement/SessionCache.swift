@@ -67,10 +67,10 @@ final class SessionCache: Sendable {
             for entry in entries {
                 switch entry.target {
                 case .session(let id): state.sessions.removeValue(forKey: id)
-                case .user(_, _, let sessionIDs):
+                case .user(_, _, let sessionIDs), .otherSessions(_, _, _, let sessionIDs):
                     // The entry lists every session the user had in the store, whichever process opened it.
                     for id in sessionIDs { state.sessions.removeValue(forKey: id) }
-                case .secretKey, .signingKey, .userUpdated, .templateChanged:
+                case .secretKey, .signingKey, .userUpdated, .templateChanged, .consent, .tenantChanged:
                     continue
                 }
                 state.generation &+= 1

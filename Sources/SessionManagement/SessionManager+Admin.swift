@@ -7,6 +7,8 @@ public struct AdminSessionListRequest: Sendable {
     public var addresses: IPNetwork?
     public var after: SessionCursor?
     public var limit: Int
+    /// Only sessions marked anomalous.
+    public var anomalousOnly: Bool = false
 
     public init(userID: String? = nil, addresses: IPNetwork? = nil, after: SessionCursor? = nil, limit: Int = 50) {
         self.userID = userID
@@ -73,15 +75,31 @@ extension SessionManager {
     /// Records where a session was last active (address, user agent, device, location) and when;
     /// skipped when nothing changed within the touch interval, so a busy session costs no write
     /// per token. Only an active session records anything.
+    ///
+    /// Activity from another country or another device family than the session was opened with is
+    /// an anomaly (a stolen token used elsewhere is the case it catches): the session is marked
+    /// `anomalous` with an `auth.session_anomaly` event, and with the tenant's `anomalyAction`
+    /// `revoke`, it is revoked at once and the caller gets `sessionNotActive`.
     public func recordActivity(in instance: Instance, sessionID: String, _ activity: Session.Activity) async throws(ManagementError) {
         let session = try await activeSession(in: instance, id: sessionID)
         let now = clock()
         guard session.activity != activity || now - session.lastActiveAt >= configuration.touchInterval else { return }
+        var anomaly: AuditDraft?
+        if let data = Self.anomaly(of: session, activity), !session.anomalous || session.activity != activity {
+            anomaly = try auditDraft("auth.session_anomaly", userID: session.userID, sessionID: sessionID, at: now, data: data)
+        }
         let generation = cachedSessions.generation
+        let flagged = anomaly
         let recorded = try await storage { () async throws(StorageError) in
-            try await store.recordActivity(instanceID: instance.id, id: sessionID, activity: activity, at: now)
+            try await store.recordActivity(instanceID: instance.id, id: sessionID, activity: activity, at: now, anomaly: flagged)
         }
         cachedSessions.remember(recorded, readAt: generation)
+        // The tenant as the stream keeps it current (a settings change reaches every process), not
+        // as a credential cache may still hold it.
+        if flagged != nil, recorded.status == .active, try await tenantKeys(for: instance).instance.anomalyAction == .revoke {
+            _ = try await revokeSession(in: instance, id: sessionID, reason: "anomaly")
+            throw ManagementError(.sessionNotActive, "Session \(sessionID) was revoked: activity from another country or device")
+        }
         guard recorded.effectiveStatus(at: now) == .active else {
             throw ManagementError(.sessionNotActive, "Session \(sessionID) is \(recorded.effectiveStatus(at: now).rawValue); only active sessions get tokens")
         }
@@ -93,7 +111,7 @@ extension SessionManager {
         guard (1...500).contains(request.limit) else { throw .invalid("limit", "limit must be between 1 and 500") }
         let query = ActiveSessionQuery(
             instanceID: instance.id, userID: request.userID, addresses: request.addresses, after: request.after, limit: request.limit + 1,
-            now: clock())
+            now: clock(), anomalousOnly: request.anomalousOnly)
         let found = try await storage { () async throws(StorageError) in try await store.activeSessions(query) }
         let page = Array(found.prefix(request.limit))
         let next = found.count > request.limit ? page.last.map { SessionCursor(createdAt: $0.createdAt, id: $0.id) } : nil
@@ -117,5 +135,24 @@ extension SessionManager {
         let session = try await storedSession(in: instance, id: sessionID)
         guard session.userID == userID else { throw .notFound(.session, sessionID) }
         return try await revokeSession(in: instance, id: sessionID)
+    }
+}
+
+extension SessionManager {
+    /// What differs between where the session was opened and this activity, as an anomaly event's
+    /// data (both values and the address), or `nil` when nothing comparable differs. Unknown
+    /// values (no location database, an unparsed user agent) never count as a change.
+    static func anomaly(of session: Session, _ activity: Session.Activity) -> AuditData? {
+        var kinds: [String] = []
+        if let opened = session.openedCountry, let now = activity.country, opened != now { kinds.append("country") }
+        if let opened = session.openedDevice, let now = activity.deviceFamily, opened != now { kinds.append("device") }
+        guard !kinds.isEmpty else { return nil }
+        var data: AuditData = ["kinds": .strings(kinds)]
+        if let value = session.openedCountry { data["opened_country"] = .string(value) }
+        if let value = activity.country { data["country"] = .string(value) }
+        if let value = session.openedDevice { data["opened_device"] = .string(value) }
+        if let value = activity.deviceFamily { data["device"] = .string(value) }
+        if let value = activity.ipAddress { data["ip"] = .string(value) }
+        return data
     }
 }

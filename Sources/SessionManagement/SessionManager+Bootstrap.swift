@@ -53,7 +53,9 @@ extension SessionManager {
     /// Stores a key given by configuration; another process starting with the same key may have
     /// stored it first, which is as good.
     func addGivenKey(_ record: SecretKeyRecord) async throws(ManagementError) {
-        do { try await store.addSecretKey(record) } catch {
+        let audit = try auditDraft(
+            "secret_key.created", at: record.createdAt, data: ["key_id": .string(record.id), "prefix": .string(record.displayPrefix)])
+        do { try await store.addSecretKey(record, audit: audit) } catch {
             if error.code == .conflict { return }
             try await storage { () async throws(StorageError) in throw error }
         }

@@ -39,10 +39,14 @@ extension SessionManager {
             expireAt: now + (lifetime ?? configuration.sessionLifetime),
             abandonAt: now + max(configuration.abandonAfter, lifetime ?? 0), createdAt: now,
             updatedAt: now, activity: activity, authMethod: authMethod, mfaVerified: mfaVerified,
-            tokenHorizon: now + configuration.tokenHorizonWindow)
+            tokenHorizon: now + configuration.tokenHorizonWindow, openedCountry: activity?.country, openedDevice: activity?.deviceFamily)
+        var details: AuditData = ["auth_method": .string(authMethod), "mfa_verified": .bool(mfaVerified), "expires_at": .integer(session.expireAt)]
+        if let address = activity?.ipAddress { details["session_ip"] = .string(address) }
+        if let country = activity?.country { details["country"] = .string(country) }
+        let audit = try auditDraft("auth.session_created", userID: userID, sessionID: session.id, at: now, data: details)
         try await storage { () async throws(StorageError) in
             try await store.createClient(client)
-            try await store.createSession(session)
+            try await store.createSession(session, audit: audit)
         }
         cachedSessions.remember(session, readAt: generation)
         return session
@@ -81,12 +85,14 @@ extension SessionManager {
     /// Revokes a session; idempotent. No token of the session outlives its token horizon or its end,
     /// so the store keeps the entry until the earlier of the two, as stored when the revocation
     /// commits, plus the verifiers' leeway (Decision 0012).
-    public func revokeSession(in instance: Instance, id: String) async throws(ManagementError) -> (Session, Revocation?) {
+    public func revokeSession(in instance: Instance, id: String, reason: String = "revoked") async throws(ManagementError) -> (Session, Revocation?) {
         try await startRevocations()
+        let known = try await storedSession(in: instance, id: id)
         let now = clock()
         let leeway = configuration.leewaySeconds * 1000
+        let audit = try auditDraft("auth.session_revoked", userID: known.userID, sessionID: id, at: now, data: ["reason": .string(reason)])
         let (session, entry) = try await storage { () async throws(StorageError) in
-            try await store.revokeSession(instanceID: instance.id, id: id, at: now, leeway: leeway)
+            try await store.revokeSession(instanceID: instance.id, id: id, at: now, leeway: leeway, audit: audit)
         }
         if let entry { try await deliver(entry) }
         return (presented(session, at: now), entry)
@@ -97,8 +103,10 @@ extension SessionManager {
     public func revokeUserSessions(in instance: Instance, userID: String) async throws(ManagementError) -> Revocation {
         try await startRevocations()
         let now = clock()
+        let audit = try auditDraft("auth.sessions_revoked", userID: userID, at: now, data: ["scope": .string("all")])
         let entry = try await storage { () async throws(StorageError) in
-            try await store.revokeUserSessions(instanceID: instance.id, userID: userID, at: now, retainUntil: userWideRetention(now))
+            try await store.revokeUserSessions(
+                instanceID: instance.id, userID: userID, except: nil, at: now, retainUntil: userWideRetention(now), audit: audit)
         }
         try await deliver(entry)
         return entry

@@ -34,7 +34,8 @@ extension SessionManager {
         let now = clock()
         let record = try sealed(
             Self.record(from: draft, id: try newID("jtmp"), instanceID: instance.id, createdAt: now, updatedAt: now, instanceAlgorithm: instanceAlgorithm))
-        try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.createTemplate(record) }
+        let audit = try auditDraft("jwt_template.created", at: now, data: ["template_id": .string(record.id), "name": .string(record.name)])
+        try await storingTemplate(named: draft.name) { () async throws(StorageError) in try await store.createTemplate(record, audit: audit) }
         return record
     }
 
@@ -72,8 +73,10 @@ extension SessionManager {
         try await startRevocations()
         let stored = record
         var entry: Revocation?
+        let audit = try auditDraft(
+            "jwt_template.updated", at: stored.updatedAt, data: ["template_id": .string(stored.id), "name": .string(stored.name)])
         try await storingTemplate(named: draft.name) { () async throws(StorageError) in
-            entry = try await store.updateTemplate(stored, retainUntil: changeRetention(stored.updatedAt))
+            entry = try await store.updateTemplate(stored, retainUntil: changeRetention(stored.updatedAt), audit: audit)
         }
         if let entry { try await deliver(entry) }
         return record
@@ -82,8 +85,9 @@ extension SessionManager {
     public func deleteTemplate(in instance: Instance, id: String) async throws(ManagementError) {
         try await startRevocations()
         let now = clock()
+        let audit = try auditDraft("jwt_template.deleted", at: now, data: ["template_id": .string(id)])
         let entry = try await storage { () async throws(StorageError) in
-            try await store.deleteTemplate(instanceID: instance.id, id: id, at: now, retainUntil: changeRetention(now))
+            try await store.deleteTemplate(instanceID: instance.id, id: id, at: now, retainUntil: changeRetention(now), audit: audit)
         }
         try await deliver(entry)
     }

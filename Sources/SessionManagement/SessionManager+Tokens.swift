@@ -6,14 +6,18 @@ extension SessionManager {
     /// A session token (RS256 by default) for an active session: the v2 claims, 60 s unless
     /// `expiresInSeconds` (30…315360000, capped by policy), never past the session's end. Moves
     /// `last_active_at` at most once per touch interval.
+    ///
+    /// With `clientID`, the token is for that OAuth client: the user must have an active consent to
+    /// it, and the token names it in `client_id` (RFC 9068), so revoking the consent refuses it.
     public func sessionToken(
-        in instance: Instance, sessionID: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
+        in instance: Instance, sessionID: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil, clientID: String? = nil
     ) async throws(ManagementError) -> String {
         let session = try await activeSession(in: instance, id: sessionID)
         let tenant = try await tenantKeys(for: instance)
         let now = clock()
+        let consent = try await consentForToken(in: instance, session: session, clientID: clientID)
         let tokenID = try newTokenID()
-        let claims: JWTClaims
+        var claims: JWTClaims
         do {
             claims = try JWTClaims.sessionToken(
                 SessionTokenRequest(
@@ -24,25 +28,42 @@ extension SessionManager {
         } catch {
             throw error.code == .invalidLifetime ? .invalid("expires_in_seconds", error.reason) : ManagementError(.invalidParameter, error.reason)
         }
+        if let consent { claims.additional["client_id"] = .string(consent.clientID) }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
+        if let consent { try await markUsed(consent, at: now) }
         return try sign(claims, with: tenant.signer(at: now))
+    }
+
+    /// The consent a token for `clientID` needs, read after the token's clock (see `activeConsent`).
+    func consentForToken(in instance: Instance, session: Session, clientID: String?) async throws(ManagementError) -> Consent? {
+        guard let clientID else { return nil }
+        return try await activeConsent(in: instance, userID: session.userID, clientID: clientID)
     }
 
     /// A token from a named template for an active session: the rendered claims, then `azp, exp,
     /// iat, iss, jti, nbf, sid, sub` set by the service; `sid` binds it to the session, so revoking
     /// the session refuses it too, and it never outlives the session. Refused over the size budget.
     public func templateToken(
-        in instance: Instance, sessionID: String, templateName: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil
+        in instance: Instance, sessionID: String, templateName: String, expiresInSeconds: Int64? = nil, authorizedParty: String? = nil,
+        clientID: String? = nil
     ) async throws(ManagementError) -> String {
         let compiled = try await compiledTemplate(in: instance, named: templateName)
         let session = try await activeSession(in: instance, id: sessionID)
         let user = try await cachedUser(in: instance, id: session.userID)
         let tenant = try await tenantKeys(for: instance)
         let now = clock()
-        let (claims, signer) = try renderTemplate(
+        let consent = try await consentForToken(in: instance, session: session, clientID: clientID)
+        var (claims, signer) = try renderTemplate(
             compiled, tenant: tenant, session: session, user: user.templateUser, now: now, expiresInSeconds: expiresInSeconds,
             authorizedParty: authorizedParty)
+        if let consent {
+            // Written after the template's claims: a template cannot name the client.
+            var extra = claims.additional
+            extra["client_id"] = .string(consent.clientID)
+            claims.additional = extra
+        }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
+        if let consent { try await markUsed(consent, at: now) }
         return try sign(claims, with: signer)
     }
 

@@ -40,7 +40,9 @@ extension SessionManager {
         let now = clock()
         var user = User(id: try newID("user"), instanceID: instance.id, createdAt: now, updatedAt: now)
         try apply(draft, to: &user)
-        try await storage { () async throws(StorageError) in try await store.createUser(user) }
+        let audit = try auditDraft("user.created", userID: user.id, at: now)
+        let created = user
+        try await storage { () async throws(StorageError) in try await store.createUser(created, audit: audit) }
         return user
     }
 
@@ -68,8 +70,9 @@ extension SessionManager {
         try apply(draft, to: &user)
         user.updatedAt = clock()
         let updated = user
+        let audit = try auditDraft("user.updated", userID: id, at: updated.updatedAt)
         let entry = try await storage { () async throws(StorageError) in
-            try await store.updateUser(updated, retainUntil: changeRetention(updated.updatedAt))
+            try await store.updateUser(updated, retainUntil: changeRetention(updated.updatedAt), audit: audit)
         }
         try await deliver(entry)
         return updated
@@ -79,8 +82,9 @@ extension SessionManager {
     public func deleteUser(in instance: Instance, id: String) async throws(ManagementError) -> Revocation {
         try await startRevocations()
         let now = clock()
+        let audit = try auditDraft("user.deleted", userID: id, at: now)
         let entry = try await storage { () async throws(StorageError) in
-            try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now))
+            try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now), audit: audit)
         }
         try await deliver(entry)
         return entry

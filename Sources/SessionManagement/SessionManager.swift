@@ -23,6 +23,8 @@ public struct SessionManager: Sendable {
     public let revocations: RevocationStream
     /// The revocation list as a feed for verifiers (`GET /v1/revocations`).
     public let feed: RevocationFeed
+    /// Signing key → tenant, for tokens that arrive without a tenant in the path (the user side).
+    let keyIndex = KeyIndex()
 
     /// - Parameters:
     ///   - keyEncryption: the operator's key-encryption key(s), which seal template signing keys in the store.
@@ -134,7 +136,10 @@ public struct SessionManager: Sendable {
         let record = SecretKeyRecord(
             id: try newID("key"), instanceID: instance.id, hash: SHA256.hash(Array(secret.utf8)),
             displayPrefix: String(secret.prefix(prefix.count + 4)), createdAt: clock())
-        try await storage { () async throws(StorageError) in try await store.addSecretKey(record) }
+        let audit = try auditDraft(
+            "secret_key.created", at: record.createdAt,
+            data: ["key_id": .string(record.id), "prefix": .string(record.displayPrefix), "scope": .string(scope.prefix)])
+        try await storage { () async throws(StorageError) in try await store.addSecretKey(record, audit: audit) }
         return secret
     }
 
@@ -149,6 +154,12 @@ public struct SessionManager: Sendable {
     /// instance's. The scope is read from the prefix, which is safe because the stored hash covers
     /// the whole key: a verifier key with its prefix swapped hashes to nothing stored.
     public func authenticate(key: String) async throws(ManagementError) -> (Instance, KeyScope) {
+        let (instance, scope, _) = try await authenticateKey(key)
+        return (instance, scope)
+    }
+
+    /// `authenticate(key:)` with the key's id, which audit events name as their actor.
+    public func authenticateKey(_ key: String) async throws(ManagementError) -> (Instance, KeyScope, keyID: String) {
         let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
         guard let scope = KeyScope.allCases.first(where: { key.hasPrefix($0.prefix) }) else { throw invalid }
         let rest = key.dropFirst(scope.prefix.count)
@@ -156,7 +167,7 @@ public struct SessionManager: Sendable {
         guard isTest || rest.hasPrefix("live_") else { throw invalid }
         let hash = SHA256.hash(Array(key.utf8))
         let now = clock()
-        if let cached = authenticated.instance(forHash: hash, now: now) { return (cached, scope) }
+        if let (cached, keyID) = authenticated.key(forHash: hash, now: now) { return (cached, scope, keyID) }
         let generation = authenticated.generation
         let record = try await storage { () async throws(StorageError) in try await store.secretKey(hash: hash) }
         guard let record, ConstantTime.equals(record.hash, hash) else { throw invalid }
@@ -168,7 +179,7 @@ public struct SessionManager: Sendable {
         // and the request does not wait for the write.
         let keyStore = store
         Task { try? await keyStore.markSecretKeyUsed(id: record.id, at: now) }
-        return (instance, scope)
+        return (instance, scope, record.id)
     }
 
     // MARK: Storage errors

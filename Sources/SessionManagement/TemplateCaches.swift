@@ -35,7 +35,7 @@ struct TemplateCaches: Sendable {
                 // Renames move a template between keys: every template of the instance goes (there are few).
                 let prefix = Self.templateKeyPrefix(instanceID: entry.instanceID)
                 templates.drop { key, _ in key.hasPrefix(prefix) }
-            case .session, .secretKey, .signingKey:
+            case .session, .secretKey, .signingKey, .otherSessions, .consent, .tenantChanged:
                 continue
             }
         }

@@ -36,6 +36,7 @@ struct APIError: Error {
         case .unauthenticated: self = .unauthenticated
         case .notFound: self.init(.notFound, "not_found", error.reason)
         case .conflict: self.init(.conflict, "conflict", error.reason)
+        case .consentRequired: self.init(.conflict, "consent_required", error.reason)
         case .unavailable: self.init(.serviceUnavailable, "unavailable", "The service could not complete the request; retry")
         default: self.init(.badRequest, "invalid_request", error.reason)
         }

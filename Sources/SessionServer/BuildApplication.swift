@@ -52,6 +52,7 @@ public func buildApplication(
     ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
     let activity = ActivityRecorder(trustedProxies: configuration.server.trustedProxies, geoIPDatabase: configuration.server.geoIPDatabase)
     AdminRoutes(manager: manager, configuration: configuration.server, activity: activity).register(router)
+    UserSideRoutes(manager: manager, gateway: gateway, activity: activity, rateLimits: configuration.server.rateLimits).register(router)
     let host = configuration.host
     let port = configuration.port
     let operatorKeyGiven = configuration.operatorKey != nil

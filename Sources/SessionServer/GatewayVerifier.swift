@@ -44,6 +44,8 @@ public final class GatewayVerifier: Sendable {
         var sessionID: String?
         var subject: String?
         var issuedAt: Int64
+        /// The OAuth client a token was minted for (`client_id`), which a revoked consent refuses.
+        var clientID: String?
         /// `GET /v1/verify`'s 200 answer, once it has been rendered.
         var answer: Answer?
 
@@ -52,11 +54,12 @@ public final class GatewayVerifier: Sendable {
             sessionID = claims.sessionID
             subject = claims.subject
             issuedAt = claims.issuedAt ?? 0
+            clientID = claims.additional.isEmpty ? nil : claims.additional["client_id"]?.stringValue
             self.answer = answer
         }
 
         var heapBytes: Int {
-            HeapBytes.string(instanceID) + HeapBytes.string(sessionID) + HeapBytes.string(subject)
+            HeapBytes.string(instanceID) + HeapBytes.string(sessionID) + HeapBytes.string(subject) + HeapBytes.string(clientID)
                 + (answer?.heapBytes(sharing: [sessionID, subject]) ?? 0)
         }
     }
@@ -114,9 +117,11 @@ public final class GatewayVerifier: Sendable {
     func apply(_ revocation: Revocation) {
         switch revocation.target {
         case .session(let id): revocations.revokeSession(id, retainUntil: revocation.retainUntil)
-        case .user(let id, let notBefore, let sessionIDs):
+        case .user(let id, let notBefore, let sessionIDs), .otherSessions(let id, _, let notBefore, let sessionIDs):
             revocations.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs, retainUntil: revocation.retainUntil)
-        case .secretKey, .signingKey, .userUpdated, .templateChanged: break
+        case .consent(_, let userID, let clientID, let notBefore):
+            revocations.revokeConsent(userID: userID, clientID: clientID, notBefore: notBefore, retainUntil: revocation.retainUntil)
+        case .secretKey, .signingKey, .userUpdated, .templateChanged, .tenantChanged: break
         }
     }
 
@@ -155,6 +160,11 @@ public final class GatewayVerifier: Sendable {
         guard let entry = cache.withLock({ $0.value(forKey: key, now: now) }), entry.instanceID == tenant.instance.id else { return nil }
         if revocations.isRevoked(sessionID: entry.sessionID, userID: entry.subject, issuedAt: entry.issuedAt) {
             throw VerificationError(.revoked, entry.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
+        }
+        if let client = entry.clientID, let user = entry.subject, revocations.hasConsents(of: user),
+            revocations.isConsentRevoked(userID: user, clientID: client, issuedAt: entry.issuedAt)
+        {
+            throw VerificationError(.revoked, "the user's consent to client \(client) was revoked")
         }
         return entry
     }

@@ -1,5 +1,6 @@
 import Hummingbird
 import SessionManagement
+import SessionStorage
 
 /// `Authorization: Bearer sk_…` → the instance, or a Clerk 401. Keys are checked against stored
 /// SHA-256 hashes (constant-time comparison in `SessionManager.authenticate`); keys are never logged.
@@ -11,7 +12,7 @@ struct SecretKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         guard let credential = request.bearerCredential else { throw ClerkError.headerFormat }
         var context = context
-        let (instance, scope) = try await manager.authenticate(key: credential)
+        let (instance, scope, keyID) = try await manager.authenticateKey(credential)
         switch scope {
         case .full: break
         case .verifier:
@@ -20,7 +21,10 @@ struct SecretKeyMiddleware: RouterMiddleware {
             throw ClerkError.invalidKey
         }
         context.principal = .tenantKey(tenant: instance, scope: scope)
-        return try await next(request, context)
+        let authenticated = context
+        return try await AuditContext.$current.withValue(AuditContext(actor: AuditEvent.Actor(type: .secretKey, id: keyID))) {
+            try await next(request, authenticated)
+        }
     }
 
     static let verifierPaths: Set<String> = ["/v1/revocations", "/v1/jwks"]

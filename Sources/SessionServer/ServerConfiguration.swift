@@ -13,12 +13,16 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [IPNetwork]
     /// The operator's MaxMind-format database (`--geoip-database`), opened at start-up; none when `nil`.
     public var geoIPDatabase: GeoIPDatabase?
+    /// Whether the user side limits requests per client address and per session (`--rate-limit`,
+    /// `TESSERA_RATE_LIMIT`); off for load tests and test harnesses.
+    public var rateLimits: Bool
 
     public init(
         maximumBodyBytes: Int = 1 << 20,
         gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes,
-        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil
+        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil, rateLimits: Bool = true
     ) {
+        self.rateLimits = rateLimits
         self.maximumBodyBytes = maximumBodyBytes
         self.gatewayClaimHeaders = gatewayClaimHeaders
         self.gatewayCacheBytes = gatewayCacheBytes

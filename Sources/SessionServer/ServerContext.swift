@@ -10,6 +10,19 @@ enum Principal: Sendable {
     case tenantKey(tenant: Instance, scope: KeyScope)
     /// An operator key (`OperatorKeyMiddleware`, the operator surface).
     case `operator`
+    /// A signed-in user's own session token (`SessionTokenMiddleware`, the user side).
+    case user(UserPrincipal)
+}
+
+/// The user side's caller: the tenant and user of a verified, unrevoked session token, and the
+/// session it belongs to (`current`).
+struct UserPrincipal: Sendable {
+    let tenant: Instance
+    let userID: String
+    let sessionID: String
+    /// The token came in the `__session` cookie, which a browser sends by itself: such a request
+    /// must come from an allowed origin.
+    let viaCookie: Bool
 }
 
 /// Per-request state: the principal its surface's authenticator put there.
@@ -33,6 +46,12 @@ public struct ServerContext: RequestContext {
     var instance: Instance? {
         if case .tenantKey(let tenant, _) = principal { return tenant }
         return nil
+    }
+
+    /// The user side's caller, which its authenticator guarantees on its routes.
+    func requireUser() throws -> UserPrincipal {
+        guard case .user(let user) = principal else { throw UserSideError.unauthenticated }
+        return user
     }
 
     /// Request bodies are capped by `ServerConfiguration.maximumBodyBytes`, enforced when collected.

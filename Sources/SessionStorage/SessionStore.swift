@@ -59,8 +59,14 @@ public struct ActiveSessionQuery: Sendable, Hashable {
     public var limit: Int
     /// Unix milliseconds, for effective statuses.
     public var now: Int64
+    /// Only sessions marked anomalous.
+    public var anomalousOnly: Bool
 
-    public init(instanceID: String, userID: String? = nil, addresses: IPNetwork? = nil, after: SessionCursor? = nil, limit: Int, now: Int64) {
+    public init(
+        instanceID: String, userID: String? = nil, addresses: IPNetwork? = nil, after: SessionCursor? = nil, limit: Int, now: Int64,
+        anomalousOnly: Bool = false
+    ) {
+        self.anomalousOnly = anomalousOnly
         self.instanceID = instanceID
         self.userID = userID
         self.addresses = addresses
@@ -78,6 +84,10 @@ public struct ActiveSessionQuery: Sendable, Hashable {
 /// its list entry commit together, and entries are numbered in commit order with no holes; an
 /// acknowledged write survives a crash (drivers with storage); text with a control character is
 /// refused (`constraint`) and an id with one is found nowhere (`StoredText`). Time is always a parameter.
+///
+/// A write given an `audit` draft appends it to the tenant's hash-chained audit log in the same
+/// transaction (`AuditChain.link`), and only when the write changed something: a change and its
+/// event commit together or not at all.
 public protocol SessionStore: Sendable {
     // MARK: Instances, their signing keys and secret keys
     /// Creates the instance with its first signing key (when given), in one transaction. A taken
@@ -91,76 +101,106 @@ public protocol SessionStore: Sendable {
     func signingKeys(instanceID: String) async throws(StorageError) -> [SigningKeyRecord]
     /// Adds a key and appends its `signingKey` entry, in one transaction. A generation or `kid`
     /// already stored is a `conflict` (two processes rotating at once: one wins).
-    func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     /// Every signing key of every instance, for the start-up pass that re-seals key material.
     func allSigningKeys() async throws(StorageError) -> [SigningKeyRecord]
     /// Replaces the material of every row that still holds its stored material, in one
     /// transaction; returns how many rows were replaced.
     func replaceSigningKeyMaterials(_ replacements: [SigningKeyRecord.Replacement]) async throws(StorageError) -> Int
-    func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError)
+    func addSecretKey(_ key: SecretKeyRecord, audit: AuditDraft?) async throws(StorageError)
     /// The live (not revoked) key with this hash.
     func secretKey(hash: [UInt8]) async throws(StorageError) -> SecretKeyRecord?
     /// Every key of the instance, revoked ones included, oldest first.
     func secretKeys(instanceID: String) async throws(StorageError) -> [SecretKeyRecord]
     /// Marks the key revoked and appends its entry, in one transaction. Idempotent: a key already
     /// revoked is returned unchanged, with no entry.
-    func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (SecretKeyRecord, Revocation?)
+    func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (SecretKeyRecord, Revocation?)
     /// Records that the key authenticated a request at `at`.
     func markSecretKeyUsed(id: String, at: Int64) async throws(StorageError)
+    /// Replaces the instance's settings (allowed origins, anomaly action) and appends a
+    /// `tenantChanged` entry, in one transaction; id, slug, environment and creation time stay as stored.
+    func updateInstance(_ instance: Instance, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (Instance, Revocation)
 
     // MARK: Users and clients
-    func createUser(_ user: User) async throws(StorageError)
+    func createUser(_ user: User, audit: AuditDraft?) async throws(StorageError)
     func user(instanceID: String, id: String) async throws(StorageError) -> User?
     /// The live user with this external id in the instance.
     func user(instanceID: String, externalID: String) async throws(StorageError) -> User?
     /// Newest first.
     func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User>
     /// Updates the user and appends a `userUpdated` entry (at `updatedAt`), in one transaction.
-    func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     /// Deletes the user, revokes their active sessions and appends one user-wide revocation entry
     /// (not one per session), all in one transaction.
-    func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     func createClient(_ client: Client) async throws(StorageError)
     func client(instanceID: String, id: String) async throws(StorageError) -> Client?
 
     // MARK: Sessions
     /// The user and the client must exist in the session's instance.
-    func createSession(_ session: Session) async throws(StorageError)
+    func createSession(_ session: Session, audit: AuditDraft?) async throws(StorageError)
     func session(instanceID: String, id: String) async throws(StorageError) -> Session?
     func sessions(_ query: SessionQuery) async throws(StorageError) -> Page<Session>
     /// A keyset page of effectively active sessions (at most `limit`).
     func activeSessions(_ query: ActiveSessionQuery) async throws(StorageError) -> [Session]
     /// Replaces the session's activity and moves `lastActiveAt` to `at`, while its stored status is
-    /// `active`; returns the session as stored after it.
-    func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session
+    /// `active`; returns the session as stored after it. With `anomaly`, also marks the session
+    /// anomalous and appends that event.
+    func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64, anomaly: AuditDraft?) async throws(StorageError) -> Session
     /// Marks the session revoked and, when it was effectively active at `at`, appends its entry, in
     /// one transaction. Idempotent: a session that is no longer active is returned unchanged, with no entry.
     /// The entry is kept until `revocationRetention(leeway:)` of the session as stored in that
     /// transaction: a horizon moved by a mint that committed first is honoured.
-    func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) async throws(StorageError) -> (Session, Revocation?)
+    func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64, audit: AuditDraft?) async throws(StorageError) -> (Session, Revocation?)
     /// Revokes every active session of the user with one user-wide entry ("sign out everywhere")
-    /// that lists them.
-    func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
+    /// that lists them; with `except`, every one but that session, with one `otherSessions` entry
+    /// ("sign out all other sessions").
+    func revokeUserSessions(
+        instanceID: String, userID: String, except: String?, at: Int64, retainUntil: Int64, audit: AuditDraft?
+    ) async throws(StorageError) -> Revocation
     /// Moves `lastActiveAt` to `at` when it is at least `interval` milliseconds older and, while the
     /// session's stored status is `active`, moves `tokenHorizon` up to `horizon` (never down), in one
     /// write; returns the session as stored after it. A caller that needed the horizon checks it.
     func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) async throws(StorageError) -> Session
 
     // MARK: JWT templates
-    func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError)
+    func createTemplate(_ template: JWTTemplateRecord, audit: AuditDraft?) async throws(StorageError)
     func template(instanceID: String, id: String) async throws(StorageError) -> JWTTemplateRecord?
     func template(instanceID: String, name: String) async throws(StorageError) -> JWTTemplateRecord?
     /// Oldest first, like Clerk's listing.
     func templates(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<JWTTemplateRecord>
     /// Updates the template and appends a `templateChanged` entry (at `updatedAt`), in one transaction.
-    func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     /// Deletes the template and appends a `templateChanged` entry, in one transaction.
-    func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation
+    func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     /// Every template's own signing key, in every instance (templates without one are left out).
     func templateKeyMaterials() async throws(StorageError) -> [TemplateKeyMaterial]
     /// Replaces the key material of every row that still holds its `stored` material, all in one
     /// transaction; returns how many rows were replaced.
     func replaceTemplateKeyMaterials(_ replacements: [TemplateKeyMaterial.Replacement]) async throws(StorageError) -> Int
+
+    // MARK: OAuth consents
+    /// Grants the consent; an active consent of the same user and client is updated in place (its
+    /// id kept; name, scopes and grant time replaced). Returns the consent as stored.
+    func grantConsent(_ consent: Consent, audit: AuditDraft?) async throws(StorageError) -> Consent
+    func consent(instanceID: String, id: String) async throws(StorageError) -> Consent?
+    /// Every consent of the user, revoked ones included, newest grant first.
+    func consents(instanceID: String, userID: String) async throws(StorageError) -> [Consent]
+    /// Marks the consent revoked and appends its `consent` entry, in one transaction. Idempotent:
+    /// a consent already revoked is returned unchanged, with no entry.
+    func revokeConsent(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (Consent, Revocation?)
+    /// Records that a token was minted for the consent's client at `at`.
+    func markConsentUsed(instanceID: String, id: String, at: Int64) async throws(StorageError)
+
+    // MARK: Audit log
+    /// A page of the tenant's events in sequence order (see `AuditQuery.Order`), at most `limit`.
+    func auditEvents(_ query: AuditQuery) async throws(StorageError) -> [AuditEvent]
+    /// Appends an event that goes with no other write.
+    func appendAudit(instanceID: String, _ draft: AuditDraft) async throws(StorageError) -> AuditEvent
+    /// Removes the tenant's oldest events that occurred before `before` (a prefix of the log, never
+    /// a gap) and appends `record` (an `audit.pruned` draft) with `through_seq` and `last_hash` of
+    /// the last one removed, in one transaction; returns how many were removed (0: nothing written).
+    func pruneAudit(instanceID: String, before: Int64, record: AuditDraft) async throws(StorageError) -> Int
 
     // MARK: Revocation list
     /// Entries with a sequence above `sequence`, in order, at most `limit`.
@@ -178,5 +218,38 @@ extension SessionStore {
     /// An instance with no signing key yet (its keys come later, or from elsewhere in a test).
     public func createInstance(_ instance: Instance) async throws(StorageError) {
         try await createInstance(instance, signingKey: nil)
+    }
+
+    // The writes without an audit event: for tests and for changes made before the log existed.
+    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await addSigningKey(key, retainUntil: retainUntil, audit: nil)
+    }
+    public func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError) { try await addSecretKey(key, audit: nil) }
+    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (SecretKeyRecord, Revocation?) {
+        try await revokeSecretKey(instanceID: instanceID, id: id, at: at, retainUntil: retainUntil, audit: nil)
+    }
+    public func createUser(_ user: User) async throws(StorageError) { try await createUser(user, audit: nil) }
+    public func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await updateUser(user, retainUntil: retainUntil, audit: nil)
+    }
+    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await deleteUser(instanceID: instanceID, id: id, at: at, retainUntil: retainUntil, audit: nil)
+    }
+    public func createSession(_ session: Session) async throws(StorageError) { try await createSession(session, audit: nil) }
+    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session {
+        try await recordActivity(instanceID: instanceID, id: id, activity: activity, at: at, anomaly: nil)
+    }
+    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) async throws(StorageError) -> (Session, Revocation?) {
+        try await revokeSession(instanceID: instanceID, id: id, at: at, leeway: leeway, audit: nil)
+    }
+    public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await revokeUserSessions(instanceID: instanceID, userID: userID, except: nil, at: at, retainUntil: retainUntil, audit: nil)
+    }
+    public func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError) { try await createTemplate(template, audit: nil) }
+    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await updateTemplate(template, retainUntil: retainUntil, audit: nil)
+    }
+    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+        try await deleteTemplate(instanceID: instanceID, id: id, at: at, retainUntil: retainUntil, audit: nil)
     }
 }

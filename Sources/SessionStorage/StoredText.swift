@@ -27,7 +27,7 @@ extension Session {
             "last_active_organization_id": lastActiveOrganizationID, "auth_method": authMethod,
             "user_agent": activity?.userAgent, "ip_address": activity?.ipAddress, "device_type": activity?.deviceType,
             "browser_name": activity?.browserName, "browser_version": activity?.browserVersion, "os_name": activity?.osName,
-            "city": activity?.city, "country": activity?.country,
+            "city": activity?.city, "country": activity?.country, "opened_country": openedCountry, "opened_device": openedDevice,
         ])
     }
 }

@@ -29,7 +29,8 @@ extension SQLiteSessionStore {
         return Instance(
             id: row["id"], slug: row["slug"], environment: Instance.Environment(rawValue: row["environment"]) ?? .development,
             signingAlgorithm: row["signing_algorithm"], allowedOrigins: origins.split(separator: " ").map(String.init),
-            allowsBackendSignIn: row["allows_backend_sign_in"], createdAt: row["created_at"])
+            allowsBackendSignIn: row["allows_backend_sign_in"],
+            anomalyAction: Instance.AnomalyAction(rawValue: row["anomaly_action"] ?? "flag") ?? .flag, createdAt: row["created_at"])
     }
 
     public func instance(id: String) async throws(StorageError) -> Instance? {
@@ -82,10 +83,11 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         try Self.checkStorable(key)
         return try await write { db in
             try Self.insert(key, db)
+            try Self.appendAudit(db, instanceID: key.instanceID, audit)
             return try Self.appendRevocation(
                 db, instanceID: key.instanceID, target: .signingKey(id: key.keyID), at: key.createdAt, retainUntil: retainUntil)
         }
@@ -111,7 +113,7 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func addSecretKey(_ key: SecretKeyRecord) async throws(StorageError) {
+    public func addSecretKey(_ key: SecretKeyRecord, audit: AuditDraft?) async throws(StorageError) {
         try StoredText.check(["id": key.id, "instance_id": key.instanceID, "display_prefix": key.displayPrefix])
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [key.instanceID]) != nil else {
@@ -120,6 +122,7 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO secret_key (id, instance_id, hash, display_prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [key.id, key.instanceID, Data(key.hash), key.displayPrefix, key.createdAt, key.revokedAt])
+            try Self.appendAudit(db, instanceID: key.instanceID, audit)
         }
     }
 
@@ -144,7 +147,7 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> (SecretKeyRecord, Revocation?) {
+    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (SecretKeyRecord, Revocation?) {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("secret key", id) }
         let result: SecretKeyRevocation = try await write { db in
             guard var key = try Row.fetchOne(db, sql: "SELECT * FROM secret_key WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
@@ -154,6 +157,7 @@ extension SQLiteSessionStore {
             try db.execute(sql: "UPDATE secret_key SET revoked_at = ? WHERE id = ?", arguments: [at, id])
             key.revokedAt = at
             let entry = try Self.appendRevocation(db, instanceID: instanceID, target: .secretKey(id: id), at: at, retainUntil: retainUntil)
+            try Self.appendAudit(db, instanceID: instanceID, audit)
             return SecretKeyRevocation(key: key, entry: entry)
         }
         return (result.key, result.entry)

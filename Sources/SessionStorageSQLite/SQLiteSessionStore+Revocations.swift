@@ -19,6 +19,12 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, secret_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
                 arguments: [instanceID, id, at, retainUntil])
+        case .tenantChanged(let id):
+            // Stored in the signing-key column (a reload of the tenant either way) with a prefix no
+            // `kid` (base64url) can have.
+            try db.execute(
+                sql: "INSERT INTO revocation (instance_id, signing_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
+                arguments: [instanceID, Self.tenantChangedPrefix + id, at, retainUntil])
         case .signingKey(let id):
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, signing_key_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
@@ -27,6 +33,21 @@ extension SQLiteSessionStore {
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, updated_user_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
                 arguments: [instanceID, id, at, retainUntil])
+        case .otherSessions(let id, let kept, let notBefore, let sessionIDs):
+            try db.execute(
+                sql: """
+                    INSERT INTO revocation (instance_id, user_id, not_before, session_ids, except_session_id, revoked_at, retain_until)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [instanceID, id, notBefore, sessionIDs.joined(separator: " "), kept, at, retainUntil])
+        case .consent(let id, let userID, let clientID, let notBefore):
+            // A user-scoped entry (user_id, not_before, no sessions) narrowed to one client.
+            try db.execute(
+                sql: """
+                    INSERT INTO revocation (instance_id, user_id, not_before, session_ids, consent_id, consent_client_id, revoked_at, retain_until)
+                    VALUES (?, ?, ?, '', ?, ?, ?, ?)
+                    """,
+                arguments: [instanceID, userID, notBefore, id, clientID, at, retainUntil])
         case .templateChanged(let id):
             try db.execute(
                 sql: "INSERT INTO revocation (instance_id, changed_template_id, revoked_at, retain_until) VALUES (?, ?, ?, ?)",
@@ -35,6 +56,8 @@ extension SQLiteSessionStore {
         return Revocation(sequence: db.lastInsertedRowID, instanceID: instanceID, target: target, revokedAt: at, retainUntil: retainUntil)
     }
 
+    static let tenantChangedPrefix = "tenant:"
+
     static func decodeRevocation(_ row: Row) -> Revocation {
         let target: Revocation.Target
         if let session = row["session_id"] as String? {
@@ -42,14 +65,21 @@ extension SQLiteSessionStore {
         } else if let key = row["secret_key_id"] as String? {
             target = .secretKey(id: key)
         } else if let key = row["signing_key_id"] as String? {
-            target = .signingKey(id: key)
+            target = key.hasPrefix(tenantChangedPrefix) ? .tenantChanged(id: String(key.dropFirst(tenantChangedPrefix.count))) : .signingKey(id: key)
         } else if let user = row["updated_user_id"] as String? {
             target = .userUpdated(id: user)
         } else if let template = row["changed_template_id"] as String? {
             target = .templateChanged(id: template)
+        } else if let consent = row["consent_id"] as String? {
+            target = .consent(id: consent, userID: row["user_id"], clientID: row["consent_client_id"] ?? "", notBefore: row["not_before"])
         } else {
             let sessions: String = row["session_ids"] ?? ""
-            target = .user(id: row["user_id"], notBefore: row["not_before"], sessionIDs: sessions.split(separator: " ").map(String.init))
+            let listed = sessions.split(separator: " ").map(String.init)
+            if let kept = row["except_session_id"] as String? {
+                target = .otherSessions(userID: row["user_id"], keptSessionID: kept, notBefore: row["not_before"], sessionIDs: listed)
+            } else {
+                target = .user(id: row["user_id"], notBefore: row["not_before"], sessionIDs: listed)
+            }
         }
         return Revocation(
             sequence: row["sequence"], instanceID: row["instance_id"], target: target, revokedAt: row["revoked_at"],

@@ -4,7 +4,7 @@ import SessionNetwork
 public import SessionStorage
 
 extension SQLiteSessionStore {
-    public func createSession(_ session: Session) async throws(StorageError) {
+    public func createSession(_ session: Session, audit: AuditDraft?) async throws(StorageError) {
         try session.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(
@@ -15,6 +15,7 @@ extension SQLiteSessionStore {
                 db, sql: "SELECT 1 FROM client WHERE id = ? AND instance_id = ?", arguments: [session.clientID, session.instanceID]) != nil
             else { throw StorageError(.constraint, "no client \(session.clientID) in instance \(session.instanceID)") }
             try db.cachedStatement(sql: Self.insertSessionSQL).execute(arguments: Self.sessionColumns(session))
+            try Self.appendAudit(db, instanceID: session.instanceID, audit)
         }
     }
 
@@ -22,8 +23,8 @@ extension SQLiteSessionStore {
         INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
             last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
             device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified, token_horizon,
-            os_name, ip_bytes)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            os_name, ip_bytes, anomalous, opened_country, opened_device)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func sessionColumns(_ session: Session) -> StatementArguments {
@@ -34,7 +35,7 @@ extension SQLiteSessionStore {
             session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
             activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
             activity?.city, activity?.country, session.authMethod, session.mfaVerified, session.tokenHorizon,
-            activity?.osName, addressBytes(activity),
+            activity?.osName, addressBytes(activity), session.anomalous, session.openedCountry, session.openedDevice,
         ]
     }
 
@@ -52,7 +53,8 @@ extension SQLiteSessionStore {
             lastActiveOrganizationID: row["last_active_organization_id"], lastActiveAt: row["last_active_at"],
             expireAt: row["expire_at"], abandonAt: row["abandon_at"], createdAt: row["created_at"],
             updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"],
-            tokenHorizon: row["token_horizon"])
+            tokenHorizon: row["token_horizon"], anomalous: row["anomalous"], openedCountry: row["opened_country"],
+            openedDevice: row["opened_device"])
     }
 
     /// The recorded address as the 16 bytes the address index orders; `nil` when none was recorded
@@ -118,6 +120,7 @@ extension SQLiteSessionStore {
             conditions.append("user_id = :user")
             arguments["user"] = userID
         }
+        if query.anomalousOnly { conditions.append("anomalous = 1") }
         if let addresses = query.addresses {
             conditions.append("ip_bytes BETWEEN :first AND :last")
             arguments["first"] = Data(addresses.first.bytes)
@@ -171,7 +174,9 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) async throws(StorageError) -> Session {
+    public func recordActivity(
+        instanceID: String, id: String, activity: Session.Activity, at: Int64, anomaly: AuditDraft?
+    ) async throws(StorageError) -> Session {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
         var probe = Session(id: id, instanceID: instanceID, userID: "", clientID: "", lastActiveAt: 0, expireAt: 0, abandonAt: 0, createdAt: 0, updatedAt: 0)
         probe.activity = activity
@@ -189,12 +194,18 @@ extension SQLiteSessionStore {
                     activity.browserVersion, activity.osName, activity.city, activity.country, Self.addressBytes(activity), at, at, id,
                     instanceID,
                 ])
+            if db.changesCount == 1, anomaly != nil {
+                try db.execute(sql: "UPDATE session SET anomalous = 1 WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
+                try Self.appendAudit(db, instanceID: instanceID, anomaly)
+            }
             guard let session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
             return session
         }
     }
 
-    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) async throws(StorageError) -> (Session, Revocation?) {
+    public func revokeSession(
+        instanceID: String, id: String, at: Int64, leeway: Int64, audit: AuditDraft?
+    ) async throws(StorageError) -> (Session, Revocation?) {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("session", id) }
         let result: RevokeResult = try await write { db in
             guard var session = try Self.fetchSession(db, instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
@@ -207,31 +218,44 @@ extension SQLiteSessionStore {
             // Read in this transaction: a mint that moved the horizon committed before it, or fails after it.
             let entry = try Self.appendRevocation(
                 db, instanceID: instanceID, target: .session(id: id), at: at, retainUntil: session.revocationRetention(leeway: leeway))
+            try Self.appendAudit(db, instanceID: instanceID, audit)
             return RevokeResult(session: session, entry: entry)
         }
         return (result.session, result.entry)
     }
 
-    public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func revokeUserSessions(
+        instanceID: String, userID: String, except: String?, at: Int64, retainUntil: Int64, audit: AuditDraft?
+    ) async throws(StorageError) -> Revocation {
         guard StoredText.isClean(userID), StoredText.isClean(instanceID) else { throw Self.missing("user", userID) }
+        if let except { try StoredText.check(["except": except]) }
         return try await write { db in
             guard try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM user WHERE id = ? AND instance_id = ? AND deleted_at IS NULL", arguments: [userID, instanceID]) != nil
             else { throw Self.missing("user", userID) }
-            return try Self.revokeAll(db, instanceID: instanceID, userID: userID, at: at, retainUntil: retainUntil)
+            return try Self.revokeAll(db, instanceID: instanceID, userID: userID, except: except, at: at, retainUntil: retainUntil, audit: audit)
         }
     }
 
-    /// Every active session of the user becomes revoked, and one user-wide entry listing them is appended.
-    static func revokeAll(_ db: Database, instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws -> Revocation {
+    /// Every active session of the user (but `except`) becomes revoked, and one entry listing them
+    /// is appended, with the event (which gains `revoked_count`).
+    static func revokeAll(
+        _ db: Database, instanceID: String, userID: String, except: String?, at: Int64, retainUntil: Int64, audit: AuditDraft?
+    ) throws -> Revocation {
+        let kept = except ?? ""
         let sessions = try String.fetchAll(
-            db, sql: "SELECT id FROM session WHERE instance_id = ? AND user_id = ? AND status = 'active' ORDER BY id",
-            arguments: [instanceID, userID])
+            db, sql: "SELECT id FROM session WHERE instance_id = ? AND user_id = ? AND status = 'active' AND id != ? ORDER BY id",
+            arguments: [instanceID, userID, kept])
         try db.execute(
-            sql: "UPDATE session SET status = 'revoked', updated_at = ? WHERE instance_id = ? AND user_id = ? AND status = 'active'",
-            arguments: [at, instanceID, userID])
-        return try appendRevocation(
-            db, instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: sessions), at: at, retainUntil: retainUntil)
+            sql: "UPDATE session SET status = 'revoked', updated_at = ? WHERE instance_id = ? AND user_id = ? AND status = 'active' AND id != ?",
+            arguments: [at, instanceID, userID, kept])
+        let target: Revocation.Target = except.map {
+            .otherSessions(userID: userID, keptSessionID: $0, notBefore: at, sessionIDs: sessions)
+        } ?? .user(id: userID, notBefore: at, sessionIDs: sessions)
+        var draft = audit
+        draft?.data["revoked_count"] = .integer(Int64(sessions.count))
+        try appendAudit(db, instanceID: instanceID, draft)
+        return try appendRevocation(db, instanceID: instanceID, target: target, at: at, retainUntil: retainUntil)
     }
 
     public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) async throws(StorageError) -> Session {

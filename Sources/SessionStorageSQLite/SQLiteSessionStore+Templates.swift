@@ -2,7 +2,7 @@ import GRDB
 public import SessionStorage
 
 extension SQLiteSessionStore {
-    public func createTemplate(_ template: JWTTemplateRecord) async throws(StorageError) {
+    public func createTemplate(_ template: JWTTemplateRecord, audit: AuditDraft?) async throws(StorageError) {
         try template.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [template.instanceID]) != nil else {
@@ -19,6 +19,7 @@ extension SQLiteSessionStore {
                     template.allowedClockSkew, template.signingAlgorithm, template.customSigningKey?.algorithm,
                     template.customSigningKey?.material, template.createdAt, template.updatedAt,
                 ])
+            try Self.appendAudit(db, instanceID: template.instanceID, audit)
         }
     }
 
@@ -60,7 +61,7 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         try template.checkStorable()
         return try await write { db in
             try db.execute(
@@ -75,16 +76,18 @@ extension SQLiteSessionStore {
                     template.id, template.instanceID,
                 ])
             guard db.changesCount == 1 else { throw Self.missing("template", template.id) }
+            try Self.appendAudit(db, instanceID: template.instanceID, audit)
             return try Self.appendRevocation(
                 db, instanceID: template.instanceID, target: .templateChanged(id: template.id), at: template.updatedAt, retainUntil: retainUntil)
         }
     }
 
-    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("template", id) }
         return try await write { db in
             try db.execute(sql: "DELETE FROM jwt_template WHERE id = ? AND instance_id = ?", arguments: [id, instanceID])
             guard db.changesCount == 1 else { throw Self.missing("template", id) }
+            try Self.appendAudit(db, instanceID: instanceID, audit)
             return try Self.appendRevocation(db, instanceID: instanceID, target: .templateChanged(id: id), at: at, retainUntil: retainUntil)
         }
     }

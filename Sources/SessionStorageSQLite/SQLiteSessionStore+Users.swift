@@ -2,7 +2,7 @@ import GRDB
 public import SessionStorage
 
 extension SQLiteSessionStore {
-    public func createUser(_ user: User) async throws(StorageError) {
+    public func createUser(_ user: User, audit: AuditDraft?) async throws(StorageError) {
         try user.checkStorable()
         try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM instance WHERE id = ?", arguments: [user.instanceID]) != nil else {
@@ -17,6 +17,7 @@ extension SQLiteSessionStore {
                     """,
                 arguments: Self.userColumns(user))
             try Self.writeContacts(db, user)
+            try Self.appendAudit(db, instanceID: user.instanceID, audit)
         }
     }
 
@@ -95,7 +96,7 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         try user.checkStorable()
         return try await write { db in
             try db.execute(
@@ -112,12 +113,13 @@ extension SQLiteSessionStore {
                 ])
             guard db.changesCount == 1 else { throw Self.missing("user", user.id) }
             try Self.writeContacts(db, user)
+            try Self.appendAudit(db, instanceID: user.instanceID, audit)
             return try Self.appendRevocation(
                 db, instanceID: user.instanceID, target: .userUpdated(id: user.id), at: user.updatedAt, retainUntil: retainUntil)
         }
     }
 
-    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) async throws(StorageError) -> Revocation {
+    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         guard StoredText.isClean(id), StoredText.isClean(instanceID) else { throw Self.missing("user", id) }
         return try await write { db in
             try db.execute(
@@ -126,7 +128,7 @@ extension SQLiteSessionStore {
             guard db.changesCount == 1 else { throw Self.missing("user", id) }
             try db.execute(sql: "DELETE FROM email_address WHERE user_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM phone_number WHERE user_id = ?", arguments: [id])
-            return try Self.revokeAll(db, instanceID: instanceID, userID: id, at: at, retainUntil: retainUntil)
+            return try Self.revokeAll(db, instanceID: instanceID, userID: id, except: nil, at: at, retainUntil: retainUntil, audit: audit)
         }
     }
 }

@@ -228,6 +228,7 @@ enum Schema {
             }
         }
         registerStreamAndActivityMigrations(&migrator)
+        registerAuditMigrations(&migrator)
         return migrator
     }
 }

@@ -98,7 +98,15 @@ public struct SessionVerifier: Sendable {
         if let violation = policy.violation(of: claims, now: now) { throw Self.error(for: violation, now: now) }
         if let revocations {
             switch revocations.check(sessionID: claims.sessionID, userID: claims.subject, issuedAt: claims.issuedAt ?? 0) {
-            case .clear: break
+            case .clear:
+                // A token minted for an OAuth client names it in `client_id` (RFC 9068); it is read
+                // only for a user with a revoked consent on the list.
+                if revocations.hasConsents(of: claims.subject), let user = claims.subject,
+                    let client = claims.additional["client_id"]?.stringValue,
+                    revocations.isConsentRevoked(userID: user, clientID: client, issuedAt: claims.issuedAt ?? 0)
+                {
+                    throw VerificationError(.revoked, "the user's consent to client \(client) was revoked")
+                }
             case .revoked:
                 throw VerificationError(.revoked, claims.sessionID.map { "session \($0) was revoked" } ?? "the user's tokens were revoked")
             case .stale(let age):

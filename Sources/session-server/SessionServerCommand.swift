@@ -67,6 +67,11 @@ struct SessionServerCommand: AsyncParsableCommand {
     var geoIPDatabase: String = ProcessInfo.processInfo.environment["TESSERA_GEOIP_DATABASE"] ?? ""
 
     @Option(
+        name: .customLong("rate-limit"),
+        help: "on or off: limits on the user side per client address and per session (TESSERA_RATE_LIMIT; default on). Off for load tests.")
+    var rateLimit: String = ProcessInfo.processInfo.environment["TESSERA_RATE_LIMIT"] ?? "on"
+
+    @Option(
         name: .customLong("idle-timeout"),
         help: "Seconds a connection may stay idle, or stall while sending a request body (TESSERA_IDLE_TIMEOUT; 1...3600, default 60).")
     var idleTimeout: Int?
@@ -163,6 +168,12 @@ struct SessionServerCommand: AsyncParsableCommand {
         if !geoIPDatabase.isEmpty {
             do { geoIP = try GeoIPDatabase(path: geoIPDatabase) } catch { throw ValidationError("--geoip-database \(geoIPDatabase): \(error.reason)") }
         }
+        let rateLimits: Bool
+        switch rateLimit {
+        case "on": rateLimits = true
+        case "off": rateLimits = false
+        default: throw ValidationError("--rate-limit must be on or off (TESSERA_RATE_LIMIT), not \(rateLimit.prefix(16))")
+        }
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
         let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
         let environment = ProcessInfo.processInfo.environment
@@ -170,7 +181,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
-                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP),
+                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,

@@ -2,11 +2,11 @@ public import SessionStorage
 import Synchronization
 
 extension Revocation {
-    /// Session and user entries; key entries matter only to this service's processes.
+    /// Session, user, all-but-current and consent entries; key entries matter only to this service's processes.
     var isShownToVerifiers: Bool {
         switch target {
-        case .session, .user: true
-        case .secretKey, .signingKey, .userUpdated, .templateChanged: false
+        case .session, .user, .otherSessions, .consent: true
+        case .secretKey, .signingKey, .userUpdated, .templateChanged, .tenantChanged: false
         }
     }
 }

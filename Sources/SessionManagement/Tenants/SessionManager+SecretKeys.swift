@@ -42,8 +42,9 @@ extension SessionManager {
         }
         try await startRevocations()
         let now = clock()
+        let audit = try auditDraft("secret_key.revoked", at: now, data: ["key_id": .string(id)])
         let (key, entry) = try await storage { () async throws(StorageError) in
-            try await store.revokeSecretKey(instanceID: instance.id, id: id, at: now, retainUntil: now + secretKeyEntryRetention)
+            try await store.revokeSecretKey(instanceID: instance.id, id: id, at: now, retainUntil: now + secretKeyEntryRetention, audit: audit)
         }
         if let entry { try await deliver(entry) }
         return key

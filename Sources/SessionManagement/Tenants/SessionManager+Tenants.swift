@@ -211,8 +211,14 @@ extension SessionManager {
     private func add(_ record: SigningKeyRecord) async throws(ManagementError) {
         try await startRevocations()
         let entry: Revocation
+        let audit = try auditDraft(
+            "signing_key.rotated", at: record.createdAt,
+            data: [
+                "kid": .string(record.keyID), "algorithm": .string(record.algorithm), "generation": .integer(record.generation),
+                "activates_at": .integer(record.activatesAt),
+            ])
         do {
-            entry = try await store.addSigningKey(record, retainUntil: record.createdAt + secretKeyEntryRetention)
+            entry = try await store.addSigningKey(record, retainUntil: record.createdAt + secretKeyEntryRetention, audit: audit)
         } catch {
             if error.code == .conflict {
                 throw ManagementError(.conflict, "another rotation of this tenant was stored first, or the key belongs to another tenant")
@@ -242,5 +248,20 @@ extension SessionManager {
             throw .invalid("private_key_pem", "the tenant signs with \(algorithm.rawValue) and the key is for \(key.algorithm.rawValue)")
         }
         return key
+    }
+}
+
+extension SessionManager {
+    /// The tenant whose signing key has this `kid`, with its keys, or `nil` when no tenant has it.
+    public func tenantKeys(forKeyID keyID: String) async throws(ManagementError) -> TenantKeys? {
+        guard (1...128).contains(keyID.utf8.count), StoredText.isClean(keyID) else { return nil }
+        if keyIndex.instanceID(forKeyID: keyID) == nil, keyIndex.claimRefresh() {
+            let keys = try await storage { () async throws(StorageError) in try await store.allSigningKeys() }
+            keyIndex.replace(Dictionary(keys.map { ($0.keyID, $0.instanceID) }, uniquingKeysWith: { first, _ in first }))
+        }
+        guard let instanceID = keyIndex.instanceID(forKeyID: keyID) else { return nil }
+        if let cached = tenantDirectory.tenant(id: instanceID) { return cached }
+        guard let instance = try await storage({ () async throws(StorageError) in try await store.instance(id: instanceID) }) else { return nil }
+        return try await tenantKeys(for: instance)
     }
 }

@@ -37,7 +37,10 @@ final class TenantDirectory: Sendable {
     func apply(_ entries: [Revocation]) {
         state.withLock { state in
             for entry in entries {
-                guard case .signingKey = entry.target else { continue }
+                switch entry.target {
+                case .signingKey, .tenantChanged: break
+                default: continue
+                }
                 if let tenant = state.byID.removeValue(forKey: entry.instanceID) { state.idBySlug[tenant.instance.slug] = nil }
                 state.generation &+= 1
             }

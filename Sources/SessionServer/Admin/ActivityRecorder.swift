@@ -22,11 +22,27 @@ struct ActivityRecorder: Sendable {
     }
 
     func activity(for request: Request, context: ServerContext, body: RequestBody) throws -> Session.Activity {
+        try activity(for: request, context: context, relayedAddress: try AdminRoutes.string(body, "ipAddress"),
+            relayedAgent: try AdminRoutes.string(body, "userAgent"))
+    }
+
+    /// The activity of the request's own client: its address and user agent, nothing relayed (the user side).
+    func requestActivity(for request: Request, context: ServerContext) throws -> Session.Activity {
+        try activity(for: request, context: context, relayedAddress: nil, relayedAgent: nil)
+    }
+
+    /// The request's client address (§2: the peer, or behind a trusted proxy its forwarded client).
+    func clientAddress(for request: Request, context: ServerContext) -> IPAddress? {
+        let fields = HTTPField.Name(ClientAddressResolver.forwardedForHeader).map { request.headers[values: $0] } ?? []
+        return locations.addresses.clientAddress(peer: context.peerAddress, forwardedFor: fields)
+    }
+
+    private func activity(for request: Request, context: ServerContext, relayedAddress: String?, relayedAgent: String?) throws -> Session.Activity {
         let peer = context.peerAddress
         let fields: (String) -> [String] = { name in HTTPField.Name(name).map { request.headers[values: $0] } ?? [] }
         let address: IPAddress?
         let location: Location?
-        if let text = try AdminRoutes.string(body, "ipAddress") {
+        if let text = relayedAddress {
             guard let relayed = IPAddress(text) else {
                 throw APIError(.badRequest, "invalid_request", "ipAddress must be an IPv4 or IPv6 address")
             }
@@ -37,7 +53,6 @@ struct ActivityRecorder: Sendable {
             address = locations.addresses.clientAddress(peer: peer, forwardedFor: fields(ClientAddressResolver.forwardedForHeader))
             location = locations.location(peer: peer, client: address, fields: fields)
         }
-        let relayedAgent = try AdminRoutes.string(body, "userAgent")
         let userAgent = try Self.userAgent(relayedAgent ?? request.headers[.userAgent])
         // Client hints describe the requesting browser: they count only when its own user agent does.
         let hints = relayedAgent == nil

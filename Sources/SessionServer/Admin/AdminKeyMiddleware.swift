@@ -1,5 +1,6 @@
 import Hummingbird
 import SessionManagement
+import SessionNetwork
 import SessionStorage
 
 /// `/t/{tenant}/api/v1/admin`: `Authorization: Bearer sk_…` of that tenant. No key, an unknown or
@@ -8,6 +9,7 @@ import SessionStorage
 struct AdminKeyMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let manager: SessionManager
+    let activity: ActivityRecorder
 
     static let realm = "tessera-admin"
     static let unauthenticated = APIError(
@@ -16,8 +18,8 @@ struct AdminKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         let slug = try context.slug()
         guard let credential = request.bearerCredential else { throw Self.unauthenticated }
-        let (instance, scope): (Instance, KeyScope)
-        do { (instance, scope) = try await manager.authenticate(key: credential) } catch {
+        let (instance, scope, keyID): (Instance, KeyScope, String)
+        do { (instance, scope, keyID) = try await manager.authenticateKey(credential) } catch {
             throw error.code == .unauthenticated ? Self.unauthenticated : APIError(error)
         }
         switch scope {
@@ -28,6 +30,10 @@ struct AdminKeyMiddleware: RouterMiddleware {
         guard instance.slug == slug else { throw APIError(.forbidden, "forbidden", "This key belongs to another tenant") }
         var context = context
         context.principal = .tenantKey(tenant: instance, scope: scope)
-        return try await next(request, context)
+        let audit = AuditContext(
+            actor: AuditEvent.Actor(type: .secretKey, id: keyID), ipAddress: activity.clientAddress(for: request, context: context)?.description,
+            userAgent: request.headers[.userAgent].flatMap { try? ActivityRecorder.userAgent($0) })
+        let authenticated = context
+        return try await AuditContext.$current.withValue(audit) { try await next(request, authenticated) }
     }
 }

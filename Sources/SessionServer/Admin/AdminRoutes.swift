@@ -16,7 +16,7 @@ struct AdminRoutes {
     func register(_ router: Router<ServerContext>) {
         let group = router.group("t/:slug/api/v1/admin")
             .add(middleware: APIErrorMiddleware())
-            .add(middleware: AdminKeyMiddleware(manager: manager))
+            .add(middleware: AdminKeyMiddleware(manager: manager, activity: activity))
         group.post("users/:user/sessions") { request, context in
             let body = try await Self.body(request, limit: configuration.maximumBodyBytes)
                 .allowOnly(["ipAddress", "userAgent", "authMethod", "mfaVerified", "expiresInSeconds"])
@@ -33,7 +33,7 @@ struct AdminRoutes {
         }
         group.post("sessions/:session/tokens") { request, context in
             let body = try await Self.body(request, limit: configuration.maximumBodyBytes)
-                .allowOnly(["ipAddress", "userAgent", "expiresInSeconds", "template"])
+                .allowOnly(["ipAddress", "userAgent", "expiresInSeconds", "template", "clientId"])
             let tenant = try context.tenant
             let sessionID = try Self.sessionID(context)
             let expiresIn = try Self.integer(body, "expiresInSeconds")
@@ -41,11 +41,15 @@ struct AdminRoutes {
             if let template, !SessionManager.isValidTemplateName(template) {
                 throw APIError(.badRequest, "invalid_request", "template must name a JWT template")
             }
+            let client = try Self.string(body, "clientId")
+            if let client, !SessionManager.isValidClientID(client) {
+                throw APIError(.badRequest, "invalid_request", "clientId must be 1 to 128 characters of A-Z, a-z, 0-9 and . _ ~ : -")
+            }
             try await manager.recordActivity(in: tenant, sessionID: sessionID, try activity.activity(for: request, context: context, body: body))
             let token = if let template {
-                try await manager.templateToken(in: tenant, sessionID: sessionID, templateName: template, expiresInSeconds: expiresIn)
+                try await manager.templateToken(in: tenant, sessionID: sessionID, templateName: template, expiresInSeconds: expiresIn, clientID: client)
             } else {
-                try await manager.sessionToken(in: tenant, sessionID: sessionID, expiresInSeconds: expiresIn)
+                try await manager.sessionToken(in: tenant, sessionID: sessionID, expiresInSeconds: expiresIn, clientID: client)
             }
             return JSONResponse.make(.object(["token": .string(token)]), headers: [.cacheControl: "no-store"])
         }
@@ -80,12 +84,13 @@ struct AdminRoutes {
                     "nextCursor": next.map { .string(AdminCursor.encode($0)) } ?? .null,
                 ]), headers: [.cacheControl: "no-store"])
         }
+        registerConsentsAndAudit(group)
     }
 
     // MARK: The edge: every input checked against its grammar once, here
 
     static func listRequest(_ request: Request) throws -> AdminSessionListRequest {
-        let allowed: Set<String> = ["userId", "ipAddress", "limit", "cursor"]
+        let allowed: Set<String> = ["userId", "ipAddress", "limit", "cursor", "anomalous"]
         if let unknown = request.uri.queryParameters.first(where: { !allowed.contains(String($0.key)) }) {
             throw APIError(.badRequest, "invalid_request", "\(String(unknown.key).prefix(64)) is not a parameter of this list")
         }
@@ -110,6 +115,13 @@ struct AdminRoutes {
         if let cursor = request.query("cursor") {
             guard let decoded = AdminCursor.decode(cursor) else { throw APIError(.badRequest, "invalid_request", "cursor is not one this server wrote") }
             list.after = decoded
+        }
+        if let anomalous = request.query("anomalous") {
+            switch anomalous {
+            case "true": list.anomalousOnly = true
+            case "false": list.anomalousOnly = false
+            default: throw APIError(.badRequest, "invalid_request", "anomalous must be true or false")
+            }
         }
         return list
     }

@@ -27,6 +27,7 @@ enum AdminSessionDTO {
             "authMethod": text(session.authMethod),
             "mfaVerified": .bool(session.mfaVerified),
             "status": .string(session.effectiveStatus(at: now).rawValue),
+            "anomalous": .bool(session.anomalous),
             "createdAt": .string(ISO8601Milliseconds.string(session.createdAt)),
             "lastActiveAt": .string(ISO8601Milliseconds.string(session.lastActiveAt)),
             "expiresAt": .string(ISO8601Milliseconds.string(session.expireAt)),

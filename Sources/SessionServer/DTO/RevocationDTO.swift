@@ -10,7 +10,11 @@ enum RevocationDTO {
         switch entry.target {
         case .session(let id): target = .session(id: id)
         case .user(let id, let notBefore, let sessionIDs): target = .user(id: id, notBefore: notBefore, sessionIDs: sessionIDs)
-        case .secretKey, .signingKey, .userUpdated, .templateChanged: return nil
+        case .otherSessions(let id, let kept, let notBefore, let sessionIDs):
+            target = .otherSessions(userID: id, keptSessionID: kept, notBefore: notBefore, sessionIDs: sessionIDs)
+        case .consent(let id, let userID, let clientID, let notBefore):
+            target = .consent(id: id, userID: userID, clientID: clientID, notBefore: notBefore)
+        case .secretKey, .signingKey, .userUpdated, .templateChanged, .tenantChanged: return nil
         }
         return RevocationFeedEntry(sequence: entry.sequence, target: target, revokedAt: entry.revokedAt, retainUntil: entry.retainUntil)
     }

@@ -1,5 +1,6 @@
 import Hummingbird
 import SessionManagement
+import SessionStorage
 
 /// `Authorization: Bearer op_…` → the request may use the operator surface; anything else is a 401
 /// with `WWW-Authenticate`. Tenant secret keys and verifier keys are refused here, as operator keys
@@ -11,13 +12,17 @@ struct OperatorKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         guard let credential = request.bearerCredential else { throw APIError.unauthenticated }
         let scope: KeyScope
-        do { (_, scope) = try await manager.authenticate(key: credential) } catch {
+        let keyID: String
+        do { (_, scope, keyID) = try await manager.authenticateKey(credential) } catch {
             // An unknown key is a 401; a store that cannot answer is not the caller's fault.
             throw error.code == .unauthenticated ? APIError.unauthenticated : APIError(error)
         }
         guard scope == .operator else { throw APIError.unauthenticated }
         var context = context
         context.principal = .operator
-        return try await next(request, context)
+        let authenticated = context
+        return try await AuditContext.$current.withValue(AuditContext(actor: AuditEvent.Actor(type: .operator, id: keyID))) {
+            try await next(request, authenticated)
+        }
     }
 }

@@ -27,6 +27,26 @@ struct OperatorRoutes {
         group.get("tenants") { _, _ in
             JSONResponse.make(.object(["data": .array(try await manager.tenants().map { .object(tenantJSON($0)) })]), headers: [.cacheControl: "no-store"])
         }
+        group.patch("tenants/:slug") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+                .allowOnly(["allowed_origins", "anomaly_action"])
+            var origins: [String]?
+            if let given = try body.strings("allowed_origins") {
+                guard given.count <= 100, given.allSatisfy(SessionManager.isValidOrigin) else {
+                    throw APIError(.badRequest, "invalid_request", "allowed_origins must be at most 100 origins such as https://app.example.com")
+                }
+                origins = given
+            }
+            var action: Instance.AnomalyAction?
+            if let text = try body.string("anomaly_action") {
+                guard let parsed = Instance.AnomalyAction(rawValue: text) else {
+                    throw APIError(.badRequest, "invalid_request", "anomaly_action must be flag or revoke")
+                }
+                action = parsed
+            }
+            let tenant = try await manager.updateTenantSettings(slug: try context.slug(), allowedOrigins: origins, anomalyAction: action)
+            return JSONResponse.make(.object(tenantJSON(tenant)), headers: [.cacheControl: "no-store"])
+        }
         group.get("tenants/:slug/secret_keys") { _, context in
             let tenant = try await manager.tenant(slug: try context.slug())
             let keys = try await manager.secretKeys(in: tenant)
@@ -94,6 +114,7 @@ struct OperatorRoutes {
             "environment": .string(instance.environment.rawValue), "signing_algorithm": .string(instance.signingAlgorithm),
             "issuer": .string(issuer), "jwks_url": .string(issuer + "/.well-known/jwks.json"),
             "allowed_origins": .array(instance.allowedOrigins.map(JSONValue.string)),
+            "anomaly_action": .string(instance.anomalyAction.rawValue),
             "created_at": .string(ISO8601Milliseconds.string(instance.createdAt)),
         ]
     }

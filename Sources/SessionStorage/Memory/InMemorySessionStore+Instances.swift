@@ -40,10 +40,12 @@ extension InMemorySessionStore {
         }
     }
 
-    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func addSigningKey(_ key: SigningKeyRecord, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         guard let instance = instanceTable[key.instanceID] else { throw Self.missing("instance", key.instanceID) }
         try checkNewSigningKey(key, instance: instance)
+        let event = try prepare(audit, instanceID: key.instanceID)
         signingKeyList.append(key)
+        defer { commit(event) }
         return append(instanceID: key.instanceID, target: .signingKey(id: key.keyID), at: key.createdAt, retainUntil: retainUntil)
     }
 
@@ -59,13 +61,15 @@ extension InMemorySessionStore {
         return replaced
     }
 
-    public func addSecretKey(_ key: SecretKeyRecord) throws(StorageError) {
+    public func addSecretKey(_ key: SecretKeyRecord, audit: AuditDraft?) throws(StorageError) {
         try StoredText.check(["id": key.id, "instance_id": key.instanceID, "display_prefix": key.displayPrefix])
         guard instanceTable[key.instanceID] != nil else { throw Self.missing("instance", key.instanceID) }
         guard secretKeys[key.id] == nil, !secretKeys.values.contains(where: { $0.hash == key.hash }) else {
             throw StorageError(.conflict, "secret key \(key.id) exists")
         }
+        let event = try prepare(audit, instanceID: key.instanceID)
         secretKeys[key.id] = key
+        commit(event)
     }
 
     public func secretKey(hash: [UInt8]) -> SecretKeyRecord? {
@@ -76,12 +80,25 @@ extension InMemorySessionStore {
         secretKeys.values.filter { $0.instanceID == instanceID }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
-    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> (SecretKeyRecord, Revocation?) {
+    public func revokeSecretKey(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> (SecretKeyRecord, Revocation?) {
         guard var key = secretKeys[id], key.instanceID == instanceID else { throw Self.missing("secret key", id) }
         guard key.revokedAt == nil else { return (key, nil) }
+        let event = try prepare(audit, instanceID: instanceID)
+        defer { commit(event) }
         key.revokedAt = at
         secretKeys[id] = key
         return (key, append(instanceID: instanceID, target: .secretKey(id: id), at: at, retainUntil: retainUntil))
+    }
+
+    public func updateInstance(_ instance: Instance, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> (Instance, Revocation) {
+        guard var stored = instanceTable[instance.id] else { throw Self.missing("instance", instance.id) }
+        stored.allowedOrigins = instance.allowedOrigins
+        stored.anomalyAction = instance.anomalyAction
+        try Self.checkStorable(stored)
+        let event = try prepare(audit, instanceID: instance.id)
+        instanceTable[instance.id] = stored
+        commit(event)
+        return (stored, append(instanceID: instance.id, target: .tenantChanged(id: instance.id), at: audit?.occurredAt ?? 0, retainUntil: retainUntil))
     }
 
     public func markSecretKeyUsed(id: String, at: Int64) {

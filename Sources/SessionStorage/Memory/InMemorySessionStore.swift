@@ -11,6 +11,11 @@ public actor InMemorySessionStore: SessionStore {
     private var templates: [String: JWTTemplateRecord] = [:]
     var revocationList: [Revocation] = []
     var lastSequence: Int64 = 0
+    var auditLog: [String: [AuditEvent]] = [:]
+    /// Per instance: the last sequence and hash that pruning removed.
+    var auditPrunedThrough: [String: Int64] = [:]
+    var auditPrunedHash: [String: [UInt8]] = [:]
+    var consentTable: [String: Consent] = [:]
 
     public init() {}
 
@@ -20,12 +25,14 @@ public actor InMemorySessionStore: SessionStore {
 
     // MARK: Users and clients
 
-    public func createUser(_ user: User) throws(StorageError) {
+    public func createUser(_ user: User, audit: AuditDraft?) throws(StorageError) {
         try user.checkStorable()
         guard instanceTable[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
         guard users[user.id] == nil else { throw StorageError(.conflict, "user \(user.id) exists") }
         try checkExternalID(user)
+        let event = try prepare(audit, instanceID: user.instanceID)
         users[user.id] = user
+        commit(event)
     }
 
     private func checkExternalID(_ user: User) throws(StorageError) {
@@ -48,18 +55,22 @@ public actor InMemorySessionStore: SessionStore {
         return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
     }
 
-    public func updateUser(_ user: User, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         try user.checkStorable()
         guard self.user(instanceID: user.instanceID, id: user.id) != nil else { throw Self.missing("user", user.id) }
         try checkExternalID(user)
+        let event = try prepare(audit, instanceID: user.instanceID)
         users[user.id] = user
+        defer { commit(event) }
         return append(instanceID: user.instanceID, target: .userUpdated(id: user.id), at: user.updatedAt, retainUntil: retainUntil)
     }
 
-    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         guard user(instanceID: instanceID, id: id) != nil else { throw Self.missing("user", id) }
-        let entry = revokeAll(instanceID: instanceID, userID: id, at: at, retainUntil: retainUntil)
+        let event = try prepare(audit, instanceID: instanceID)
+        let entry = revokeAll(instanceID: instanceID, userID: id, except: nil, at: at, retainUntil: retainUntil)
         users[id] = nil
+        commit(event)
         return entry
     }
 
@@ -76,7 +87,7 @@ public actor InMemorySessionStore: SessionStore {
 
     // MARK: Sessions
 
-    public func createSession(_ session: Session) throws(StorageError) {
+    public func createSession(_ session: Session, audit: AuditDraft?) throws(StorageError) {
         try session.checkStorable()
         guard user(instanceID: session.instanceID, id: session.userID) != nil else {
             throw StorageError(.constraint, "no user \(session.userID) in instance \(session.instanceID)")
@@ -85,7 +96,9 @@ public actor InMemorySessionStore: SessionStore {
             throw StorageError(.constraint, "no client \(session.clientID) in instance \(session.instanceID)")
         }
         guard sessions[session.id] == nil else { throw StorageError(.conflict, "session \(session.id) exists") }
+        let event = try prepare(audit, instanceID: session.instanceID)
         sessions[session.id] = session
+        commit(event)
     }
 
     public func session(instanceID: String, id: String) -> Session? {
@@ -105,7 +118,7 @@ public actor InMemorySessionStore: SessionStore {
     public func activeSessions(_ query: ActiveSessionQuery) -> [Session] {
         sessions.values.filter { session in
             guard session.instanceID == query.instanceID, session.effectiveStatus(at: query.now) == .active,
-                query.userID.map({ $0 == session.userID }) ?? true
+                query.userID.map({ $0 == session.userID }) ?? true, !query.anomalousOnly || session.anomalous
             else { return false }
             if let addresses = query.addresses {
                 guard let text = session.activity?.ipAddress, let address = IPAddress(text), addresses.contains(address) else { return false }
@@ -117,46 +130,65 @@ public actor InMemorySessionStore: SessionStore {
         }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(query.limit).map { $0 }
     }
 
-    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64) throws(StorageError) -> Session {
+    public func recordActivity(instanceID: String, id: String, activity: Session.Activity, at: Int64, anomaly: AuditDraft?) throws(StorageError) -> Session {
         guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
         var probe = session
         probe.activity = activity
         try probe.checkStorable()
         if session.status == .active {
+            let event = try prepare(anomaly, instanceID: instanceID)
             session.activity = activity
             session.lastActiveAt = max(session.lastActiveAt, at)
             session.updatedAt = at
+            if event != nil { session.anomalous = true }
             sessions[id] = session
+            commit(event)
         }
         return session
     }
 
-    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64) throws(StorageError) -> (Session, Revocation?) {
+    public func revokeSession(instanceID: String, id: String, at: Int64, leeway: Int64, audit: AuditDraft?) throws(StorageError) -> (Session, Revocation?) {
         guard var session = session(instanceID: instanceID, id: id) else { throw Self.missing("session", id) }
         guard session.status == .active else { return (session, nil) }
         let wasLive = session.effectiveStatus(at: at) == .active
+        let event = wasLive ? try prepare(audit, instanceID: instanceID) : nil
         session.status = .revoked
         session.updatedAt = at
         sessions[id] = session
         guard wasLive else { return (session, nil) }
+        commit(event)
         return (session, append(instanceID: instanceID, target: .session(id: id), at: at, retainUntil: session.revocationRetention(leeway: leeway)))
     }
 
-    public func revokeUserSessions(instanceID: String, userID: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func revokeUserSessions(
+        instanceID: String, userID: String, except: String?, at: Int64, retainUntil: Int64, audit: AuditDraft?
+    ) throws(StorageError) -> Revocation {
         guard user(instanceID: instanceID, id: userID) != nil else { throw Self.missing("user", userID) }
-        return revokeAll(instanceID: instanceID, userID: userID, at: at, retainUntil: retainUntil)
+        if let except { try StoredText.check(["except": except]) }
+        var draft = audit
+        let count = sessions.values.filter {
+            $0.instanceID == instanceID && $0.userID == userID && $0.status == .active && $0.id != except
+        }.count
+        draft?.data["revoked_count"] = .integer(Int64(count))
+        let event = try prepare(draft, instanceID: instanceID)
+        let entry = revokeAll(instanceID: instanceID, userID: userID, except: except, at: at, retainUntil: retainUntil)
+        commit(event)
+        return entry
     }
 
-    private func revokeAll(instanceID: String, userID: String, at: Int64, retainUntil: Int64) -> Revocation {
+    private func revokeAll(instanceID: String, userID: String, except: String?, at: Int64, retainUntil: Int64) -> Revocation {
         var revoked: [String] = []
-        for (id, var session) in sessions where session.instanceID == instanceID && session.userID == userID && session.status == .active {
+        for (id, var session) in sessions
+        where session.instanceID == instanceID && session.userID == userID && session.status == .active && id != except {
             session.status = .revoked
             session.updatedAt = at
             sessions[id] = session
             revoked.append(id)
         }
-        return append(
-            instanceID: instanceID, target: .user(id: userID, notBefore: at, sessionIDs: revoked.sorted()), at: at, retainUntil: retainUntil)
+        let target: Revocation.Target = except.map {
+            .otherSessions(userID: userID, keptSessionID: $0, notBefore: at, sessionIDs: revoked.sorted())
+        } ?? .user(id: userID, notBefore: at, sessionIDs: revoked.sorted())
+        return append(instanceID: instanceID, target: target, at: at, retainUntil: retainUntil)
     }
 
     public func touchSession(instanceID: String, id: String, at: Int64, interval: Int64, horizon: Int64?) throws(StorageError) -> Session {
@@ -174,12 +206,14 @@ public actor InMemorySessionStore: SessionStore {
 
     // MARK: JWT templates
 
-    public func createTemplate(_ template: JWTTemplateRecord) throws(StorageError) {
+    public func createTemplate(_ template: JWTTemplateRecord, audit: AuditDraft?) throws(StorageError) {
         try template.checkStorable()
         guard instanceTable[template.instanceID] != nil else { throw Self.missing("instance", template.instanceID) }
         guard templates[template.id] == nil else { throw StorageError(.conflict, "template \(template.id) exists") }
         try checkTemplateName(template)
+        let event = try prepare(audit, instanceID: template.instanceID)
         templates[template.id] = template
+        commit(event)
     }
 
     private func checkTemplateName(_ template: JWTTemplateRecord) throws(StorageError) {
@@ -202,18 +236,22 @@ public actor InMemorySessionStore: SessionStore {
         return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
     }
 
-    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func updateTemplate(_ template: JWTTemplateRecord, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         try template.checkStorable()
         guard self.template(instanceID: template.instanceID, id: template.id) != nil else { throw Self.missing("template", template.id) }
         try checkTemplateName(template)
+        let event = try prepare(audit, instanceID: template.instanceID)
         templates[template.id] = template
+        defer { commit(event) }
         return append(
             instanceID: template.instanceID, target: .templateChanged(id: template.id), at: template.updatedAt, retainUntil: retainUntil)
     }
 
-    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64) throws(StorageError) -> Revocation {
+    public func deleteTemplate(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         guard template(instanceID: instanceID, id: id) != nil else { throw Self.missing("template", id) }
+        let event = try prepare(audit, instanceID: instanceID)
         templates[id] = nil
+        defer { commit(event) }
         return append(instanceID: instanceID, target: .templateChanged(id: id), at: at, retainUntil: retainUntil)
     }
 
@@ -281,4 +319,5 @@ protocol Timestamped {
 }
 
 extension User: Timestamped {}
+
 extension Session: Timestamped {}

@@ -18,13 +18,23 @@ public struct Instance: Sendable, Hashable {
     public var allowedOrigins: [String]
     /// Whether the Backend API may create sessions in production (a customer's own login service).
     public var allowsBackendSignIn: Bool
+    /// What activity from another country or device family does to a session.
+    public var anomalyAction: AnomalyAction
     /// Unix milliseconds.
     public var createdAt: Int64
 
+    public enum AnomalyAction: String, Sendable, Hashable, CaseIterable {
+        /// Record an `auth.session_anomaly` event and mark the session `anomalous`.
+        case flag
+        /// The same, then revoke the session at once.
+        case revoke
+    }
+
     public init(
         id: String, slug: String, environment: Environment, signingAlgorithm: String = "RS256", allowedOrigins: [String] = [],
-        allowsBackendSignIn: Bool = false, createdAt: Int64
+        allowsBackendSignIn: Bool = false, anomalyAction: AnomalyAction = .flag, createdAt: Int64
     ) {
+        self.anomalyAction = anomalyAction
         self.id = id
         self.slug = slug
         self.environment = environment

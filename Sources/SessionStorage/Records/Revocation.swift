@@ -22,6 +22,17 @@ public struct Revocation: Sendable, Hashable {
         /// A template of the instance was changed or deleted (by id): every process drops its
         /// compiled templates of that instance. Not shown to verifiers.
         case templateChanged(id: String)
+        /// "Sign out all other sessions": every session the user had when the entry was committed
+        /// but `keptSessionID` (the one that asked), listed like a user-wide entry, plus every token
+        /// of the user without `sid` issued at or before `notBefore` (none of them can show it
+        /// belongs to the kept session). The kept session's tokens stay valid.
+        case otherSessions(userID: String, keptSessionID: String, notBefore: Int64, sessionIDs: [String])
+        /// A consent was revoked: every token of `userID` minted for the OAuth client `clientID`
+        /// (its `client_id` claim) and issued at or before `notBefore` (Unix milliseconds) is refused.
+        case consent(id: String, userID: String, clientID: String, notBefore: Int64)
+        /// The tenant's settings changed (allowed origins, anomaly action): every process reloads
+        /// the tenant. Not shown to verifiers.
+        case tenantChanged(id: String)
     }
 
     /// Strictly increasing across the whole store, never reused.

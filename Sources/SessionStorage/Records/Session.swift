@@ -24,6 +24,13 @@ public struct Session: Sendable, Hashable {
         /// ISO 3166-1 alpha-2.
         public var country: String?
 
+        /// The device type and operating system family (`desktop/Mac OS X`), when both are known:
+        /// a browser update keeps it, another machine usually does not.
+        public var deviceFamily: String? {
+            guard let type = deviceType, type != "unknown", let os = osName, os != "Other" else { return nil }
+            return type + "/" + os
+        }
+
         public init(
             userAgent: String? = nil, ipAddress: String? = nil, deviceType: String? = nil, isMobile: Bool = false,
             browserName: String? = nil, browserVersion: String? = nil, osName: String? = nil, city: String? = nil, country: String? = nil
@@ -64,13 +71,23 @@ public struct Session: Sendable, Hashable {
     /// revocation entry need only be kept until `min(expireAt, tokenHorizon)` plus the verifiers'
     /// leeway, not until the session's end (Decision 0012). Defaults to `expireAt`, which is always safe.
     public var tokenHorizon: Int64
+    /// Activity came from another country or another device family than the session was opened
+    /// with (an `auth.session_anomaly` event says which).
+    public var anomalous: Bool
+    /// The country and device family (`Activity.deviceFamily`) the session was opened with, when
+    /// known: what later activity is compared with.
+    public var openedCountry: String?
+    public var openedDevice: String?
 
     public init(
         id: String, instanceID: String, userID: String, clientID: String, status: Status = .active, actor: String? = nil,
         lastActiveOrganizationID: String? = nil, lastActiveAt: Int64, expireAt: Int64, abandonAt: Int64,
         createdAt: Int64, updatedAt: Int64, activity: Activity? = nil, authMethod: String? = nil, mfaVerified: Bool = false,
-        tokenHorizon: Int64? = nil
+        tokenHorizon: Int64? = nil, anomalous: Bool = false, openedCountry: String? = nil, openedDevice: String? = nil
     ) {
+        self.anomalous = anomalous
+        self.openedCountry = openedCountry
+        self.openedDevice = openedDevice
         self.id = id
         self.instanceID = instanceID
         self.userID = userID

@@ -5,9 +5,10 @@
 /// template that exists can always be rendered.
 public struct JWTTemplate: Sendable, Hashable {
     /// Claims that belong to the service and are written after rendering; a template naming one
-    /// at its top level is refused when saved.
+    /// at its top level is refused when saved. `client_id` names the OAuth client a token was
+    /// minted for (with the user's consent): only the service may write it.
     public static let reservedClaims: Set<String> = [
-        "azp", "exp", "fva", "iat", "iss", "jti", "nbf", "sid", "sts", "sub", "v",
+        "azp", "client_id", "exp", "fva", "iat", "iss", "jti", "nbf", "sid", "sts", "sub", "v",
     ]
     public static let lifetimeRange: ClosedRange<Int64> = TokenLifetime.allowedRange
     public static let clockSkewRange: ClosedRange<Int64> = 0...300

@@ -8,6 +8,11 @@ public struct RevocationFeedEntry: Sendable, Hashable {
         /// Every session listed, and every token of the user without `sid` issued at or before
         /// `notBefore` (Unix milliseconds).
         case user(id: String, notBefore: Int64, sessionIDs: [String])
+        /// "Sign out all other sessions": exactly like `user` (the listed sessions, and the user's
+        /// tokens without `sid` up to `notBefore`), and says which session was kept; it is never listed.
+        case otherSessions(userID: String, keptSessionID: String, notBefore: Int64, sessionIDs: [String])
+        /// A revoked consent: the user's tokens whose `client_id` is `clientID`, issued at or before `notBefore`.
+        case consent(id: String, userID: String, clientID: String, notBefore: Int64)
     }
 
     public var sequence: Int64
@@ -28,8 +33,10 @@ public struct RevocationFeedEntry: Sendable, Hashable {
     public func apply(to snapshot: inout RevocationSnapshot) {
         switch target {
         case .session(let id): snapshot.revokeSession(id, retainUntil: retainUntil)
-        case .user(let id, let notBefore, let sessionIDs):
+        case .user(let id, let notBefore, let sessionIDs), .otherSessions(let id, _, let notBefore, let sessionIDs):
             snapshot.revokeUser(id, notBefore: notBefore, sessionIDs: sessionIDs, retainUntil: retainUntil)
+        case .consent(_, let userID, let clientID, let notBefore):
+            snapshot.revokeConsent(userID: userID, clientID: clientID, notBefore: notBefore, retainUntil: retainUntil)
         }
     }
 }
@@ -52,8 +59,11 @@ public struct RevocationFeedMessage: Sendable, Hashable {
 /// one place it is defined.
 ///
 /// An answer is `{"object":"revocation_feed","entries":[…],"cursor":N,"snapshot":bool}`; an entry is
-/// `{"object":"revocation","seq":N, "session_id":…}` or `{…,"user_id":…,"not_before":ms,"session_ids":[…]}`,
-/// then `"revoked_at"` and `"retain_until"` in Unix milliseconds.
+/// `{"object":"revocation","seq":N, "session_id":…}`, or `{…,"user_id":…,"not_before":ms,"session_ids":[…]}`
+/// (user-wide), which "sign out all other sessions" extends with `"except_session_id":…` (the kept
+/// session, never among `session_ids`; a follower that ignores the field applies it correctly), or
+/// `{…,"user_id":…,"client_id":…,"consent_id":…,"not_before":ms}` (a revoked consent), then
+/// `"revoked_at"` and `"retain_until"` in Unix milliseconds.
 public enum RevocationFeedCodec {
     /// Unix milliseconds from 1970 to the end of year 9999: any instant a real entry can carry.
     public static let instants: ClosedRange<Int64> = 0...253_402_300_799_999
@@ -67,6 +77,16 @@ public enum RevocationFeedCodec {
             object["user_id"] = .string(id)
             object["not_before"] = .integer(notBefore)
             object["session_ids"] = .array(sessionIDs.map(JSONValue.string))
+        case .otherSessions(let id, let kept, let notBefore, let sessionIDs):
+            object["user_id"] = .string(id)
+            object["not_before"] = .integer(notBefore)
+            object["session_ids"] = .array(sessionIDs.map(JSONValue.string))
+            object["except_session_id"] = .string(kept)
+        case .consent(let id, let userID, let clientID, let notBefore):
+            object["user_id"] = .string(userID)
+            object["client_id"] = .string(clientID)
+            object["consent_id"] = .string(id)
+            object["not_before"] = .integer(notBefore)
         }
         object["revoked_at"] = .integer(entry.revokedAt)
         object["retain_until"] = .integer(entry.retainUntil)
@@ -105,6 +125,11 @@ public enum RevocationFeedCodec {
         let target: RevocationFeedEntry.Target
         if let session = item["session_id"]?.stringValue, item["user_id"] == nil {
             target = .session(id: session)
+        } else if let user = item["user_id"]?.stringValue, let client = item["client_id"]?.stringValue,
+            let consent = item["consent_id"]?.stringValue, item["session_id"] == nil, item["session_ids"] == nil,
+            let notBefore = item["not_before"]?.integerValue, Self.instants.contains(notBefore)
+        {
+            target = .consent(id: consent, userID: user, clientID: client, notBefore: notBefore)
         } else if let user = item["user_id"]?.stringValue, item["session_id"] == nil, let notBefore = item["not_before"]?.integerValue,
             Self.instants.contains(notBefore), let listed = item["session_ids"]?.arrayValue
         {
@@ -114,7 +139,14 @@ public enum RevocationFeedCodec {
                 guard let id = id.stringValue else { throw VerificationError(.syncFailed, "revocation entry lists a session id that is not a string") }
                 sessionIDs.append(id)
             }
-            target = .user(id: user, notBefore: notBefore, sessionIDs: sessionIDs)
+            if let kept = item["except_session_id"] {
+                guard let kept = kept.stringValue, !sessionIDs.contains(kept) else {
+                    throw VerificationError(.syncFailed, "revocation entry \(sequence) lists the session it says it kept")
+                }
+                target = .otherSessions(userID: user, keptSessionID: kept, notBefore: notBefore, sessionIDs: sessionIDs)
+            } else {
+                target = .user(id: user, notBefore: notBefore, sessionIDs: sessionIDs)
+            }
         } else {
             throw VerificationError(.syncFailed, "revocation entry names neither a session nor a user with not_before and session_ids")
         }

@@ -39,6 +39,17 @@ public final class RevocationList: Sendable {
             }
             return delta.isUserRevoked(userID, issuedAt: issuedAt) || base.isUserRevoked(userID, issuedAt: issuedAt)
         }
+
+        /// Whether `clientID` needs reading at all: the user has a revoked consent on the list.
+        @inline(__always)
+        func hasConsents(of userID: String?) -> Bool {
+            delta.hasConsents(of: userID) || base.hasConsents(of: userID)
+        }
+
+        func isConsentRevoked(userID: String, clientID: String, issuedAt: Int64) -> Bool {
+            delta.isConsentRevoked(userID: userID, clientID: clientID, issuedAt: issuedAt)
+                || base.isConsentRevoked(userID: userID, clientID: clientID, issuedAt: issuedAt)
+        }
     }
 
     /// What a verifier learns about one token.
@@ -74,6 +85,18 @@ public final class RevocationList: Sendable {
             if age > staleAfter { return .stale(age) }
         }
         return generation.isRevoked(sessionID: sessionID, userID: userID, issuedAt: issuedAt) ? .revoked : .clear
+    }
+
+    /// Whether a consent entry could concern this user's tokens (then ask `isConsentRevoked` with
+    /// the token's `client_id`).
+    @inline(__always)
+    public func hasConsents(of userID: String?) -> Bool {
+        current.load(ordering: .acquiring).hasConsents(of: userID)
+    }
+
+    /// Whether the user's token for `clientID` issued at `issuedAt` (Unix seconds) falls under a revoked consent.
+    public func isConsentRevoked(userID: String, clientID: String, issuedAt: Int64) -> Bool {
+        current.load(ordering: .acquiring).isConsentRevoked(userID: userID, clientID: clientID, issuedAt: issuedAt)
     }
 
     @inline(__always)
@@ -144,6 +167,10 @@ public final class RevocationList: Sendable {
             current.store(Generation(base: kept, delta: RevocationSnapshot(), confirmedAt: old.confirmedAt), ordering: .releasing)
             return merged.count - kept.count
         }
+    }
+
+    public func revokeConsent(userID: String, clientID: String, notBefore: Int64, retainUntil: Int64 = .max) {
+        update { $0.revokeConsent(userID: userID, clientID: clientID, notBefore: notBefore, retainUntil: retainUntil) }
     }
 
     public func revokeSession(_ sessionID: String, retainUntil: Int64 = .max) {

@@ -12,6 +12,9 @@ public struct RevocationSnapshot: Sendable {
     /// Session ids in any other form → retain-until in Unix milliseconds.
     var otherSessions: [String: Int64] = [:]
     var users: [String: UserCutoff] = [:]
+    /// User → OAuth client → cut-off: a revoked consent refuses the user's tokens for that client
+    /// (`client_id`) issued at or before it.
+    var consents: [String: [String: UserCutoff]] = [:]
 
     struct UserCutoff: Sendable, Hashable {
         /// Unix milliseconds: tokens issued at or before it are revoked.
@@ -24,8 +27,31 @@ public struct RevocationSnapshot: Sendable {
         for (user, instant) in usersNotBefore { revokeUser(user, notBefore: instant) }
     }
 
-    public var count: Int { compactSessions.count + otherSessions.count + users.count }
-    public var isEmpty: Bool { compactSessions.isEmpty && otherSessions.isEmpty && users.isEmpty }
+    public var count: Int { compactSessions.count + otherSessions.count + users.count + consents.values.reduce(0) { $0 + $1.count } }
+    public var isEmpty: Bool { compactSessions.isEmpty && otherSessions.isEmpty && users.isEmpty && consents.isEmpty }
+
+    /// Refuses every token of `userID` for the OAuth client `clientID` issued at or before
+    /// `notBefore` (Unix milliseconds): a revoked consent.
+    public mutating func revokeConsent(userID: String, clientID: String, notBefore: Int64, retainUntil: Int64 = .max) {
+        let previous = consents[userID]?[clientID]
+        consents[userID, default: [:]][clientID] = UserCutoff(
+            notBefore: max(previous?.notBefore ?? .min, notBefore), retainUntil: max(previous?.retainUntil ?? .min, retainUntil))
+    }
+
+    /// Whether the user has any revoked consent on the list: only then does a verifier read the
+    /// token's `client_id`.
+    @inline(__always)
+    func hasConsents(of userID: String?) -> Bool {
+        guard let userID, !consents.isEmpty else { return false }
+        return consents[userID] != nil
+    }
+
+    @inline(__always)
+    func isConsentRevoked(userID: String, clientID: String, issuedAt: Int64) -> Bool {
+        guard let cutoff = consents[userID]?[clientID] else { return false }
+        let (issuedAtMilliseconds, overflow) = issuedAt.multipliedReportingOverflow(by: 1000)
+        return overflow ? issuedAt < 0 : issuedAtMilliseconds <= cutoff.notBefore
+    }
 
     /// Revokes a session until `retainUntil` (Unix milliseconds; by default, for as long as the snapshot lives).
     public mutating func revokeSession(_ id: String, retainUntil: Int64 = .max) {
@@ -52,6 +78,11 @@ public struct RevocationSnapshot: Sendable {
         compactSessions.merge(other.compactSessions, uniquingKeysWith: max)
         otherSessions.merge(other.otherSessions, uniquingKeysWith: max)
         users.merge(other.users) { UserCutoff(notBefore: max($0.notBefore, $1.notBefore), retainUntil: max($0.retainUntil, $1.retainUntil)) }
+        for (user, clients) in other.consents {
+            for (client, cutoff) in clients {
+                revokeConsent(userID: user, clientID: client, notBefore: cutoff.notBefore, retainUntil: cutoff.retainUntil)
+            }
+        }
     }
 
     /// The entries still needed at `now` (Unix milliseconds): an entry past its retain-until
@@ -62,6 +93,10 @@ public struct RevocationSnapshot: Sendable {
         kept.compactSessions = compactSessions.filter { Int64($0.value) > seconds }
         kept.otherSessions = otherSessions.filter { $0.value > now }
         kept.users = users.filter { $0.value.retainUntil > now }
+        kept.consents = consents.compactMapValues { clients in
+            let live = clients.filter { $0.value.retainUntil > now }
+            return live.isEmpty ? nil : live
+        }
         return kept
     }
 

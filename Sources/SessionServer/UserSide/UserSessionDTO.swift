@@ -1,0 +1,31 @@
+import SessionStorage
+import SessionTokens
+
+/// The user side's session (surfaces.md §4): snake_case, ISO 8601 times, `current` always present.
+enum UserSessionDTO {
+    static func json(_ session: Session, current: Bool) -> JSONValue {
+        let activity = session.activity
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        var location: JSONValue = .null
+        if activity?.city != nil || activity?.country != nil {
+            location = .object(["city": text(activity?.city), "country": text(activity?.country)])
+        }
+        return .object([
+            "id": .string(session.id),
+            "created_at": .string(ISO8601Milliseconds.string(session.createdAt)),
+            "last_used_at": .string(ISO8601Milliseconds.string(session.lastActiveAt)),
+            "expires_at": .string(ISO8601Milliseconds.string(session.expireAt)),
+            "user_agent": text(activity?.userAgent),
+            "ip": text(activity?.ipAddress),
+            "device": .object([
+                "type": .string(activity?.deviceType ?? "unknown"),
+                "os": .string(activity?.osName ?? "Other"),
+                "browser": .string(activity?.browserName ?? "Other"),
+            ]),
+            "location": location,
+            "auth_method": text(session.authMethod),
+            "mfa_verified": .bool(session.mfaVerified),
+            "current": .bool(current),
+        ])
+    }
+}
