@@ -18,14 +18,8 @@ import Testing
 
     /// Documented operations of surfaces another change builds (user side, consents, audit, tenant
     /// settings): documented ahead of their routes. Remove each line as its route lands.
-    static let documentedAhead: Set<String> = [
-        "GET /api/v1/sessions", "DELETE /api/v1/sessions", "DELETE /api/v1/sessions/{id}",
-        "GET /api/v1/auth/sessions", "DELETE /api/v1/auth/sessions", "DELETE /api/v1/auth/sessions/{id}",
-        "GET /api/v1/auth/consents", "DELETE /api/v1/auth/consents/{id}", "GET /api/v1/auth/audit",
-        "GET /t/{slug}/api/v1/admin/audit", "POST /t/{slug}/api/v1/admin/users/{user_id}/consents",
-        "GET /t/{slug}/api/v1/admin/users/{user_id}/consents", "DELETE /t/{slug}/api/v1/admin/users/{user_id}/consents/{consent_id}",
-        "PATCH /operator/v1/tenants/{slug}",
-    ]
+    /// Operations documented before their routes exist (none now; kept for the next surface).
+    static let documentedAhead: Set<String> = []
 
     struct Operation {
         let method: String
@@ -105,7 +99,8 @@ import Testing
         let documented = Set(operations.map { "\($0.method) \($0.shape)" })
         // The router's own list: `GET /t/:slug/v1/verify`.
         #expect(setup.routes.count >= 40)
-        for route in setup.routes {
+        // CORS preflights (`OPTIONS` on the user side) are plumbing, not operations.
+        for route in setup.routes where !route.hasPrefix("OPTIONS ") {
             let parts = route.split(separator: " ", maxSplits: 1).map(String.init)
             let key = "\(parts[0]) \(Operation.shape(parts[1].hasPrefix("/") ? parts[1] : "/" + parts[1]))"
             #expect(documented.contains(key), "\(route) is routed but not in Docs/openapi.yaml")
