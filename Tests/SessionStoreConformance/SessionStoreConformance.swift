@@ -16,6 +16,10 @@ public enum SessionStoreConformance {
 
     static let checks: [String: Check] = [
         "instancesAndSecretKeys": instancesAndSecretKeys,
+        "consentsAreGrantedInPlaceAndRevokedWithOneEntry": consentsAreGrantedInPlaceAndRevokedWithOneEntry,
+        "otherSessionsEntryKeepsTheCurrentSession": otherSessionsEntryKeepsTheCurrentSession,
+        "anomaliesAreMarkedAndFiltered": anomaliesAreMarkedAndFiltered,
+        "tenantSettingsChangeOnTheStream": tenantSettingsChangeOnTheStream,
         "tenantsHaveUniqueSlugsAndOrderedSigningKeys": tenantsHaveUniqueSlugsAndOrderedSigningKeys,
         "usersAreScopedAndUnique": usersAreScopedAndUnique,
         "usersPageNewestFirst": usersPageNewestFirst,
