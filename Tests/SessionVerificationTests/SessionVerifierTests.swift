@@ -257,6 +257,31 @@ import SessionVerification
         _ = try verifier.verify(try Self.ec.mint(later), now: Self.now + 1)
     }
 
+    /// A revoked consent refuses the user's tokens that name its client in `client_id`, and no others.
+    @Test func aRevokedConsentRefusesTheClientsTokensOfThatUser() throws {
+        let revocations = RevocationList()
+        var verifier = Self.verifier
+        verifier.revocations = revocations
+        var forClient = Self.claims()
+        forClient.additional = ["client_id": .string("photo-app")]
+        let clientToken = try Self.ec.mint(forClient)
+        let plainToken = try Self.ec.mint(Self.claims())
+        var otherUser = forClient
+        otherUser.subject = "user_2"
+        let otherUsersToken = try Self.ec.mint(otherUser)
+        revocations.revokeConsent(userID: "user_1", clientID: "other-app", notBefore: Self.now * 1000)
+        _ = try verifier.verify(clientToken, now: Self.now)
+        revocations.revokeConsent(userID: "user_1", clientID: "photo-app", notBefore: Self.now * 1000)
+        Self.expectRejection(.revoked, clientToken, verifier: verifier)
+        _ = try verifier.verify(plainToken, now: Self.now)
+        _ = try verifier.verify(otherUsersToken, now: Self.now)
+        // A token for the client issued in a later second (a new grant) is accepted.
+        var regranted = forClient
+        regranted.issuedAt = Self.now + 1
+        regranted.notBefore = Self.now + 1
+        _ = try verifier.verify(try Self.ec.mint(regranted), now: Self.now + 1)
+    }
+
     /// Issue 9, fault 4: `iat * 1000` wrapped, so `iat=-9223372036854776` came out after any
     /// user-wide cut-off. The claim is now malformed, and the comparison itself cannot wrap.
     @Test func aUserCutOffCannotBeWrappedPast() throws {

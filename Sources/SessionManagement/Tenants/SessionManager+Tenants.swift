@@ -91,8 +91,11 @@ extension SessionManager {
         return try await loadTenant(try await tenant(slug: slug))
     }
 
-    private func loadTenant(_ instance: Instance) async throws(ManagementError) -> TenantKeys {
+    private func loadTenant(_ given: Instance) async throws(ManagementError) -> TenantKeys {
         let generation = tenantDirectory.generation
+        // The instance as stored now: the caller's copy may come from a credential cache that still
+        // holds settings changed since (the directory's copy is what the stream keeps current).
+        let instance = try await storage { () async throws(StorageError) in try await store.instance(id: given.id) } ?? given
         let records = try await storage { () async throws(StorageError) in try await store.signingKeys(instanceID: instance.id) }
         guard !records.isEmpty else { throw ManagementError(.unavailable, "tenant \(instance.slug) has no signing key yet") }
         guard let algorithm = JWSAlgorithm(name: instance.signingAlgorithm) else {
