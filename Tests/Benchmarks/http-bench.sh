@@ -7,6 +7,8 @@
 set -euo pipefail
 : "${SESSION_SERVER:?}"; DURATION=${HTTP_BENCH_SECONDS:-10}
 source "$(dirname "$0")/../EndToEnd/start-server.sh"
+# The user side's limits would throttle wrk: measured without them, like Clerk's own load tests.
+export TESSERA_RATE_LIMIT=off
 start_server
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 USER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Bench","last_name":"Mark","email_address":["bench@example.com"],"public_metadata":{"role":"admin","plan":"pro"}}' | field id)
@@ -15,6 +17,16 @@ curl -sf -o /dev/null -X POST "$B/v1/jwt_templates" -H "Authorization: Bearer $K
   -d '{"name":"bench","claims":{"name":"{{user.full_name}}","email":"{{user.primary_email_address}}","role":"{{user.public_metadata.role || '"'member'"'}}","plan":"{{user.public_metadata.plan}}","verified":"{{user.email_verified}}"}}' \
   || { echo "FAIL could not create the bench template"; exit 1; }
 TOKEN=$(curl -s -X POST "$B/v1/sessions/$SESSION/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"expires_in_seconds":3600}' | field jwt)
+# The user side's list: a user with 20 sessions (opened through the admin surface), read with one of their tokens.
+OWNER=$(curl -s -X POST "$B/v1/users" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d '{"first_name":"Many"}' | field id)
+for i in $(seq 1 20); do
+  OWNED=$(curl -s -X POST "$B/t/default/api/v1/admin/users/$OWNER/sessions" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d "{\"ipAddress\":\"203.0.113.$i\",\"userAgent\":\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36\",\"authMethod\":\"password\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["id"])')
+done
+USER_TOKEN=$(curl -s -X POST "$B/t/default/api/v1/admin/sessions/$OWNED/tokens" -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d '{"expiresInSeconds":3600,"ipAddress":"203.0.113.20","userAgent":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"}' | field token)
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $USER_TOKEN" "$B/api/v1/sessions") == 200 ]] || { echo "FAIL the user-side list"; exit 1; }
 post_script() { # file body
   cat >"$1" <<LUA
 wrk.method = "POST"
@@ -38,16 +50,18 @@ MINT=$(avg "$MINTA" "$MINTB"); MINT50=$(avg "$MINTA50" "$MINTB50"); MINT99=$(avg
 TPL=$(avg "$TPLA" "$TPLB"); TPL50=$(avg "$TPLA50" "$TPLB50"); TPL99=$(avg "$TPLA99" "$TPLB99")
 read -r VERIFY VERIFY50 VERIFY99 < <(run -s "$DIR/verify.lua" "$B/v1/sessions/$SESSION/verify")
 read -r GATEWAY GATEWAY50 GATEWAY99 < <(run -H "Authorization: Bearer $TOKEN" "$B/v1/verify")
+read -r LIST LIST50 LIST99 < <(run -H "Authorization: Bearer $USER_TOKEN" -H "User-Agent: Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36" "$B/api/v1/sessions")
 read -r T2 T50 T99 < <(run "$B/health")
 STORE_ROWS=${STORE_ROWS:-[]} python3 - "$T1" "$T2" "$T50" "$T99" "$MINT" "$MINT50" "$MINT99" "$VERIFY" "$VERIFY50" "$VERIFY99" \
-  "$GATEWAY" "$GATEWAY50" "$GATEWAY99" "$TPL" "$TPL50" "$TPL99" <<'PY'
+  "$GATEWAY" "$GATEWAY50" "$GATEWAY99" "$TPL" "$TPL50" "$TPL99" "$LIST" "$LIST50" "$LIST99" <<'PY'
 import json, os, sys
-t1, t2, t50, t99, mint, m50, m99, verify, v50, v99, gateway, g50, g99, tpl, tp50, tp99 = map(float, sys.argv[1:])
-store = [row for row in json.loads(os.environ["STORE_ROWS"]) if row["op"] in ("store.list_by_user", "store.revoke")]
+t1, t2, t50, t99, mint, m50, m99, verify, v50, v99, gateway, g50, g99, tpl, tp50, tp99, listed, l50, l99 = map(float, sys.argv[1:])
+store = [row for row in json.loads(os.environ["STORE_ROWS"]) if row["op"] in ("store.list_by_user", "store.revoke", "store.revoke_audited")]
 trivial = (t1 + t2) / 2  # before and after, so drift during the run splits evenly
 rows = [("trivial.GET /health", trivial, None, t50, t99), ("tokens.mint", mint, mint / trivial, m50, m99),
         ("tokens.template", tpl, tpl / trivial, tp50, tp99),
-        ("verify.deprecated", verify, verify / trivial, v50, v99), ("gateway.verify", gateway, gateway / trivial, g50, g99)]
+        ("verify.deprecated", verify, verify / trivial, v50, v99), ("gateway.verify", gateway, gateway / trivial, g50, g99),
+        ("user.sessions (20)", listed, listed / trivial, l50, l99)]
 print(f"{'route':24} {'req/s':>9} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8}")
 for name, rate, ratio, p50, p99 in rows:
     print(f"{name:24} {rate:9.0f} {'-' if ratio is None else f'{ratio:.3f}':>7} {p50:8.3f} {p99:8.3f}")
@@ -58,6 +72,7 @@ print(json.dumps({"bench": "http", "rows": [
     {"op": "tokens.mint", "per_s": round(mint), "ratio": round(mint / trivial, 3), "p99_ms": m99},
     {"op": "tokens.template", "per_s": round(tpl), "ratio": round(tpl / trivial, 3), "vs_mint": round(tpl / mint, 3), "p99_ms": tp99},
     {"op": "gateway.verify", "per_s": round(gateway), "ratio": round(gateway / trivial, 3), "p99_ms": g99},
+    {"op": "user.sessions_20", "per_s": round(listed), "ratio": round(listed / trivial, 3), "p50_ms": l50, "p99_ms": l99},
     *[{"op": row["op"], "p99_ms": row["p99_ms"]} for row in store],
     {"op": "trivial", "per_s": round(trivial), "p99_ms": t99}]}))
 PY
