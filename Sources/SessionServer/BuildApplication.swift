@@ -85,7 +85,9 @@ public func buildApplication(
             }
             announce(text)
         }, logger: logger)
-    let maintenance = RevocationMaintenance(manager: manager, gateway: gateway, rotationInterval: configuration.signingKeyRotationInterval, logger: logger)
+    let maintenance = RevocationMaintenance(
+        manager: manager, gateway: gateway, rotationInterval: configuration.signingKeyRotationInterval, auditRetention: configuration.auditRetention,
+        logger: logger)
     return BuiltApplication(
         application: application, services: [maintenance], manager: manager, gateway: gateway, routes: router.routes.map(\.description))
 }

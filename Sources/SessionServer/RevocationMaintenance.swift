@@ -1,6 +1,7 @@
 public import Logging
 public import ServiceLifecycle
 public import SessionManagement
+import SessionStorage
 import SessionVerification
 
 /// Runs beside the HTTP server: keeps every view caught up with the revocation stream (rotations
@@ -11,9 +12,14 @@ public struct RevocationMaintenance: Service {
     let manager: SessionManager
     let gateway: GatewayVerifier
     let rotationInterval: Int64?
+    let auditRetention: Int64?
     let logger: Logger
 
-    public init(manager: SessionManager, gateway: GatewayVerifier, rotationInterval: Int64? = nil, logger: Logger = Logger(label: "tessera")) {
+    public init(
+        manager: SessionManager, gateway: GatewayVerifier, rotationInterval: Int64? = nil, auditRetention: Int64? = nil,
+        logger: Logger = Logger(label: "tessera")
+    ) {
+        self.auditRetention = auditRetention
         self.manager = manager
         self.gateway = gateway
         self.rotationInterval = rotationInterval
@@ -30,6 +36,22 @@ public struct RevocationMaintenance: Service {
                             do { try await Task.sleep(for: .seconds(60)) } catch { return }
                             gateway.revocations.removeExpired(now: manager.now)
                             gateway.removeExpired(now: manager.now / 1000)
+                        }
+                    }
+                    if let auditRetention {
+                        group.addTask {
+                            while !Task.isCancelled {
+                                do { try await Task.sleep(for: .seconds(60)) } catch { return }
+                                do {
+                                    for tenant in try await manager.tenants() {
+                                        let removed = try await manager.pruneAudit(in: tenant, before: manager.now - auditRetention)
+                                        if removed > 0 { logger.info("audit events pruned", metadata: ["tenant": "\(tenant.slug)", "removed": "\(removed)"]) }
+                                    }
+                                } catch {
+                                    logger.error("audit pruning failed; retrying", metadata: ["error": "\(error)"])
+                                }
+                                do { try await Task.sleep(for: .seconds(3540)) } catch { return }
+                            }
                         }
                     }
                     if let rotationInterval {

@@ -15,14 +15,17 @@ public struct TesseraConfiguration: Sendable {
     public var operatorKey: String?
     /// Rotate every tenant's signing key this often (ms); off when `nil`.
     public var signingKeyRotationInterval: Int64?
+    /// Audit events older than this (ms) are pruned from the oldest end; kept forever when `nil`.
+    public var auditRetention: Int64?
     /// Where the data lives, for the start-up banner only.
     public var storeDescription: String
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, timeouts: ConnectionTimeouts = ConnectionTimeouts(),
         server: ServerConfiguration = ServerConfiguration(), management: ManagementConfiguration, secretKey: String? = nil,
-        operatorKey: String? = nil, signingKeyRotationInterval: Int64? = nil, storeDescription: String = "memory"
+        operatorKey: String? = nil, signingKeyRotationInterval: Int64? = nil, auditRetention: Int64? = nil, storeDescription: String = "memory"
     ) {
+        self.auditRetention = auditRetention
         self.host = host
         self.port = port
         self.timeouts = timeouts

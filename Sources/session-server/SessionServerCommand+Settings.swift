@@ -13,6 +13,8 @@ extension SessionServerCommand {
         flag: "idle-timeout", variable: "TESSERA_IDLE_TIMEOUT", range: ConnectionTimeouts.idleRange, defaultValue: 60)
     static let jwksMaxAgeSetting = NumericSetting<Int64>(
         flag: "jwks-max-age", variable: "TESSERA_JWKS_MAX_AGE", range: 1...86_400, defaultValue: 300)
+    static let auditRetentionSetting = NumericSetting<Int64>(
+        flag: "audit-retention-days", variable: "TESSERA_AUDIT_RETENTION_DAYS", range: 0...36_500, defaultValue: 365)
     static let rotationDaysSetting = NumericSetting<Int64>(
         flag: "rotate-signing-keys-days", variable: "TESSERA_ROTATE_SIGNING_KEYS_DAYS", range: 0...3650, defaultValue: 0)
     static let headerTimeoutSetting = NumericSetting(

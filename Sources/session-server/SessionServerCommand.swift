@@ -140,6 +140,14 @@ struct SessionServerCommand: AsyncParsableCommand {
         help: "Rotate every tenant's signing key when it has signed this many days (TESSERA_ROTATE_SIGNING_KEYS_DAYS; 0...3650, default 0: off).")
     var rotateSigningKeysDays: Int64?
 
+    @Option(
+        name: .customLong("audit-retention-days"),
+        help: """
+            Keep each tenant's audit events this many days; older ones are pruned from the oldest end, hourly, and the pruning is \
+            itself an event the chain check starts from (TESSERA_AUDIT_RETENTION_DAYS; 0...36500, default 365; 0 keeps everything).
+            """)
+    var auditRetentionDays: Int64?
+
     func run() async throws {
         Self.fixAllocatorThreshold()
         var logger = Logger(label: "tessera")
@@ -176,6 +184,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         }
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
         let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
+        let auditDays = try Self.auditRetentionSetting.resolve(auditRetentionDays)
         let environment = ProcessInfo.processInfo.environment
         let configuration = TesseraConfiguration(
             host: host, port: port, timeouts: timeouts,
@@ -190,6 +199,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             signingKeyRotationInterval: rotationDays == 0 ? nil : rotationDays * 86_400_000,
+            auditRetention: auditDays == 0 ? nil : auditDays * 86_400_000,
             storeDescription: "database \(database), keys \(keys)")
         // The key directory holds development material: the default tenant's first signing key is
         // taken from it when the database has none yet; from then on the database is the truth.
