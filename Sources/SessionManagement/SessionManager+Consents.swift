@@ -80,21 +80,27 @@ extension SessionManager {
         return revoked
     }
 
-    /// The user's active consent to `clientID`, read from the store (never a cache: a revocation
-    /// must stop the next mint). Call it after reading the clock for the token's `iat`: a
-    /// revocation that commits after this read has a later cut-off than the token's `iat`.
-    func activeConsent(in instance: Instance, userID: String, clientID: String) async throws(ManagementError) -> Consent {
+    /// The user's active consent to `clientID` for a token issued at `issuedAt` (Unix ms, the
+    /// start of the token's `iat` second), read from the store (never a cache).
+    ///
+    /// No token may escape a revocation of the consent: the consent's stored `lastUsedAt` must
+    /// reach `issuedAt` before the token is signed. When it does not yet, it is moved there by a
+    /// write that only succeeds while the consent is active (at most one write a second per
+    /// consent). A revocation reads `lastUsedAt` in its own transaction and cuts off at the later
+    /// of it and its clock, so either it comes first and this write fails, or its cut-off covers
+    /// the token (the same argument as a session's token horizon, Decision 0012).
+    func activeConsent(in instance: Instance, userID: String, clientID: String, issuedAt: Int64) async throws(ManagementError) -> Consent {
         guard Self.isValidClientID(clientID) else { throw .invalid("clientId", "clientId must be 1 to 128 characters of A-Z, a-z, 0-9 and . _ ~ : -") }
+        let refused = ManagementError(.consentRequired, "The user has no active consent for client \(clientID)", parameter: "clientId")
         let all = try await consents(in: instance, userID: userID)
-        guard let consent = all.first(where: { $0.clientID == clientID && $0.status == .active }) else {
-            throw ManagementError(.consentRequired, "The user has no active consent for client \(clientID)", parameter: "clientId")
+        guard var consent = all.first(where: { $0.clientID == clientID && $0.status == .active }) else { throw refused }
+        if (consent.lastUsedAt ?? .min) < issuedAt {
+            let stored = consent
+            guard try await storage({ () async throws(StorageError) in
+                try await store.markConsentUsed(instanceID: stored.instanceID, id: stored.id, at: issuedAt)
+            }) else { throw refused }
+            consent.lastUsedAt = issuedAt
         }
         return consent
-    }
-
-    /// Records the consent's last use at most once per touch interval.
-    func markUsed(_ consent: Consent, at now: Int64) async throws(ManagementError) {
-        guard now - (consent.lastUsedAt ?? 0) >= configuration.touchInterval else { return }
-        try await storage { () async throws(StorageError) in try await store.markConsentUsed(instanceID: consent.instanceID, id: consent.id, at: now) }
     }
 }

@@ -15,7 +15,7 @@ extension SessionManager {
         let session = try await activeSession(in: instance, id: sessionID)
         let tenant = try await tenantKeys(for: instance)
         let now = clock()
-        let consent = try await consentForToken(in: instance, session: session, clientID: clientID)
+        let consent = try await consentForToken(in: instance, session: session, clientID: clientID, now: now)
         let tokenID = try newTokenID()
         var claims: JWTClaims
         do {
@@ -30,14 +30,13 @@ extension SessionManager {
         }
         if let consent { claims.additional["client_id"] = .string(consent.clientID) }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
-        if let consent { try await markUsed(consent, at: now) }
         return try sign(claims, with: tenant.signer(at: now))
     }
 
-    /// The consent a token for `clientID` needs, read after the token's clock (see `activeConsent`).
-    func consentForToken(in instance: Instance, session: Session, clientID: String?) async throws(ManagementError) -> Consent? {
+    /// The consent a token for `clientID` issued at `now` needs (see `activeConsent`).
+    func consentForToken(in instance: Instance, session: Session, clientID: String?, now: Int64) async throws(ManagementError) -> Consent? {
         guard let clientID else { return nil }
-        return try await activeConsent(in: instance, userID: session.userID, clientID: clientID)
+        return try await activeConsent(in: instance, userID: session.userID, clientID: clientID, issuedAt: now / 1000 * 1000)
     }
 
     /// A token from a named template for an active session: the rendered claims, then `azp, exp,
@@ -52,7 +51,7 @@ extension SessionManager {
         let user = try await cachedUser(in: instance, id: session.userID)
         let tenant = try await tenantKeys(for: instance)
         let now = clock()
-        let consent = try await consentForToken(in: instance, session: session, clientID: clientID)
+        let consent = try await consentForToken(in: instance, session: session, clientID: clientID, now: now)
         var (claims, signer) = try renderTemplate(
             compiled, tenant: tenant, session: session, user: user.templateUser, now: now, expiresInSeconds: expiresInSeconds,
             authorizedParty: authorizedParty)
@@ -63,7 +62,6 @@ extension SessionManager {
             claims.additional = extra
         }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
-        if let consent { try await markUsed(consent, at: now) }
         return try sign(claims, with: signer)
     }
 

@@ -187,10 +187,12 @@ public protocol SessionStore: Sendable {
     /// Every consent of the user, revoked ones included, newest grant first.
     func consents(instanceID: String, userID: String) async throws(StorageError) -> [Consent]
     /// Marks the consent revoked and appends its `consent` entry, in one transaction. Idempotent:
-    /// a consent already revoked is returned unchanged, with no entry.
+    /// a consent already revoked is returned unchanged, with no entry. The entry's cut-off is the
+    /// later of `at` and the consent's `lastUsedAt` as stored in that transaction: a mint that
+    /// recorded its use first is covered, whatever the two clocks said.
     func revokeConsent(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (Consent, Revocation?)
-    /// Records that a token was minted for the consent's client at `at`.
-    func markConsentUsed(instanceID: String, id: String, at: Int64) async throws(StorageError)
+    /// Moves the consent's `lastUsedAt` up to `at` while it is active; returns whether it is.
+    func markConsentUsed(instanceID: String, id: String, at: Int64) async throws(StorageError) -> Bool
 
     // MARK: Audit log
     /// A page of the tenant's events in sequence order (see `AuditQuery.Order`), at most `limit`.

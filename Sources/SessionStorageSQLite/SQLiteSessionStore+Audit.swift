@@ -177,8 +177,10 @@ extension SQLiteSessionStore {
             try db.execute(sql: "UPDATE consent SET status = 'revoked', revoked_at = ? WHERE id = ?", arguments: [at, id])
             consent.status = .revoked
             consent.revokedAt = at
+            // Read in this transaction: a mint that recorded its use first is under the cut-off.
+            let cutOff = max(at, consent.lastUsedAt ?? at)
             let entry = try Self.appendRevocation(
-                db, instanceID: instanceID, target: .consent(id: id, userID: consent.userID, clientID: consent.clientID, notBefore: at), at: at,
+                db, instanceID: instanceID, target: .consent(id: id, userID: consent.userID, clientID: consent.clientID, notBefore: cutOff), at: at,
                 retainUntil: retainUntil)
             try Self.appendAudit(db, instanceID: instanceID, audit)
             return ConsentRevocation(consent: consent, entry: entry)
@@ -186,12 +188,13 @@ extension SQLiteSessionStore {
         return (result.consent, result.entry)
     }
 
-    public func markConsentUsed(instanceID: String, id: String, at: Int64) async throws(StorageError) {
-        guard StoredText.isClean(instanceID), StoredText.isClean(id) else { return }
-        try await write { db in
+    public func markConsentUsed(instanceID: String, id: String, at: Int64) async throws(StorageError) -> Bool {
+        guard StoredText.isClean(instanceID), StoredText.isClean(id) else { return false }
+        return try await write { db in
             try db.execute(
-                sql: "UPDATE consent SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ? AND instance_id = ?",
+                sql: "UPDATE consent SET last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ? AND instance_id = ? AND status = 'active'",
                 arguments: [at, id, instanceID])
+            return db.changesCount == 1
         }
     }
 

@@ -43,8 +43,13 @@ extension SessionStoreConformance {
             audit: nil)
         #expect(fresh.id == "cnst_5")
         #expect(try await store.consents(instanceID: "ins_a", userID: "user_1").map(\.id) == ["cnst_5", "cnst_1"])
-        try await store.markConsentUsed(instanceID: "ins_a", id: "cnst_5", at: t0 + 50)
+        #expect(try await store.markConsentUsed(instanceID: "ins_a", id: "cnst_5", at: t0 + 50))
         #expect(try await store.consent(instanceID: "ins_a", id: "cnst_5")?.lastUsedAt == t0 + 50)
+        #expect(try await !store.markConsentUsed(instanceID: "ins_a", id: "cnst_1", at: t0 + 60), "a revoked consent records no use")
+        // A use recorded after the revoker read its clock (another process, a slow transaction) moves the cut-off.
+        #expect(try await store.markConsentUsed(instanceID: "ins_a", id: "cnst_5", at: t0 + 9_000))
+        let (_, late) = try await store.revokeConsent(instanceID: "ins_a", id: "cnst_5", at: t0 + 100, retainUntil: t0 + day, audit: nil)
+        #expect(late?.target == .consent(id: "cnst_5", userID: "user_1", clientID: "photo-app", notBefore: t0 + 9_000))
     }
 
     static let otherSessionsEntryKeepsTheCurrentSession: Check = { store in

@@ -90,16 +90,18 @@ extension InMemorySessionStore {
         consent.status = .revoked
         consent.revokedAt = at
         consentTable[id] = consent
+        let cutOff = max(at, consent.lastUsedAt ?? at)
         let entry = append(
-            instanceID: instanceID, target: .consent(id: id, userID: consent.userID, clientID: consent.clientID, notBefore: at), at: at,
+            instanceID: instanceID, target: .consent(id: id, userID: consent.userID, clientID: consent.clientID, notBefore: cutOff), at: at,
             retainUntil: retainUntil)
         commit(event)
         return (consent, entry)
     }
 
-    public func markConsentUsed(instanceID: String, id: String, at: Int64) {
-        guard var consent = consent(instanceID: instanceID, id: id) else { return }
+    public func markConsentUsed(instanceID: String, id: String, at: Int64) -> Bool {
+        guard var consent = consent(instanceID: instanceID, id: id), consent.status == .active else { return false }
         consent.lastUsedAt = max(consent.lastUsedAt ?? 0, at)
         consentTable[id] = consent
+        return true
     }
 }
