@@ -86,7 +86,7 @@ extension SessionManager {
         let entry = try await storage { () async throws(StorageError) in
             try await store.deleteUser(instanceID: instance.id, id: id, at: now, retainUntil: userWideRetention(now), audit: audit)
         }
-        try await deliver(entry)
+        try await deliver(entry)  // before answering: every view, the gateway's too, refuses the user's tokens
         return entry
     }
 

@@ -46,7 +46,7 @@ import Testing
 }
 
 @Suite struct TemplateRulesTests {
-    @Test(arguments: ["sub", "iss", "exp", "iat", "nbf", "jti", "azp", "sid", "v", "fva", "sts"])
+    @Test(arguments: ["sub", "iss", "exp", "iat", "nbf", "jti", "azp", "sid", "v", "fva", "sts", "client_id"])
     func reservedClaimsAreRefusedWhenSaved(_ claim: String) {
         #expect(throws: TokenError(.reservedClaim, "")) { try JWTTemplate(name: "t", claims: [claim: .string("x")]) }
     }

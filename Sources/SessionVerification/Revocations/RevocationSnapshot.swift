@@ -49,8 +49,10 @@ public struct RevocationSnapshot: Sendable {
     @inline(__always)
     func isConsentRevoked(userID: String, clientID: String, issuedAt: Int64) -> Bool {
         guard let cutoff = consents[userID]?[clientID] else { return false }
+        // Checked like the user cut-off: an `iat` whose milliseconds overflow is past every cut-off (or before, if negative).
         let (issuedAtMilliseconds, overflow) = issuedAt.multipliedReportingOverflow(by: 1000)
-        return overflow ? issuedAt < 0 : issuedAtMilliseconds <= cutoff.notBefore
+        if overflow { return issuedAt < 0 }
+        return issuedAtMilliseconds <= cutoff.notBefore
     }
 
     /// Revokes a session until `retainUntil` (Unix milliseconds; by default, for as long as the snapshot lives).
