@@ -115,6 +115,10 @@ import Testing
             let payload = try JSONParser.parse(try #require(Base64URL.decode(aliceClient.split(separator: ".")[1])))
             #expect(payload["client_id"]?.stringValue == "photo-app")
             #expect(try await Self.gateway(admin, aliceClient) == .ok)
+            // The client's token acts for the client: it cannot manage the user's sessions or consents.
+            let asClient = try await Self.user(admin, .delete, "/api/v1/sessions", token: aliceClient)
+            #expect(asClient.status == .forbidden && asClient.headers[.wwwAuthenticate]?.contains("insufficient_scope") == true)
+            #expect(try await Self.user(admin, .get, "/api/v1/auth/consents", token: aliceClient).status == .forbidden)
             let listed = try await Self.user(admin, .get, "/api/v1/auth/consents", token: aliceToken)
             let rows = try #require(try SessionServerTests.json(listed.body)["data"]?.arrayValue)
             #expect(rows.count == 1 && rows.first?["client_id"]?.stringValue == "photo-app" && rows.first?["last_used_at"] != .null)

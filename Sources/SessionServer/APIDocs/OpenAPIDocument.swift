@@ -791,10 +791,14 @@ paths:
       tags: [auth]
       summary: The caller's own audit events, newest first
       security: [{sessionToken: []}, {sessionCookie: []}]
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 50}}
+        - {name: cursor, in: query, description: "next_cursor of the previous page; one this server did not write is 400", schema: {type: string}}
       responses:
         "200":
-          description: The events
-          content: {application/json: {schema: {type: object, required: [data], properties: {data: {type: array, items: {$ref: "#/components/schemas/UserAuditEvent"}}}}}}
+          description: The events, and where the next (older) page starts
+          content: {application/json: {schema: {type: object, required: [data, next_cursor], properties: {data: {type: array, items: {$ref: "#/components/schemas/UserAuditEvent"}}, next_cursor: {type: [string, "null"]}}}}}
+        "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/UserUnauthorized"}
         "429": {$ref: "#/components/responses/RateLimited"}
   /health:
@@ -3811,15 +3815,36 @@ components:
             "sessionCookie": []
           }
         ],
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 50
+            }
+          },
+          {
+            "name": "cursor",
+            "in": "query",
+            "description": "next_cursor of the previous page; one this server did not write is 400",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
         "responses": {
           "200": {
-            "description": "The events",
+            "description": "The events, and where the next (older) page starts",
             "content": {
               "application/json": {
                 "schema": {
                   "type": "object",
                   "required": [
-                    "data"
+                    "data",
+                    "next_cursor"
                   ],
                   "properties": {
                     "data": {
@@ -3827,11 +3852,20 @@ components:
                       "items": {
                         "$ref": "#/components/schemas/UserAuditEvent"
                       }
+                    },
+                    "next_cursor": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
                     }
                   }
                 }
               }
             }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
           },
           "401": {
             "$ref": "#/components/responses/UserUnauthorized"

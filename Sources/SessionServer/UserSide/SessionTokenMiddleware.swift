@@ -45,6 +45,7 @@ struct SessionTokenMiddleware: RouterMiddleware {
         switch await verify(token, viaCookie: viaCookie, now: now) {
         case .success(let verified): principal = verified
         case .failure(let code): return UserSideError.invalidToken(code)
+        case .clientToken: return UserSideError.clientToken
         }
         var headers: HTTPFields = [:]
         if let origin {
@@ -79,6 +80,8 @@ struct SessionTokenMiddleware: RouterMiddleware {
     private enum Verification {
         case success(UserPrincipal)
         case failure(String)
+        /// A valid token minted for an OAuth client: it acts for the client, not for the user.
+        case clientToken
     }
 
     private func verify(_ token: String, viaCookie: Bool, now: Int64) async -> Verification {
@@ -93,6 +96,9 @@ struct SessionTokenMiddleware: RouterMiddleware {
         do throws(VerificationError) {
             let entry = try gateway.verify(token, tenant: tenant, now: now / 1000)
             guard let userID = entry.subject, let sessionID = entry.sessionID else { return .failure("notASessionToken") }
+            // A third-party client holding the user's token for its own API must not list or sign out
+            // the user's sessions, or revoke the consents (its own included).
+            guard entry.clientID == nil else { return .clientToken }
             return .success(UserPrincipal(tenant: tenant.instance, userID: userID, sessionID: sessionID, viaCookie: viaCookie))
         } catch {
             return .failure(error.code.rawValue)

@@ -22,5 +22,12 @@ enum UserSideError {
         return response
     }
 
+    /// RFC 6750 §3.1: the token is valid but was minted for an OAuth client.
+    static var clientToken: Response {
+        var response = APIError(.forbidden, "insufficient_scope", "A token minted for an OAuth client cannot use the user's own surface").response
+        response.headers[.wwwAuthenticate] = "Bearer realm=\"\(realm)\", error=\"insufficient_scope\""
+        return response
+    }
+
     static let originNotAllowed = APIError(.forbidden, "origin_not_allowed", "This origin is not allowed for the tenant")
 }
