@@ -11,7 +11,13 @@ struct ErrorMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path == "/v1" || path.hasPrefix("/v1/") else { return try await fallback.handle(request, context: context, next: next) }
+        guard path == "/v1" || path.hasPrefix("/v1/") else {
+            var response = try await fallback.handle(request, context: context, next: next)
+            // The user side is never cached, whatever answers: its own errors and the router's
+            // (an unknown route or method under /api/) included.
+            if path.hasPrefix("/api/") { response.headers[.cacheControl] = "no-store" }
+            return response
+        }
         do {
             return try await next(request, context)
         } catch let error as ClerkError {

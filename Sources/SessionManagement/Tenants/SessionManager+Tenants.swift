@@ -106,6 +106,9 @@ extension SessionManager {
         let span = min(configuration.tokenLifetime.maximumSeconds * 1000, configuration.sessionLifetime) + configuration.leewaySeconds * 1000
         let tenant = TenantKeys(instance: instance, issuer: issuer(for: instance), algorithm: algorithm, keys: keys, tokenSpan: span)
         tenantDirectory.remember(tenant, readAt: generation)
+        // A tenant created (or a key rotated) since the last refresh of the kid index is known here
+        // now, not a refresh interval later: its tokens must not meet "unknown kid" on the user side.
+        keyIndex.add(Dictionary(tenant.keys.map { ($0.keyID, instance.id) }, uniquingKeysWith: { first, _ in first }))
         return tenant
     }
 
@@ -260,7 +263,7 @@ extension SessionManager {
         guard (1...128).contains(keyID.utf8.count), StoredText.isClean(keyID) else { return nil }
         if keyIndex.instanceID(forKeyID: keyID) == nil, keyIndex.claimRefresh() {
             let keys = try await storage { () async throws(StorageError) in try await store.allSigningKeys() }
-            keyIndex.replace(Dictionary(keys.map { ($0.keyID, $0.instanceID) }, uniquingKeysWith: { first, _ in first }))
+            keyIndex.add(Dictionary(keys.map { ($0.keyID, $0.instanceID) }, uniquingKeysWith: { first, _ in first }))
         }
         guard let instanceID = keyIndex.instanceID(forKeyID: keyID) else { return nil }
         if let cached = tenantDirectory.tenant(id: instanceID) { return cached }

@@ -69,9 +69,13 @@ struct SessionTokenMiddleware: RouterMiddleware {
         let audit = AuditContext(
             actor: AuditEvent.Actor(type: .user, id: principal.userID), ipAddress: client?.description,
             userAgent: request.headers[.userAgent].flatMap { try? ActivityRecorder.userAgent($0) })
+        // Errors are rendered here, inside, so that an allowed origin gets its CORS headers on a
+        // 404 or 401 too (else the page cannot read why its call failed).
         var response = try await AuditContext.$current.withValue(audit) { () async throws -> Response in
-            try await recordActivity(request, context: context, principal: principal)
-            return try await next(request, context)
+            try await APIErrorMiddleware().handle(request, context: context) { request, context in
+                try await recordActivity(request, context: context, principal: principal)
+                return try await next(request, context)
+            }
         }
         response.headers.append(contentsOf: headers)
         return response
@@ -111,8 +115,14 @@ struct SessionTokenMiddleware: RouterMiddleware {
         let observed = try activity.requestActivity(for: request, context: context)
         do {
             try await manager.recordActivity(in: principal.tenant, sessionID: principal.sessionID, observed)
-        } catch where error.code == .sessionNotActive {
-            throw APIError(.unauthorized, "invalid_token", "The session is no longer active", realm: UserSideError.realm)
+        } catch {
+            // Not found: a token signed with the tenant's key for a session the tenant does not
+            // have (its key holder forging one) is a bad credential, 401 like a revoked one.
+            switch error.code {
+            case .sessionNotActive, .notFound:
+                throw APIError(.unauthorized, "invalid_token", "The session is no longer active", realm: UserSideError.realm)
+            default: throw error
+            }
         }
     }
 
