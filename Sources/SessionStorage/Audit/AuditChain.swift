@@ -1,4 +1,4 @@
-public import SessionCrypto
+import SessionCrypto
 
 /// How a tenant's audit events are chained, and how a chain is checked: the one definition the
 /// store (writing) and `sessionctl audit verify` (reading, from the database or the API) share.
