@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "sessionctl",
             dependencies: [
-                "SessionTokens", "SessionCrypto", "SessionVerification",
+                "SessionTokens", "SessionCrypto", "SessionVerification", "SessionStorage", "SessionStorageSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -160,7 +160,7 @@ let package = Package(
             name: "TestFixtures", dependencies: ["SessionTokens"], path: "Tests/TestFixtures", exclude: ["Vectors"], swiftSettings: strict),
         // The checks every SessionStore driver must pass, shared by the drivers' test targets.
         .target(name: "SessionStoreConformance", dependencies: ["SessionStorage", "SessionNetwork"], path: "Tests/SessionStoreConformance", swiftSettings: strict),
-        .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance"], swiftSettings: strict),
+        .testTarget(name: "SessionStorageTests", dependencies: ["SessionStorage", "SessionStoreConformance", "SessionTokens"], swiftSettings: strict),
         .testTarget(
             name: "SessionStorageSQLiteTests",
             // GRDB directly: the tests open the store's file beside it to inject failures.

@@ -30,15 +30,25 @@ extension SQLiteSessionStore {
     }
 
     /// A stored event as it was written; a row whose data no longer parses keeps an empty data and a
-    /// marker, so that the chain check reports it as altered rather than the read failing.
+    /// marker, so that the chain check reports it as altered rather than the read failing. Columns
+    /// are read leniently for the same reason: SQLite keeps whatever a hand edit stores (text in
+    /// `occurred_at`), and GRDB's typed subscripts would trap on it, crashing a verifier instead of
+    /// letting it name the event.
     static func decodeAuditEvent(_ row: Row) -> AuditEvent {
-        let text: String = row["data"]
-        let data = AuditChain.parseData(text) ?? ["unreadable_data": .string(text)]
+        func text(_ column: String) -> String? {
+            let value: DatabaseValue = row[column]
+            return value.isNull ? nil : String.fromDatabaseValue(value) ?? "\u{FFFD}\(value)"
+        }
+        func integer(_ column: String) -> Int64 { Int64.fromDatabaseValue(row[column] as DatabaseValue) ?? 0 }
+        func bytes(_ column: String) -> [UInt8] { Data.fromDatabaseValue(row[column] as DatabaseValue).map(Array.init) ?? [] }
+        let stored = text("data") ?? ""
+        let data = AuditChain.parseData(stored) ?? ["unreadable_data": .string(stored)]
         return AuditEvent(
-            id: row["id"], instanceID: row["instance_id"], sequence: row["seq"], type: row["type"], occurredAt: row["occurred_at"],
-            actor: AuditEvent.Actor(type: AuditEvent.ActorType(rawValue: row["actor_type"]) ?? .system, id: row["actor_id"]),
-            userID: row["user_id"], sessionID: row["session_id"], ipAddress: row["ip_address"], userAgent: row["user_agent"], data: data,
-            previousHash: Array(row["prev_hash"] as Data), hash: Array(row["hash"] as Data))
+            id: text("id") ?? "", instanceID: text("instance_id") ?? "", sequence: integer("seq"), type: text("type") ?? "",
+            occurredAt: integer("occurred_at"),
+            actor: AuditEvent.Actor(type: text("actor_type").flatMap(AuditEvent.ActorType.init(rawValue:)) ?? .system, id: text("actor_id") ?? ""),
+            userID: text("user_id"), sessionID: text("session_id"), ipAddress: text("ip_address"), userAgent: text("user_agent"), data: data,
+            previousHash: bytes("prev_hash"), hash: bytes("hash"))
     }
 
     public func auditEvents(_ query: AuditQuery) async throws(StorageError) -> [AuditEvent] {

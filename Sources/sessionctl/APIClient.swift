@@ -9,17 +9,17 @@ import SessionTokens
 struct APIClient {
     let baseURL: String
     let secretKey: String
-    /// `/v1`, or `/operator/v1`.
+    /// `/v1`, `/operator/v1`, or a tenant's admin surface `/t/{slug}/api/v1/admin`.
     let surface: String
 
-    init(url: String?, secretKey: String?) throws {
+    init(url: String?, secretKey: String?, surface: String = "/v1") throws {
         let environment = ProcessInfo.processInfo.environment
         baseURL = (url ?? environment["TESSERA_URL"] ?? "http://127.0.0.1:8080").trimmingSuffix("/")
         guard let key = secretKey ?? environment["TESSERA_SECRET_KEY"], !key.isEmpty else {
             throw CLI.fail("give --secret-key or set TESSERA_SECRET_KEY (session-server prints one on first start)")
         }
         self.secretKey = key
-        surface = "/v1"
+        self.surface = surface
     }
 
     init(url: String?, operatorKey: String?) throws {

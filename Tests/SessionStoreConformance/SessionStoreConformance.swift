@@ -43,6 +43,12 @@ public enum SessionStoreConformance {
         "activeSessionsPageByKeysetWithFilters": activeSessionsPageByKeysetWithFilters,
         "activityIsRecordedOnActiveSessionsOnly": activityIsRecordedOnActiveSessionsOnly,
         "usersAreFoundByExternalID": usersAreFoundByExternalID,
+        "auditedWritesAreNumberedAndChained": auditedWritesAreNumberedAndChained,
+        "tenantsHaveSeparateAuditChains": tenantsHaveSeparateAuditChains,
+        "writesThatFailOrChangeNothingWriteNoEvent": writesThatFailOrChangeNothingWriteNoEvent,
+        "aRefusedEventUndoesItsChange": aRefusedEventUndoesItsChange,
+        "pruningRemovesOnlyAPrefixAndKeepsTheChain": pruningRemovesOnlyAPrefixAndKeepsTheChain,
+        "auditListFiltersPagesAndOrders": auditListFiltersPagesAndOrders,
     ]
 
     // MARK: Fixtures

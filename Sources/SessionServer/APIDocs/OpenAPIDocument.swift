@@ -988,10 +988,11 @@ components:
       type: object
       description: >-
         An audit event as the admin surface shows it, written in the transaction of the change it records.
-        hash = SHA-256(prevHash ‖ canonical event), chained per tenant.
-      required: [id, seq, type, occurredAt, actor, userId, sessionId, ipAddress, userAgent, data, prevHash, hash]
+        hash = SHA-256(prevHash ‖ canonical event), chained per tenant (Docs/Operations.md, "Audit log").
+      required: [id, tenant, seq, type, occurredAt, actor, userId, sessionId, ipAddress, userAgent, data, prevHash, hash]
       properties:
         id: {type: string, pattern: "^aud_"}
+        tenant: {type: string, pattern: "^ins_", description: The tenant's instance id, which the canonical form hashes}
         seq: {type: integer}
         type: {type: string, description: "auth.session_created, auth.session_revoked, auth.sessions_revoked, auth.consent_granted, auth.consent_revoked, user.created, user.deleted, jwt_template.created|updated|deleted, signing_key.rotated, secret_key.created|revoked, …"}
         occurredAt: {type: string, format: date-time}
@@ -1009,9 +1010,10 @@ components:
     UserAuditEvent:
       type: object
       description: The same event as the user side shows it, in snake_case
-      required: [id, seq, type, occurred_at, actor, user_id, session_id, ip_address, user_agent, data, prev_hash, hash]
+      required: [id, tenant, seq, type, occurred_at, actor, user_id, session_id, ip_address, user_agent, data, prev_hash, hash]
       properties:
         id: {type: string, pattern: "^aud_"}
+        tenant: {type: string, pattern: "^ins_"}
         seq: {type: integer}
         type: {type: string}
         occurred_at: {type: string, format: date-time}
@@ -4552,9 +4554,10 @@ components:
       },
       "AuditEvent": {
         "type": "object",
-        "description": "An audit event as the admin surface shows it, written in the transaction of the change it records. hash = SHA-256(prevHash ‖ canonical event), chained per tenant.",
+        "description": "An audit event as the admin surface shows it, written in the transaction of the change it records. hash = SHA-256(prevHash ‖ canonical event), chained per tenant (Docs/Operations.md, \"Audit log\").",
         "required": [
           "id",
+          "tenant",
           "seq",
           "type",
           "occurredAt",
@@ -4571,6 +4574,12 @@ components:
           "id": {
             "type": "string",
             "pattern": "^aud_"
+          },
+          "tenant": {
+            "type": "string",
+            "pattern": "^ins_",
+            "description": "The tenant's instance id",
+            "which the canonical form hashes": null
           },
           "seq": {
             "type": "integer"
@@ -4650,6 +4659,7 @@ components:
         "description": "The same event as the user side shows it, in snake_case",
         "required": [
           "id",
+          "tenant",
           "seq",
           "type",
           "occurred_at",
@@ -4666,6 +4676,10 @@ components:
           "id": {
             "type": "string",
             "pattern": "^aud_"
+          },
+          "tenant": {
+            "type": "string",
+            "pattern": "^ins_"
           },
           "seq": {
             "type": "integer"

@@ -4,8 +4,9 @@ import SessionTokens
 
 /// An audit event on the wire (surfaces.md §5): camelCase on the admin surface, snake_case on the
 /// user side; times ISO 8601 with milliseconds, hashes as lowercase hex. `seq`, `occurredAt` (as
-/// Unix milliseconds it is exact in ISO form) and every other field let anyone recompute the chain
-/// (`sessionctl audit verify --url`).
+/// Unix milliseconds it is exact in ISO form), `tenant` (the instance id, which the chain hashes and
+/// no other field carries) and every other field let anyone recompute the chain
+/// (`sessionctl audit verify --url`, `AuditEvent(json:)`).
 enum AuditEventDTO {
     enum Style {
         case camelCase, snakeCase
@@ -16,6 +17,7 @@ enum AuditEventDTO {
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         var object: JSONObject = [:]
         object["id"] = .string(event.id)
+        object["tenant"] = .string(event.instanceID)
         object["seq"] = .integer(event.sequence)
         object["type"] = .string(event.type)
         object[key("occurredAt", "occurred_at")] = .string(ISO8601Milliseconds.string(event.occurredAt))

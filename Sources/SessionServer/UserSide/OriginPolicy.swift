@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import SessionManagement
+import SessionStorage
 import Synchronization
 
 /// Which browser origins may call the user side: each tenant lists its own (`allowed_origins`).
