@@ -81,16 +81,8 @@ extension AdminRoutes {
             guard ResourceID.check(session, .session) == .valid else { throw APIError(.badRequest, "invalid_request", "sessionId must be a session id") }
             list.sessionID = session
         }
-        if let limit = request.query("limit") {
-            guard limit.utf8.count <= 3, limit.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                limit.utf8.first != UInt8(ascii: "0"), let value = Int(limit), (1...500).contains(value)
-            else { throw APIError(.badRequest, "invalid_request", "limit must be an integer from 1 to 500") }
-            list.limit = value
-        }
-        if let cursor = request.query("cursor") {
-            guard let decoded = AuditCursor.decode(cursor) else { throw APIError(.badRequest, "invalid_request", "cursor is not one this server wrote") }
-            list.cursor = decoded
-        }
+        if let limit = try Self.limit(request) { list.limit = limit }
+        if let cursor = request.query("cursor") { list.cursor = try Self.cursor(AuditCursor.decode(cursor)) }
         return list
     }
 }

@@ -105,17 +105,8 @@ struct AdminRoutes {
             }
             list.addresses = network
         }
-        if let limit = request.query("limit") {
-            // Decimal as written by a person: no sign, no leading zero, no spaces.
-            guard limit.utf8.count <= 3, limit.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                limit.utf8.first != UInt8(ascii: "0"), let value = Int(limit), (1...500).contains(value)
-            else { throw APIError(.badRequest, "invalid_request", "limit must be an integer from 1 to 500") }
-            list.limit = value
-        }
-        if let cursor = request.query("cursor") {
-            guard let decoded = AdminCursor.decode(cursor) else { throw APIError(.badRequest, "invalid_request", "cursor is not one this server wrote") }
-            list.after = decoded
-        }
+        if let limit = try Self.limit(request) { list.limit = limit }
+        if let cursor = request.query("cursor") { list.after = try Self.cursor(AdminCursor.decode(cursor)) }
         if let anomalous = request.query("anomalous") {
             switch anomalous {
             case "true": list.anomalousOnly = true
@@ -124,6 +115,21 @@ struct AdminRoutes {
             }
         }
         return list
+    }
+
+    /// `limit`, 1…500, as a person writes it (no sign, no leading zero, no spaces), or `nil` when absent.
+    static func limit(_ request: Request) throws -> Int? {
+        guard let limit = request.query("limit") else { return nil }
+        guard limit.utf8.count <= 3, limit.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            limit.utf8.first != UInt8(ascii: "0"), let value = Int(limit), (1...500).contains(value)
+        else { throw APIError(.badRequest, "invalid_request", "limit must be an integer from 1 to 500") }
+        return value
+    }
+
+    /// A decoded cursor, or 400 for text this server did not write.
+    static func cursor<Position>(_ decoded: Position?) throws -> Position {
+        guard let decoded else { throw APIError(.badRequest, "invalid_request", "cursor is not one this server wrote") }
+        return decoded
     }
 
     static func sessionID(_ context: ServerContext) throws -> String {

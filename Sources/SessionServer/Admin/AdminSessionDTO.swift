@@ -9,21 +9,13 @@ enum AdminSessionDTO {
     static func json(_ session: Session, at now: Int64) -> JSONValue {
         let activity = session.activity
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        var location: JSONValue = .null
-        if activity?.city != nil || activity?.country != nil {
-            location = .object(["city": text(activity?.city), "country": text(activity?.country)])
-        }
         return .object([
             "id": .string(session.id),
             "userId": .string(session.userID),
             "ipAddress": text(activity?.ipAddress),
             "userAgent": text(activity?.userAgent),
-            "device": .object([
-                "type": .string(activity?.deviceType ?? "unknown"),
-                "os": .string(activity?.osName ?? "Other"),
-                "browser": .string(activity?.browserName ?? "Other"),
-            ]),
-            "location": location,
+            "device": device(activity),
+            "location": location(activity),
             "authMethod": text(session.authMethod),
             "mfaVerified": .bool(session.mfaVerified),
             "status": .string(session.effectiveStatus(at: now).rawValue),
@@ -32,6 +24,21 @@ enum AdminSessionDTO {
             "lastActiveAt": .string(ISO8601Milliseconds.string(session.lastActiveAt)),
             "expiresAt": .string(ISO8601Milliseconds.string(session.expireAt)),
         ])
+    }
+
+    /// The device as uap-core families: an unknown type is `"unknown"`, an unknown OS or browser `"Other"`.
+    static func device(_ activity: Session.Activity?) -> JSONValue {
+        .object([
+            "type": .string(activity?.deviceType ?? "unknown"),
+            "os": .string(activity?.osName ?? "Other"),
+            "browser": .string(activity?.browserName ?? "Other"),
+        ])
+    }
+
+    /// `{city, country}`, or `null` when neither is known.
+    static func location(_ activity: Session.Activity?) -> JSONValue {
+        guard activity?.city != nil || activity?.country != nil else { return .null }
+        return .object(["city": activity?.city.map(JSONValue.string) ?? .null, "country": activity?.country.map(JSONValue.string) ?? .null])
     }
 }
 

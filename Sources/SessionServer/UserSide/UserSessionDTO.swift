@@ -6,10 +6,6 @@ enum UserSessionDTO {
     static func json(_ session: Session, current: Bool) -> JSONValue {
         let activity = session.activity
         func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        var location: JSONValue = .null
-        if activity?.city != nil || activity?.country != nil {
-            location = .object(["city": text(activity?.city), "country": text(activity?.country)])
-        }
         return .object([
             "id": .string(session.id),
             "created_at": .string(ISO8601Milliseconds.string(session.createdAt)),
@@ -17,12 +13,8 @@ enum UserSessionDTO {
             "expires_at": .string(ISO8601Milliseconds.string(session.expireAt)),
             "user_agent": text(activity?.userAgent),
             "ip": text(activity?.ipAddress),
-            "device": .object([
-                "type": .string(activity?.deviceType ?? "unknown"),
-                "os": .string(activity?.osName ?? "Other"),
-                "browser": .string(activity?.browserName ?? "Other"),
-            ]),
-            "location": location,
+            "device": AdminSessionDTO.device(activity),
+            "location": AdminSessionDTO.location(activity),
             "auth_method": text(session.authMethod),
             "mfa_verified": .bool(session.mfaVerified),
             "current": .bool(current),
