@@ -34,8 +34,9 @@ USER_SESSION_FIELDS = {"id", "created_at", "last_used_at", "expires_at", "user_a
                        "mfa_verified", "current"}
 USER_CONSENT_FIELDS = {"id", "client_id", "client_name", "scopes", "granted_at", "last_used_at"}
 USER_EVENT_FIELDS = {"id", "seq", "type", "occurred_at", "actor", "user_id", "session_id", "ip_address", "user_agent", "data", "prev_hash",
-                     "hash"}
-ADMIN_EVENT_FIELDS = {"id", "seq", "type", "occurredAt", "actor", "userId", "sessionId", "ipAddress", "userAgent", "data", "prevHash", "hash"}
+                     "hash", "tenant"}
+ADMIN_EVENT_FIELDS = {"id", "seq", "type", "occurredAt", "actor", "userId", "sessionId", "ipAddress", "userAgent", "data", "prevHash", "hash",
+                      "tenant"}
 
 
 def b64(data):
