@@ -149,10 +149,9 @@ extension ServerContext {
 /// ISO 8601 UTC with exactly millisecond precision (`2024-01-15T10:00:00.000Z`), as every
 /// non-Clerk surface writes times.
 enum ISO8601Milliseconds {
+    /// Integer arithmetic (`AuditTimestamp`), exact to the millisecond: a Foundation formatter made
+    /// per call cost about 0.3 ms on Linux, which a list of 20 sessions with three times each paid 60 times.
     static func string(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        AuditTimestamp.string(milliseconds)
     }
 }
