@@ -19,44 +19,6 @@ extension SQLiteSessionStore {
         }
     }
 
-    static let insertSessionSQL = """
-        INSERT INTO session (id, instance_id, user_id, client_id, status, actor, last_active_organization_id,
-            last_active_at, expire_at, abandon_at, created_at, updated_at, has_activity, user_agent, ip_address,
-            device_type, is_mobile, browser_name, browser_version, city, country, auth_method, mfa_verified, token_horizon,
-            os_name, ip_bytes, anomalous, opened_country, opened_device)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
-    static func sessionColumns(_ session: Session) -> StatementArguments {
-        let activity = session.activity
-        return [
-            session.id, session.instanceID, session.userID, session.clientID, session.status.rawValue, session.actor,
-            session.lastActiveOrganizationID, session.lastActiveAt, session.expireAt, session.abandonAt,
-            session.createdAt, session.updatedAt, activity != nil, activity?.userAgent, activity?.ipAddress,
-            activity?.deviceType, activity?.isMobile ?? false, activity?.browserName, activity?.browserVersion,
-            activity?.city, activity?.country, session.authMethod, session.mfaVerified, session.tokenHorizon,
-            activity?.osName, addressBytes(activity), session.anomalous, session.openedCountry, session.openedDevice,
-        ]
-    }
-
-    static func decodeSession(_ row: Row) -> Session {
-        var activity: Session.Activity?
-        if row["has_activity"] as Bool {
-            activity = Session.Activity(
-                userAgent: row["user_agent"], ipAddress: row["ip_address"], deviceType: row["device_type"],
-                isMobile: row["is_mobile"], browserName: row["browser_name"], browserVersion: row["browser_version"],
-                osName: row["os_name"], city: row["city"], country: row["country"])
-        }
-        return Session(
-            id: row["id"], instanceID: row["instance_id"], userID: row["user_id"], clientID: row["client_id"],
-            status: Session.Status(rawValue: row["status"]) ?? .active, actor: row["actor"],
-            lastActiveOrganizationID: row["last_active_organization_id"], lastActiveAt: row["last_active_at"],
-            expireAt: row["expire_at"], abandonAt: row["abandon_at"], createdAt: row["created_at"],
-            updatedAt: row["updated_at"], activity: activity, authMethod: row["auth_method"], mfaVerified: row["mfa_verified"],
-            tokenHorizon: row["token_horizon"], anomalous: row["anomalous"], openedCountry: row["opened_country"],
-            openedDevice: row["opened_device"])
-    }
-
     /// The recorded address as the 16 bytes the address index orders; `nil` when none was recorded
     /// or it is not an address (the text is stored as given either way).
     static func addressBytes(_ activity: Session.Activity?) -> Data? {
@@ -64,7 +26,7 @@ extension SQLiteSessionStore {
     }
 
     static func fetchSession(_ db: Database, instanceID: String, id: String) throws -> Session? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ? AND instance_id = ?"), arguments: [id, instanceID])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(sessionColumnList) FROM session WHERE id = ? AND instance_id = ?"), arguments: [id, instanceID])
             .map(decodeSession)
     }
 
@@ -105,7 +67,7 @@ extension SQLiteSessionStore {
         return try await read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM session WHERE \(filter)", arguments: statementArguments) ?? 0
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
+                db, sql: "SELECT \(Self.sessionColumnList) FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset",
                 arguments: statementArguments)
             return Page(items: rows.map(Self.decodeSession), totalCount: total)
         }
@@ -135,7 +97,7 @@ extension SQLiteSessionStore {
         let statementArguments = StatementArguments(arguments)
         guard query.addresses != nil, query.userID == nil else {
             // By user (the user's index), or the whole tenant newest first (the active-sessions index).
-            let sql = "SELECT * FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit"
+            let sql = "SELECT \(Self.sessionColumnList) FROM session WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit"
             return try await read { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: statementArguments).map(Self.decodeSession) }
         }
         return try await read { db in try Self.activeSessionsInBlock(db, filter: filter, arguments: statementArguments, limit: query.limit) }
@@ -161,13 +123,13 @@ extension SQLiteSessionStore {
         guard keys.count <= addressSortLimit else {
             return try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT * FROM session INDEXED BY session_active_by_instance WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit
+                    SELECT \(sessionColumnList) FROM session INDEXED BY session_active_by_instance WHERE \(filter) ORDER BY created_at DESC, id DESC LIMIT :limit
                     """), arguments: arguments
             ).map(decodeSession)
         }
         let page = keys.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit)
         return try page.map { key in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM session WHERE id = ?"), arguments: [key.id]) else {
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(sessionColumnList) FROM session WHERE id = ?"), arguments: [key.id]) else {
                 throw StorageError(.unavailable, "a session listed by the address index is missing")
             }
             return decodeSession(row)
