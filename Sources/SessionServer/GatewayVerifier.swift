@@ -54,7 +54,8 @@ public final class GatewayVerifier: Sendable {
             sessionID = claims.sessionID
             subject = claims.subject
             issuedAt = claims.issuedAt ?? 0
-            clientID = claims.additional.isEmpty ? nil : claims.additional["client_id"]?.stringValue
+            // Read once, when the token is first verified: template claims are decoded on access.
+            clientID = claims.additional["client_id"]?.stringValue
             self.answer = answer
         }
 
