@@ -31,7 +31,10 @@ extension SessionManager {
             instance = existing
         } else {
             instance = Instance(id: Self.defaultInstanceID, slug: Self.defaultSlug, environment: .development, createdAt: clock())
-            do { try await store.createInstance(instance) } catch {
+            let audit = try auditDraft(
+                "tenant.created", at: instance.createdAt,
+                data: ["slug": .string(instance.slug), "environment": .string(instance.environment.rawValue)])
+            do { try await store.createInstance(instance, signingKey: nil, audit: audit) } catch {
                 // Another process created it first.
                 if error.code != .conflict { try await storage { () async throws(StorageError) in throw error } }
             }

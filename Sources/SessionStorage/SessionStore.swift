@@ -92,7 +92,7 @@ public protocol SessionStore: Sendable {
     // MARK: Instances, their signing keys and secret keys
     /// Creates the instance with its first signing key (when given), in one transaction. A taken
     /// id or slug is a `conflict`.
-    func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) async throws(StorageError)
+    func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?, audit: AuditDraft?) async throws(StorageError)
     func instance(id: String) async throws(StorageError) -> Instance?
     func instance(slug: String) async throws(StorageError) -> Instance?
     /// Every instance, oldest first.
@@ -219,7 +219,11 @@ public protocol SessionStore: Sendable {
 extension SessionStore {
     /// An instance with no signing key yet (its keys come later, or from elsewhere in a test).
     public func createInstance(_ instance: Instance) async throws(StorageError) {
-        try await createInstance(instance, signingKey: nil)
+        try await createInstance(instance, signingKey: nil, audit: nil)
+    }
+
+    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) async throws(StorageError) {
+        try await createInstance(instance, signingKey: signingKey, audit: nil)
     }
 
     // The writes without an audit event: for tests and for changes made before the log existed.

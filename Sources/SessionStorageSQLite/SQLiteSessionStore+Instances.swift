@@ -3,7 +3,7 @@ import GRDB
 public import SessionStorage
 
 extension SQLiteSessionStore {
-    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) async throws(StorageError) {
+    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?, audit: AuditDraft?) async throws(StorageError) {
         try StoredText.check(["id": instance.id, "slug": instance.slug])
         for origin in instance.allowedOrigins {
             try StoredText.check(["allowed_origins": origin])
@@ -13,14 +13,18 @@ extension SQLiteSessionStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO instance (id, slug, environment, signing_algorithm, allowed_origins, allows_backend_sign_in, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO instance (id, slug, environment, signing_algorithm, allowed_origins, allows_backend_sign_in, anomaly_action,
+                        created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     instance.id, instance.slug, instance.environment.rawValue, instance.signingAlgorithm,
-                    instance.allowedOrigins.joined(separator: " "), instance.allowsBackendSignIn, instance.createdAt,
+                    instance.allowedOrigins.joined(separator: " "), instance.allowsBackendSignIn, instance.anomalyAction.rawValue,
+                    instance.createdAt,
                 ])
             if let signingKey { try Self.insert(signingKey, db) }
+            // The tenant's first event: its chain starts with its creation.
+            try Self.appendAudit(db, instanceID: instance.id, audit)
         }
     }
 

@@ -113,5 +113,17 @@ extension SessionStoreConformance {
         #expect(try await store.instance(id: "ins_a")?.anomalyAction == .revoke)
         instance.id = "ins_missing"
         await expectError(.notFound) { _ = try await store.updateInstance(instance, retainUntil: t0, audit: nil) }
+        // A tenant's chain starts with its creation; a creation whose event cannot be stored creates nothing.
+        let created = AuditDraft(id: "aud_created", type: "tenant.created", occurredAt: t0, actor: AuditEvent.Actor(type: .operator, id: "key_op"))
+        try await store.createInstance(Instance(id: "ins_c", slug: "ins-c", environment: .production, createdAt: t0), signingKey: nil, audit: created)
+        let first = try await store.auditEvents(AuditQuery(instanceID: "ins_c", limit: 10))
+        #expect(first.map(\.type) == ["tenant.created"] && first.first?.sequence == 1 && first.first?.previousHash == AuditChain.genesis)
+        var broken = created
+        broken.id = "aud_bad"
+        broken.actor = AuditEvent.Actor(type: .operator, id: "key\u{0}")
+        await expectError(.constraint) {
+            try await store.createInstance(Instance(id: "ins_d", slug: "ins-d", environment: .production, createdAt: t0), signingKey: nil, audit: broken)
+        }
+        #expect(try await store.instance(id: "ins_d") == nil)
     }
 }

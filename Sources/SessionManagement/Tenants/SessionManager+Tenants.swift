@@ -130,8 +130,14 @@ extension SessionManager {
             allowedOrigins: draft.allowedOrigins, allowsBackendSignIn: draft.allowsBackendSignIn, createdAt: now)
         let key = try await newSigningKey(draft.signingAlgorithm, pem: draft.privateKeyPEM)
         let record = try sealedRecord(key, instance: instance, generation: 1, now: now, activatesAt: now)
+        let audit = try auditDraft(
+            "tenant.created", at: now,
+            data: [
+                "slug": .string(instance.slug), "environment": .string(instance.environment.rawValue),
+                "signing_algorithm": .string(instance.signingAlgorithm), "kid": .string(record.keyID),
+            ])
         do {
-            try await store.createInstance(instance, signingKey: record)
+            try await store.createInstance(instance, signingKey: record, audit: audit)
         } catch {
             if error.code == .conflict {
                 throw ManagementError(.conflict, "A tenant with the slug \(draft.slug) exists, or the signing key belongs to another tenant", parameter: "slug")

@@ -2,7 +2,7 @@
 extension InMemorySessionStore {
     // MARK: Instances and secret keys
 
-    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?) throws(StorageError) {
+    public func createInstance(_ instance: Instance, signingKey: SigningKeyRecord?, audit: AuditDraft?) throws(StorageError) {
         try Self.checkStorable(instance)
         guard instanceTable[instance.id] == nil, !instanceTable.values.contains(where: { $0.slug == instance.slug }) else {
             throw StorageError(.conflict, "instance \(instance.id) or slug \(instance.slug) exists")
@@ -10,6 +10,12 @@ extension InMemorySessionStore {
         if let signingKey { try checkNewSigningKey(signingKey, instance: instance) }
         instanceTable[instance.id] = instance
         if let signingKey { signingKeyList.append(signingKey) }
+        // Checked after the instance exists (an event needs its tenant); nothing above can fail afterwards.
+        do { commit(try prepare(audit, instanceID: instance.id)) } catch {
+            instanceTable[instance.id] = nil
+            if let signingKey { signingKeyList.removeAll { $0 == signingKey } }
+            throw error
+        }
     }
 
     static func checkStorable(_ instance: Instance) throws(StorageError) {
