@@ -8,7 +8,8 @@
 #               tool (about 15-20 min), not part of `make test`.
 #   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation
 #   make soak   release build; the server on a temporary database under a mixed load (6 clients: user, session, 5 tokens,
-#               20 gateway verifies and 1 deprecated verify each, revoke) for SOAK_SECONDS (default 1800); resident memory
+#               20 gateway verifies and 1 deprecated verify each, revoke; 2 revocation-feed followers that must see every
+#               revocation once, in order) for SOAK_SECONDS (default 1800); resident memory
 #               (VmRSS) every minute, req/s, errors. Fails on an error, RSS over 128 MiB, or growth over 5 % after 5 min.
 SHELL := /bin/bash
 SWIFT ?= swift

@@ -10,6 +10,11 @@ clients' counters; it prints a line every --print seconds and a summary, then on
 
 A hand-written HTTP/1.1 client over keep-alive sockets (standard library only): http.client cost
 several times the CPU per request, and the driver shares the machine's two cores with the server.
+--followers processes follow the revocation feed (`GET /v1/revocations`, long polls of 25 s) as a
+networkless verifier would: every entry's `seq` must be above the last one seen, no session may arrive
+twice, and each entry's delivery time (arrival minus its `revoked_at`) is recorded. At the end each
+follower must have seen every session the clients revoked.
+
 Exits 1 on any error, or when resident memory passes --max-rss-mib, or (runs of 10 minutes or
 more) grows more than --max-growth per cent after the first 5 minutes.
 """
@@ -75,7 +80,7 @@ class Connection:
         return int(head[9:12]), body
 
 
-def client(number, host, port, key, deadline, counters, errors_queue):
+def client(number, host, port, key, deadline, counters, errors_queue, revoked_queue):
     base = number * SLOTS
     connection = Connection(host, port)
     auth = b"Authorization: Bearer " + key.encode() + b"\r\n"
@@ -93,6 +98,7 @@ def client(number, host, port, key, deadline, counters, errors_queue):
             errors_queue.put(f"client {number}: {what}")
 
     iteration = 0
+    revoked = []
     while time.monotonic() < deadline:
         iteration += 1
         try:
@@ -131,6 +137,8 @@ def client(number, host, port, key, deadline, counters, errors_queue):
             status, body = post(f"/v1/sessions/{session}/revoke", {})
             if status != 200 or json.loads(body).get("status") != "revoked":
                 fail(f"revoke: {status} {body[:200]!r}")
+            else:
+                revoked.append(session)
             if tokens:
                 status, body = connection.request(b"GET /v1/verify HTTP/1.1\r\nHost: soak\r\nAuthorization: Bearer " + tokens[0].encode() + b"\r\n")
                 counters[base + REQUESTS] += 1
@@ -140,6 +148,61 @@ def client(number, host, port, key, deadline, counters, errors_queue):
         except (OSError, ValueError, KeyError) as error:
             fail(f"{type(error).__name__}: {error}")
             time.sleep(0.1)
+    revoked_queue.put(revoked)
+
+
+# Per-follower counters: entries applied, errors, then the histogram of delivery times (bucket i holds
+# [1.1^i, 1.1^(i+1)) microseconds, from the entry's revoked_at to its arrival at the follower).
+F_ENTRIES, F_ERRORS, F_HISTOGRAM = 0, 1, 2
+F_SLOTS = F_HISTOGRAM + BUCKETS
+
+
+def follower(number, host, port, key, deadline, counters, errors_queue, seen_queue, clients_done):
+    """Follows the feed until every client has stopped and the feed has nothing more, then reports the sessions it saw."""
+    base = number * F_SLOTS
+    connection = Connection(host, port)
+    head = b"Authorization: Bearer " + key.encode() + b"\r\nHost: soak\r\n"
+    log11 = math.log(1.1)
+    cursor, last_seq, seen = 0, 0, set()
+
+    def fail(what):
+        counters[base + F_ERRORS] += 1
+        if counters[base + F_ERRORS] <= 5:
+            errors_queue.put(f"follower {number}: {what}")
+
+    # The first page is the snapshot of what is already revoked; from then on every page is new.
+    while time.monotonic() < deadline + 120:
+        done = clients_done.is_set()
+        wait = 0 if done else 5
+        try:
+            status, body = connection.request(b"GET /v1/revocations?after=%d&wait=%d&limit=1000 HTTP/1.1\r\n" % (cursor, wait) + head)
+            arrived = time.time() * 1000
+            if status != 200:
+                fail(f"feed: {status} {body[:200]!r}")
+                time.sleep(0.5)
+                continue
+            page = json.loads(body)
+            if page.get("snapshot") and cursor != 0:
+                fail(f"snapshot after cursor {cursor}: the feed lost this follower's place")
+            for entry in page["entries"]:
+                if entry["seq"] <= last_seq:
+                    fail(f"seq {entry['seq']} after {last_seq}: out of order or repeated")
+                last_seq = entry["seq"]
+                session = entry.get("session_id")
+                if session is not None:
+                    if session in seen:
+                        fail(f"{session} delivered twice")
+                    seen.add(session)
+                counters[base + F_ENTRIES] += 1
+                micros = max(1.0, (arrived - entry["revoked_at"]) * 1000)
+                counters[base + F_HISTOGRAM + min(BUCKETS - 1, int(math.log(micros) / log11))] += 1
+            cursor = page["cursor"]
+            if done and not page["entries"]:
+                break
+        except (OSError, ValueError, KeyError) as error:
+            fail(f"{type(error).__name__}: {error}")
+            time.sleep(0.1)
+    seen_queue.put((number, sorted(seen)))
 
 
 def memory_kib(pid):
@@ -184,6 +247,7 @@ def main():
     parser.add_argument("--pid", type=int, required=True)
     parser.add_argument("--seconds", type=int, default=1800)
     parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--followers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=10)
     parser.add_argument("--print", dest="print_every", type=int, default=60)
     parser.add_argument("--max-rss-mib", type=float, default=128)
@@ -192,15 +256,21 @@ def main():
     host, port = re.match(r"http://([^:/]+):(\d+)", arguments.url).groups()
 
     counters = multiprocessing.Array("q", arguments.clients * SLOTS, lock=False)
-    errors_queue = multiprocessing.Queue()
+    follower_counters = multiprocessing.Array("q", max(1, arguments.followers) * F_SLOTS, lock=False)
+    errors_queue, revoked_queue, seen_queue = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Queue()
+    clients_done = multiprocessing.Event()
     idle = rss_kib(arguments.pid)
     started = time.monotonic()
     deadline = started + arguments.seconds
-    workers = [multiprocessing.Process(target=client, args=(n, host, int(port), arguments.key, deadline, counters, errors_queue), daemon=True)
+    workers = [multiprocessing.Process(target=client, args=(n, host, int(port), arguments.key, deadline, counters, errors_queue, revoked_queue), daemon=True)
                for n in range(arguments.clients)]
+    followers = [multiprocessing.Process(target=follower, args=(n, host, int(port), arguments.key, deadline, follower_counters, errors_queue, seen_queue, clients_done),
+                                         daemon=True) for n in range(arguments.followers)]
+    for process in followers:
+        process.start()
     for worker in workers:
         worker.start()
-    print(f"soak: {arguments.clients} clients for {arguments.seconds} s against {arguments.url} (pid {arguments.pid}); "
+    print(f"soak: {arguments.clients} clients and {arguments.followers} feed followers for {arguments.seconds} s against {arguments.url} (pid {arguments.pid}); "
           f"idle RSS {idle / 1024:.1f} MiB", flush=True)
     print(f"{'t':>6} {'RSS MiB':>8} {'anon':>6} {'file':>6} {'shmem':>6} {'req/s':>7} {'gateway/s':>9} {'sessions':>9} {'errors':>6}", flush=True)
     samples = []  # (seconds, rss KiB, requests, gateway, errors, iterations, memory fields)
@@ -226,8 +296,20 @@ def main():
             last_print = elapsed
         if elapsed >= arguments.seconds:
             break
-    for worker in workers:
-        worker.join(timeout=60)
+    # Queues are drained before joining: a process does not end while what it put is unread.
+    revoked = set()
+    for _ in workers:
+        revoked.update(revoked_queue.get(timeout=120))
+    clients_done.set()  # every revocation is acknowledged: the followers drain the feed and stop
+    seen = dict(seen_queue.get(timeout=120) for _ in followers)
+    for process in workers + followers:
+        process.join(timeout=60)
+    missed = 0
+    for number, sessions in sorted(seen.items()):
+        lost = revoked - set(sessions)
+        if lost:
+            missed += len(lost)
+            print(f"error: follower {number} never saw {len(lost)} of {len(revoked)} revocations, e.g. {sorted(lost)[:3]}", flush=True)
     while not errors_queue.empty():
         print("error:", errors_queue.get(), flush=True)
 
@@ -242,6 +324,14 @@ def main():
     growth = (steady - at_five) / at_five * 100 if at_five and elapsed >= 600 else None
     histogram = sums[HISTOGRAM:]
     p50, p99 = percentile(histogram, 0.5), percentile(histogram, 0.99)
+    feed = [0] * F_SLOTS
+    for number in range(arguments.followers):
+        for slot in range(F_SLOTS):
+            feed[slot] += follower_counters[number * F_SLOTS + slot]
+    delivery = feed[F_HISTOGRAM:]
+    d50, d99 = percentile(delivery, 0.5), percentile(delivery, 0.99)
+    print(f"feed: {arguments.followers} followers applied {feed[F_ENTRIES]} entries (revocations made: {len(revoked)} each), "
+          f"delivery p50 {d50:.2f} ms, p99 {d99:.2f} ms (revoked_at to arrival), follower errors {feed[F_ERRORS]}, missed {missed}")
     print(f"requests {sums[REQUESTS]} in {elapsed:.0f} s ({sums[REQUESTS] / elapsed:.0f}/s), gateway verifies {sums[GATEWAY]} "
           f"({sums[GATEWAY] / elapsed:.0f}/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms as the driver sees them), sessions {sums[ITERATIONS]}, "
           f"tokens {sums[ITERATIONS] * 5}, errors {sums[ERRORS]}")
@@ -251,6 +341,8 @@ def main():
     failures = []
     if sums[ERRORS]:
         failures.append(f"{sums[ERRORS]} errors")
+    if feed[F_ERRORS] or missed:
+        failures.append(f"feed followers: {feed[F_ERRORS]} errors, {missed} revocations missed")
     if peak > arguments.max_rss_mib:
         failures.append(f"peak RSS {peak:.1f} MiB > {arguments.max_rss_mib:g}")
     if growth is not None and growth > arguments.max_growth:
@@ -259,6 +351,8 @@ def main():
     print(json.dumps({"bench": "soak", "seconds": round(elapsed), "clients": arguments.clients, "requests": sums[REQUESTS],
                       "requests_per_s": round(sums[REQUESTS] / elapsed), "gateway_per_s": round(sums[GATEWAY] / elapsed),
                       "gateway_p99_ms": round(p99, 2), "sessions": sums[ITERATIONS], "errors": sums[ERRORS],
+                      "feed_entries": feed[F_ENTRIES], "feed_delivery_p50_ms": round(d50, 2), "feed_delivery_p99_ms": round(d99, 2),
+                      "feed_errors": feed[F_ERRORS], "feed_missed": missed,
                       "rss_idle_mib": round(idle / 1024, 1), "rss_peak_mib": round(peak, 1), "rss_steady_mib": round(steady, 1),
                       "growth_after_5min_pct": None if growth is None else round(growth, 2),
                       "rss_mib": [[round(t), round(rss / 1024, 1)] for t, rss, *_ in samples]}))
