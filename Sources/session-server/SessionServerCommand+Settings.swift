@@ -17,6 +17,19 @@ extension SessionServerCommand {
         flag: "audit-retention-days", variable: "TESSERA_AUDIT_RETENTION_DAYS", range: 0...36_500, defaultValue: 365)
     static let rotationDaysSetting = NumericSetting<Int64>(
         flag: "rotate-signing-keys-days", variable: "TESSERA_ROTATE_SIGNING_KEYS_DAYS", range: 0...3650, defaultValue: 0)
+    /// A new session's life (`expire_at`), 1 minute to 10 years; Clerk's default is 7 days.
+    static let sessionLifetimeSetting = NumericSetting<Int64>(
+        flag: "session-lifetime", variable: "TESSERA_SESSION_LIFETIME", range: 60...315_360_000, defaultValue: 7 * 86_400)
+    /// When an idle session is abandoned (`abandon_at`), counted from creation; never before it expires.
+    static let abandonAfterSetting = NumericSetting<Int64>(
+        flag: "abandon-after", variable: "TESSERA_ABANDON_AFTER", range: 60...315_360_000, defaultValue: 30 * 86_400)
+    /// The lifetime of a token whose request names none (Clerk's 60 s).
+    static let tokenDefaultLifetimeSetting = NumericSetting<Int64>(
+        flag: "token-lifetime", variable: "TESSERA_TOKEN_LIFETIME", range: TokenLifetime.allowedRange, defaultValue: 60)
+    static let activityIntervalSetting = NumericSetting<Int64>(
+        flag: "activity-interval", variable: "TESSERA_ACTIVITY_INTERVAL", range: 1...3600, defaultValue: 10)
+    static let leewaySetting = NumericSetting<Int64>(
+        flag: "leeway", variable: "TESSERA_LEEWAY", range: 0...300, defaultValue: ClaimPolicy.defaultLeeway)
     static let headerTimeoutSetting = NumericSetting(
         flag: "header-timeout", variable: "TESSERA_HEADER_TIMEOUT", range: ConnectionTimeouts.headerRange, defaultValue: 10)
     /// Cache budgets in bytes: 0 turns a cache off (every request then pays the full cost), 4 GiB at most.

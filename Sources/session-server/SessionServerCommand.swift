@@ -35,6 +35,34 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(help: "Token issuer, the service's public URL (TESSERA_ISSUER; default http://HOST:PORT).")
     var issuer: String = ProcessInfo.processInfo.environment["TESSERA_ISSUER"] ?? ""
 
+    @Option(
+        name: .customLong("session-lifetime"),
+        help: "Seconds a new session lives before it expires (TESSERA_SESSION_LIFETIME; 60...315360000, default 604800: 7 days).")
+    var sessionLifetime: Int64?
+
+    @Option(
+        name: .customLong("abandon-after"),
+        help: """
+            Seconds after its creation an idle session is abandoned, at least the session lifetime \
+            (TESSERA_ABANDON_AFTER; 60...315360000, default 2592000: 30 days).
+            """)
+    var abandonAfter: Int64?
+
+    @Option(
+        name: .customLong("token-lifetime"),
+        help: "Seconds a session token lives when its request names no expires_in_seconds (TESSERA_TOKEN_LIFETIME; 30...315360000, default 60).")
+    var tokenLifetime: Int64?
+
+    @Option(
+        name: .customLong("activity-interval"),
+        help: "A session's last_active_at moves at most once in this many seconds of token mints (TESSERA_ACTIVITY_INTERVAL; 1...3600, default 10).")
+    var activityInterval: Int64?
+
+    @Option(
+        name: .customLong("leeway"),
+        help: "Clock skew in seconds the server's verifiers allow on exp, nbf and iat (TESSERA_LEEWAY; 0...300, default 5).")
+    var leeway: Int64?
+
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body (TESSERA_MAX_BODY_BYTES; 1024...1073741824, default 1 MiB).")
     var maximumBodyBytes: Int?
 
@@ -155,6 +183,17 @@ struct SessionServerCommand: AsyncParsableCommand {
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
+        let defaultTokenLifetime = try Self.tokenDefaultLifetimeSetting.resolve(tokenLifetime)
+        guard defaultTokenLifetime <= maximumTokenLifetime else {
+            throw ValidationError("--token-lifetime (\(defaultTokenLifetime)) must not exceed --max-token-lifetime (\(maximumTokenLifetime))")
+        }
+        let sessionLifetime = try Self.sessionLifetimeSetting.resolve(sessionLifetime)
+        let abandonAfter = try Self.abandonAfterSetting.resolve(abandonAfter)
+        guard abandonAfter >= sessionLifetime else {
+            throw ValidationError("--abandon-after (\(abandonAfter) s) must be at least --session-lifetime (\(sessionLifetime) s)")
+        }
+        let activityInterval = try Self.activityIntervalSetting.resolve(activityInterval)
+        let leeway = try Self.leewaySetting.resolve(leeway)
         let maximumBodyBytes = try Self.bodySetting.resolve(maximumBodyBytes)
         let gatewayCacheBytes = try Self.gatewayCacheSetting.resolve(gatewayCacheBytes)
         let sessionCacheBytes = try Self.sessionCacheSetting.resolve(sessionCacheBytes)
@@ -193,7 +232,9 @@ struct SessionServerCommand: AsyncParsableCommand {
                 gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
-                tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,
+                sessionLifetime: sessionLifetime * 1000, abandonAfter: abandonAfter * 1000,
+                tokenLifetime: TokenLifetime(defaultSeconds: defaultTokenLifetime, maximumSeconds: maximumTokenLifetime),
+                touchInterval: activityInterval * 1000, leewaySeconds: leeway, jwksMaxAgeSeconds: jwksMaxAge,
                 sessionCacheBytes: sessionCacheBytes, authenticationCacheBytes: credentialCacheBytes, userCacheBytes: userCacheBytes,
                 templateCacheBytes: templateCacheBytes),
             secretKey: environment["TESSERA_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },

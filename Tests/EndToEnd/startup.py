@@ -27,6 +27,27 @@ refused([], {"TESSERA_MAX_BODY_BYTES": "-1"}, "TESSERA_MAX_BODY_BYTES")
 refused([], {"TESSERA_GATEWAY_CACHE_BYTES": "16MiB"}, "TESSERA_GATEWAY_CACHE_BYTES", ["16MiB"])
 refused([], {"TESSERA_SESSION_CACHE_BYTES": "-1"}, "TESSERA_SESSION_CACHE_BYTES")
 refused(["--credential-cache-bytes", "4294967297"], {}, "--credential-cache-bytes", ["4294967296"])
+refused(["--session-lifetime", "59"], {}, "--session-lifetime", ["315360000"])
+refused([], {"TESSERA_LEEWAY": "5s"}, "TESSERA_LEEWAY", ["5s"])
+refused([], {"TESSERA_ACTIVITY_INTERVAL": "0"}, "TESSERA_ACTIVITY_INTERVAL")
+refused(["--session-lifetime", "86400", "--abandon-after", "3600"], {}, "--abandon-after", ["--session-lifetime"])
+refused(["--token-lifetime", "600", "--max-token-lifetime", "300"], {}, "--token-lifetime", ["--max-token-lifetime"])
+
+# The lifetimes reach what the server hands out: a session's expire_at and abandon_at, a token's exp.
+server = Server(sys.argv[1], TESSERA_SESSION_LIFETIME="3600", TESSERA_ABANDON_AFTER="7200", TESSERA_TOKEN_LIFETIME="120")
+if server.start():
+    key = server.secret_key()
+    _, user = server.call("POST", "/v1/users", key, {"first_name": "Life"})
+    _, session = server.call("POST", "/v1/sessions", key, {"user_id": user["id"]})
+    _, token = server.call("POST", f"/v1/sessions/{session['id']}/tokens", key, {})
+    import base64, json
+    payload = json.loads(base64.urlsafe_b64decode(token["jwt"].split(".")[1] + "=="))
+    check("TESSERA_SESSION_LIFETIME and TESSERA_ABANDON_AFTER set expire_at and abandon_at",
+          session["expire_at"] - session["created_at"] == 3_600_000 and session["abandon_at"] - session["created_at"] == 7_200_000, str(session))
+    check("TESSERA_TOKEN_LIFETIME sets a token's default lifetime", payload["exp"] - payload["iat"] == 120, str(payload))
+    server.stop()
+else:
+    check("a server with lifetimes set starts", False, server.output)
 
 # A key directory holding some but not all active keys is refused, not completed.
 server = Server(sys.argv[1])
