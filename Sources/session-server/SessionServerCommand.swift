@@ -178,8 +178,10 @@ struct SessionServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         Self.fixAllocatorThreshold()
+        let onEventLoops = Self.runConcurrencyOnEventLoops()
         var logger = Logger(label: "tessera")
         logger.logLevel = .info
+        if !onEventLoops { logger.notice("Swift Concurrency's executor was already replaced; handlers run off the event loops (slower)") }
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
