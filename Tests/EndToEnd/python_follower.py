@@ -167,30 +167,36 @@ try:
 finally:
     server.stop()
 
-# 7. A feed that sends an entry of a kind the follower does not know: refuse, do not guess. A control run with the
-# same fake feed and a known entry shows the token is otherwise accepted.
-keys_body = None
+# 7. A fake Tessera (the real server's JWKS, a scripted feed): an entry of a kind the follower does not know is refused,
+# not guessed (a control with a known entry accepts the token); a snapshot replaces the set; an unknown kid refetches
+# the JWKS at most once per cooldown, and a key published later verifies.
+class Fake:
+    def __init__(self, jwks, pages):
+        self.jwks, self.pages, self.jwks_hits = jwks, pages, 0
+        fake = self
 
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
 
-def fake_feed(entry):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_GET(self):
-            if self.path.startswith("/v1/jwks"):
-                body, extra = keys_body, {"Cache-Control": "max-age=300"}
-            else:
-                time.sleep(0.05)
-                body, extra = json.dumps({"object": "revocation_feed", "cursor": 1, "snapshot": False, "entries": [entry] if "after=0&" in self.path else []}).encode(), {}
-            self.send_response(200)
-            for name, value in {"Content-Type": "application/json", "Content-Length": str(len(body)), **extra}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd
+            def do_GET(self):
+                if self.path.startswith("/v1/jwks"):
+                    fake.jwks_hits += 1
+                    body, extra = json.dumps(fake.jwks).encode(), {"Cache-Control": "max-age=300"}
+                else:
+                    after = int(self.path.split("after=")[1].split("&")[0])
+                    entries, cursor, snapshot = fake.pages(after)
+                    if not entries:
+                        time.sleep(0.05)  # a long poll that ends empty
+                    body, extra = json.dumps({"object": "revocation_feed", "cursor": cursor, "snapshot": snapshot, "entries": entries}).encode(), {}
+                self.send_response(200)
+                for name, value in {"Content-Type": "application/json", "Content-Length": str(len(body)), **extra}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
 
 second = Server(sys.argv[1])
@@ -198,7 +204,7 @@ if second.start():
     try:
         import urllib.request
         with urllib.request.urlopen(second.base + "/.well-known/jwks.json", timeout=10) as response:
-            keys_body = response.read()
+            real_jwks = json.loads(response.read())
         key = second.secret_key()
         user = second.call("POST", "/v1/users", key, {"first_name": "Eve"})[1]["id"]
         session = second.call("POST", "/v1/sessions", key, {"user_id": user})[1]["id"]
@@ -211,17 +217,55 @@ if second.start():
     for name, entry in {"known": {**base, "session_id": "sess_other"},
                         "unknown": {**base, "organization_id": "org_1"},
                         "malformed": {**base, "user_id": user, "not_before": now, "session_ids": [session], "except_session_id": session}}.items():
-        httpd = fake_feed(entry)
-        follower = TesseraVerifier(f"http://127.0.0.1:{httpd.server_address[1]}", "vk_test_x", issuer=second.base).start()
+        fake = Fake(real_jwks, lambda after, entry=entry: ([entry], 1, False) if after == 0 else ([], 1, False))
+        follower = TesseraVerifier(fake.url, "vk_test_x", issuer=second.base).start()
         follower.wait_until_current(2)
         time.sleep(0.3)
         results[name] = (code_of(follower, token), follower.last_error)
         follower.stop()
-        httpd.shutdown()
+        fake.httpd.shutdown()
     check("control: a fake feed with a known entry accepts the token", results["known"][0] == "ok", results["known"])
     check("an entry of an unknown kind: every token refused (revocations_stale), not guessed",
           results["unknown"][0] == "revocations_stale" and "does not know" in (results["unknown"][1] or ""), results["unknown"])
     check("an entry listing the session it kept: refused, not applied", results["malformed"][0] == "revocations_stale", results["malformed"])
+
+    # A snapshot (the server's list was restored): the new set replaces the old one, which had revoked the session.
+    restored = {"done": False}
+
+    def pages(after):
+        if after == 0:
+            return [{**base, "session_id": session}], 1, False
+        if restored["done"] and after == 1:  # the server lost entry 1: its list restarts, as a snapshot
+            return [{**base, "seq": 2, "session_id": "sess_other"}], 2, True
+        return [], after, False
+    fake = Fake(real_jwks, pages)
+    follower = TesseraVerifier(fake.url, "vk_test_x", issuer=second.base, poll_wait=1).start()
+    follower.wait_until_current(2)
+    before = code_of(follower, token)
+    restored["done"] = True
+    time.sleep(1.5)
+    check("a snapshot replaces the set: a session it no longer lists is no longer revoked",
+          before == "revoked" and code_of(follower, token) == "ok", (before, code_of(follower, token), follower.status))
+
+    # Keys: made-up kids cost at most one JWKS fetch per cooldown; a key published later is fetched for its first token.
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    new_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    new_jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(new_key.public_key())), "kid": "rotated-1", "alg": "RS256", "use": "sig"}
+    claims = {**jwt.decode(token, options={"verify_signature": False}), "sid": "sess_new"}
+    rotated = jwt.encode(claims, new_key, algorithm="RS256", headers={"kid": "rotated-1"})
+    follower.key_refresh_cooldown = 1.0
+    time.sleep(1.1)
+    hits = fake.jwks_hits
+    codes = {code_of(follower, rotated) for _ in range(50)} | {code_of(follower, t) for t in
+             [jwt.encode(claims, new_key, algorithm="RS256", headers={"kid": f"made-up-{i}"}) for i in range(50)]}
+    check("100 tokens with unknown kids: unknown_key_id, and at most one JWKS fetch",
+          codes == {"unknown_key_id"} and fake.jwks_hits - hits <= 1, (codes, fake.jwks_hits - hits))
+    fake.jwks = {"keys": real_jwks["keys"] + [new_jwk]}
+    time.sleep(1.1)
+    check("a key published later verifies its first token (refetched for the unknown kid)",
+          code_of(follower, rotated) == "ok", code_of(follower, rotated))
+    follower.stop()
+    fake.httpd.shutdown()
 else:
     check("a second server for the fake-feed checks", False, second.output[-2000:])
 sys.exit(1 if checks.fails else 0)
