@@ -10,13 +10,14 @@ PyJWT and cryptography only (`pip install 'pyjwt>=2.10' 'cryptography>=42'`); HT
     # raises TokenRejected(code, message): expired, bad_signature, unknown_key_id, revoked, revocations_stale, …
 
 What it checks, failing closed: the token's size; the key with exactly the header's `kid`; the algorithm the JWKS
-entry names (the header's `alg` must equal it, so no RS256→HS256 confusion); the signature; `exp`, `iat` (required,
+entry names (the header's `alg` must equal it, so no RS256→HS256 confusion); the signature; no duplicate member in
+the header or payload; `exp`, `iat` (required,
 not in the future beyond the leeway), `nbf`; `iss`; `azp` and `aud` when configured; the revocation list (by session
 when the token has a `sid`, by the user's cut-off when it has none, by the user's consent to the token's `client_id`);
 and that the list was confirmed by the feed within `stale_after` seconds. An entry of a kind it does not know makes
 it refuse every token until the feed sends only known kinds again: guessing could accept a revoked token.
 """
-import json, threading, time, urllib.error, urllib.request
+import base64, binascii, json, threading, time, urllib.error, urllib.request
 
 import jwt
 
@@ -32,7 +33,7 @@ class TokenRejected(Exception):
 
 
 class FeedError(Exception):
-    pass
+    """A feed answer, JWKS or token part this module will not guess about."""
 
 
 def _strict_json(body):
@@ -194,6 +195,11 @@ class TesseraVerifier:
             raise TokenRejected("missing_claim", str(error)) from None
         except jwt.PyJWTError as error:
             raise TokenRejected("malformed", str(error)) from None
+        try:  # PyJWT keeps the last of two equal members; Tessera refuses such a token, and so does this
+            for part in token.split(".")[:2]:
+                _strict_json(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (FeedError, ValueError, binascii.Error):
+            raise TokenRejected("malformed", "a header or payload with a duplicate member") from None
         if not _is_int(claims["iat"], -(2**53), 2**53) or claims["iat"] > time.time() + self.leeway:
             raise TokenRejected("issued_in_future", "iat is in the future or not an integer")
         if not isinstance(claims["sub"], str) or ("sid" in claims and not isinstance(claims["sid"], str)):
@@ -280,11 +286,13 @@ class TesseraVerifier:
                 received = time.monotonic()
                 if page["snapshot"]:  # the cursor could not be continued: build a new set on the side
                     rebuilding = _Revocations()
-                target = rebuilding if rebuilding is not None else self._revocations.copy()
+                # Entries go into a copy that is swapped in whole: a reader never sees half a page.
+                target = rebuilding if rebuilding is not None else self._revocations.copy() if page["entries"] else self._revocations
                 for entry in page["entries"]:
                     target.apply(entry)
             except Exception as error:  # noqa: BLE001 — unreachable, refused, malformed or unknown: stop confirming
-                self.last_error, caught_up, rebuilding = f"feed: {error}", False, None
+                # A snapshot being rebuilt is kept: its cursor has moved on, and re-applying a page is harmless.
+                self.last_error, caught_up = f"feed: {error}", False
                 if isinstance(error, FeedError):
                     self._confirmed_at = None  # an entry we cannot apply: refuse every token at once, not after stale_after
                 self._stop.wait(retry)

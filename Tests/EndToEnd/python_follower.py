@@ -154,6 +154,13 @@ try:
         claims = {k: v for k, v in {**payload, "exp": now + 60, **changes}.items() if v is not None}
         token = jwt.encode(claims, real_key, algorithm="RS256", headers={"kid": header["kid"]})
         check(f"{name} is {code}", code_of(verifier, token) == code, code_of(verifier, token))
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    signer = serialization.load_pem_private_key(real_key, password=None)
+    doubled = b64(json.dumps({"alg": "RS256", "kid": header["kid"], "typ": "JWT"}).encode()) + "." + b64(
+        json.dumps({**payload, "exp": now + 60}).encode()[:-1] + b', "sub": "user_someone_else"}')
+    doubled += "." + b64(signer.sign(doubled.encode(), padding.PKCS1v15(), hashes.SHA256()))
+    check("a payload with two sub members (validly signed) is malformed", code_of(verifier, doubled) == "malformed", code_of(verifier, doubled))
     within = jwt.encode({**payload, "exp": now - 2}, real_key, algorithm="RS256", headers={"kid": header["kid"]})
     check("a token 2 s past exp is still within the leeway", code_of(verifier, within) == "ok", code_of(verifier, within))
 
