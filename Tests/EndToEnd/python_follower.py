@@ -161,7 +161,7 @@ try:
         json.dumps({**payload, "exp": now + 60}).encode()[:-1] + b', "sub": "user_someone_else"}')
     doubled += "." + b64(signer.sign(doubled.encode(), padding.PKCS1v15(), hashes.SHA256()))
     check("a payload with two sub members (validly signed) is malformed", code_of(verifier, doubled) == "malformed", code_of(verifier, doubled))
-    within = jwt.encode({**payload, "exp": now - 2}, real_key, algorithm="RS256", headers={"kid": header["kid"]})
+    within = jwt.encode({**payload, "exp": int(time.time()) - 2}, real_key, algorithm="RS256", headers={"kid": header["kid"]})
     check("a token 2 s past exp is still within the leeway", code_of(verifier, within) == "ok", code_of(verifier, within))
 
     # 6. The server stops: the feed goes quiet and the follower fails closed within stale_after (5 s).
