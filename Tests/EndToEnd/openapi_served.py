@@ -3,7 +3,7 @@
 byte for byte as Docs/openapi.yaml says (make openapi compiles it in).
 
 Usage: openapi_served.py SESSION_SERVER (standard library only)."""
-import json, os, sys, tempfile, urllib.request
+import json, os, shutil, sys, tempfile, urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from server_process import Checks, Server  # noqa: E402
@@ -39,4 +39,6 @@ try:
                  answers["/docs"][1])
 finally:
     server.stop()
+    shutil.rmtree(server.cwd, ignore_errors=True)
+    shutil.rmtree(server.work, ignore_errors=True)
 sys.exit(1 if checks.fails else 0)

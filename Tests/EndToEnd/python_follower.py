@@ -5,7 +5,7 @@ the public key, another key's kid, a wrong issuer, expired) are refused; a feed 
 or that sends an entry of an unknown kind makes it fail closed.
 
 Usage: python_follower.py SESSION_SERVER (PyJWT and cryptography from the venv)."""
-import base64, json, os, sys, threading, time
+import base64, json, os, shutil, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -173,6 +173,7 @@ try:
     verifier.stop()
 finally:
     server.stop()
+    shutil.rmtree(server.work, ignore_errors=True)
 
 # 7. A fake Tessera (the real server's JWKS, a scripted feed): an entry of a kind the follower does not know is refused,
 # not guessed (a control with a known entry accepts the token); a snapshot replaces the set; an unknown kid refetches
@@ -218,6 +219,7 @@ if second.start():
         token = second.call("POST", f"/v1/sessions/{session}/tokens", key, {"expires_in_seconds": 600})[1]["jwt"]
     finally:
         second.stop()
+        shutil.rmtree(second.work, ignore_errors=True)
     now = int(time.time() * 1000)
     base = {"object": "revocation", "seq": 1, "revoked_at": now, "retain_until": now + 3_600_000}
     results = {}
