@@ -81,6 +81,9 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/docs_browser.py $(BIN)/session-server | tee .build/e2e-docs.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/openapi_served.py $(BIN)/session-server | tee .build/e2e-openapi.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/python_follower.py $(BIN)/session-server | tee .build/e2e-python-follower.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/doc_snippets.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-doc-snippets.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

@@ -32,6 +32,7 @@ class Server:
             del self.env[name]
         self.env.update({k: v for k, v in env.items() if v is not None})
         self.process, self.output = None, ""
+        self.cwd = None  # the working directory to start in; None: the caller's
 
     @property
     def database(self):
@@ -53,7 +54,7 @@ class Server:
     def start(self, *args, timeout=30):
         """True once the server is listening; False when it exited first (its output is in self.output)."""
         self.output = ""
-        self.process = subprocess.Popen([self.binary, *args], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen([self.binary, *args], env=self.env, cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + timeout
         for line in self.process.stdout:
             self.output += line
