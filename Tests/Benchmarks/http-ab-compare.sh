@@ -2,7 +2,7 @@
 # Judges a change to the HTTP routes: runs http-bench.sh against two session-server builds in turn (A B B A …), each
 # run on a fresh server and database, and prints, per route, B/A of its ratio to the same run's trivial route (so the
 # shared machine's drift between runs cancels), per round and the median. Routes: tokens.mint, tokens.template,
-# verify.deprecated, gateway.verify; and the p99s side by side.
+# verify.deprecated, gateway.verify, user.sessions_20; and the p99s side by side.
 #   bash Tests/Benchmarks/http-ab-compare.sh /tmp/session-server-before .build/release/session-server 4
 # HTTP_BENCH_SECONDS (4) sets each wrk run's length.
 set -euo pipefail
@@ -22,7 +22,7 @@ folder, rounds = sys.argv[1], int(sys.argv[2])
 def rows(label, r):
     return {row["op"]: row for row in json.load(open(f"{folder}/{label}.{r}.json"))["rows"]}
 print(f"{'route':20} {'B/A of ratio to trivial, per round':40} {'median':>7} {'p99 A ms':>9} {'p99 B ms':>9}")
-for op in ["tokens.mint", "tokens.template", "verify.deprecated", "gateway.verify"]:
+for op in ["tokens.mint", "tokens.template", "verify.deprecated", "gateway.verify", "user.sessions_20"]:
     ratios, pa, pb = [], [], []
     for r in range(1, rounds + 1):
         ra, rb = rows("A", r)[op], rows("B", r)[op]
