@@ -18,7 +18,14 @@ import SessionTokens
 @main
 struct SessionServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "session-server", abstract: "Tessera's session service (Clerk-compatible Backend API).")
+        commandName: "session-server", abstract: "Tessera's session service (Clerk-compatible Backend API).",
+        discussion: """
+            Every option can be given as its TESSERA_* environment variable instead; a flag wins over the variable. \
+            Secrets are read from the environment only, never from flags (which any local user can see in the process \
+            list): TESSERA_SECRET_KEY (the default tenant's secret key, else one is generated and printed once), \
+            TESSERA_OPERATOR_KEY (the operator key, likewise) and TESSERA_KEK (the key-encryption key itself, instead of \
+            --key-encryption-key-file). Docs/Operations.md lists every setting.
+            """)
 
     @Option(help: "Address to bind (TESSERA_HOST).")
     var host = ProcessInfo.processInfo.environment["TESSERA_HOST"] ?? "127.0.0.1"
@@ -159,7 +166,8 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("jwks-max-age"),
         help: """
-            Longest Cache-Control max-age of a JWKS, in seconds; a rotated key signs only after this (plus 5 s)             (TESSERA_JWKS_MAX_AGE; 1...86400, default 300).
+            Longest Cache-Control max-age of a JWKS, in seconds; a rotated key signs only after this (plus 5 s) \
+            (TESSERA_JWKS_MAX_AGE; 1...86400, default 300).
             """)
     var jwksMaxAge: Int64?
 

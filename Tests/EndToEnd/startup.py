@@ -82,4 +82,14 @@ check("the printed key works", key is not None and server.call("GET", "/v1/users
 server.stop()
 check("a later start prints no new key", server.start() and server.secret_key() is None, server.output)
 server.stop()
+# Configuration in one place: the settings --help names are the ones Docs/Operations.md's table lists.
+import re, subprocess
+help_text = subprocess.run([sys.argv[1], "--help"], capture_output=True, text=True).stdout
+with open(os.path.join(here, "..", "..", "Docs", "Operations.md")) as page:
+    operations = page.read()
+table = operations[operations.index("### Configuration"):operations.index("### Start-up checks")]
+in_help = (set(re.findall(r"TESSERA_[A-Z0-9_]+", help_text)) | set(re.findall(r"^  (--[a-z0-9-]+)", help_text, re.M))) - {"--help"}
+in_table = (set(re.findall(r"TESSERA_[A-Z0-9_]+", table)) | set(re.findall(r"`(--[a-z0-9-]+)`", table))) - {"--help"}
+check("every setting of --help is in Docs/Operations.md's configuration table", not (in_help - in_table), str(sorted(in_help - in_table)))
+check("the configuration table names no setting --help lacks", not (in_table - in_help), str(sorted(in_table - in_help)))
 sys.exit(1 if checks.fails else 0)
