@@ -33,7 +33,7 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (TESSERA_PORT; 1...65535, default 8080).")
     var port: Int?
 
-    @Option(help: "SQLite database file (TESSERA_DATABASE).")
+    @Option(help: "SQLite database file (TESSERA_DATABASE); a URL such as postgres://… is refused, never taken for a file name.")
     var database = ProcessInfo.processInfo.environment["TESSERA_DATABASE"] ?? "./data/tessera.sqlite"
 
     @Option(help: "Key directory; dev keys are generated when it holds none, and one holding only some is refused (TESSERA_KEYS_DIR).")
@@ -191,6 +191,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         logger.logLevel = .info
         if !onEventLoops { logger.notice("Swift Concurrency's executor was already replaced; handlers run off the event loops (slower)") }
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
+        try Self.checkDatabasePath(database)
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
         let defaultTokenLifetime = try Self.tokenDefaultLifetimeSetting.resolve(tokenLifetime)

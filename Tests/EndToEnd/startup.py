@@ -9,13 +9,14 @@ checks = Checks("startup")
 check = checks.check
 here = os.path.dirname(os.path.abspath(__file__))
 
-def refused(args, env, must_name, also=()):
+def refused(args, env, must_name, also=(), never=("hunter2",)):
     server = Server(sys.argv[1], **env)
     status, output = server.run_to_exit(*args)
     label = " ".join(args) or " ".join(f"{k}={v}" for k, v in env.items())
     untouched = not os.path.exists(os.path.dirname(server.database)) and not os.path.exists(server.env["TESSERA_KEYS_DIR"])
     check(f"{label} is refused naming {must_name}, writing nothing",
-          status not in (0, None) and must_name in output and all(a in output for a in also) and "listening" not in output and untouched,
+          status not in (0, None) and must_name in output and all(a in output for a in also) and "listening" not in output and untouched
+          and not any(n in output for n in never),
           output.strip()[-300:])
 
 refused(["--port", "70000"], {}, "--port", ["65535"])
@@ -27,6 +28,8 @@ refused([], {"TESSERA_MAX_BODY_BYTES": "-1"}, "TESSERA_MAX_BODY_BYTES")
 refused([], {"TESSERA_GATEWAY_CACHE_BYTES": "16MiB"}, "TESSERA_GATEWAY_CACHE_BYTES", ["16MiB"])
 refused([], {"TESSERA_SESSION_CACHE_BYTES": "-1"}, "TESSERA_SESSION_CACHE_BYTES")
 refused(["--credential-cache-bytes", "4294967297"], {}, "--credential-cache-bytes", ["4294967296"])
+refused([], {"TESSERA_DATABASE": "postgres://tessera:hunter2secret@db.internal/tessera"}, "TESSERA_DATABASE", ["postgres://"])
+refused(["--database", "postgresql://u:pw@h/d"], {}, "--database", ["SQLite"])
 refused(["--session-lifetime", "59"], {}, "--session-lifetime", ["315360000"])
 refused([], {"TESSERA_LEEWAY": "5s"}, "TESSERA_LEEWAY", ["5s"])
 refused([], {"TESSERA_ACTIVITY_INTERVAL": "0"}, "TESSERA_ACTIVITY_INTERVAL")
