@@ -12,7 +12,7 @@ import Testing
     typealias Q = ClerkUserQueryTests
 
     @Test func clientsAreListedReadAndVerifiedWithinTheirTenant() async throws {
-        let setup = try await SessionServerTests.setup()
+        let setup = try await SessionServerTests.setup(clock: Q.tickingClock())
         let (_, otherKey) = try await setup.manager.createTenant(TenantDraft(slug: "acme"))
         try await setup.app.test(.router) { client in
             let key = setup.key
@@ -23,8 +23,13 @@ import Testing
             let second = try #require(try await Q.call(client, key, .post, "/v1/sessions", #"{"user_id":"\#(user)"}"#).json["client_id"]?.stringValue)
 
             let list = try await Q.call(client, key, .get, "/v1/clients?limit=10")
-            #expect(list.status == .ok && list.ids == [second, clientID], "newest first")
-            #expect(try await Q.call(client, key, .get, "/v1/clients?limit=1&offset=1").ids == [clientID])
+            // Both may share a millisecond: the order is created_at then id, both descending.
+            let created = list.json.arrayValue?.compactMap { $0["created_at"]?.integerValue } ?? []
+            #expect(list.status == .ok && Set(list.ids) == [second, clientID] && created == created.sorted(by: >))
+            let pages = try await Q.call(client, key, .get, "/v1/clients?limit=1&offset=0").ids + Q.call(client, key, .get, "/v1/clients?limit=1&offset=1").ids
+            #expect(pages == list.ids)
+            let paged = try await Q.call(client, key, .get, "/v1/clients?paginated=true")
+            #expect(paged.json["total_count"]?.integerValue == 2 && paged.json["data"]?.arrayValue?.count == 2)
             #expect(try await Q.call(client, key, .get, "/v1/clients?limit=501").status == .unprocessableContent)
             let got = try await Q.call(client, key, .get, "/v1/clients/\(clientID)")
             #expect(got.status == .ok && got.json["object"]?.stringValue == "client")

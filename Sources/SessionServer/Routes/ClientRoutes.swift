@@ -16,7 +16,9 @@ struct ClientRoutes {
             let page = try await manager.clients(
                 in: try context.requireInstance(), limit: try request.queryInteger("limit", default: 10),
                 offset: try request.queryInteger("offset", default: 0))
-            return JSONResponse.make(.array(page.items.map(ClientDTO.json)))
+            let items = JSONValue.array(page.items.map(ClientDTO.json))
+            guard try request.queryBool("paginated") else { return JSONResponse.make(items) }
+            return JSONResponse.make(.object(["data": items, "total_count": .integer(Int64(page.totalCount))]))
         }
         // A constant segment: Hummingbird's trie prefers it to `clients/:id`.
         group.post("clients/verify") { request, context in try await verify(request, context) }

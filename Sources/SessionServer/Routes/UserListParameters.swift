@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SessionManagement
 import SessionStorage
@@ -20,12 +21,12 @@ enum UserListParameters {
 
     /// The query the request asks for, in the default order (`-created_at`) unless `order_by` says otherwise.
     static func query(_ request: Request, instanceID: String, paged: Bool) throws -> UserQuery {
-        let parameters = request.uri.queryParameters
-        for name in unsupported where parameters[name[...]] != nil {
+        let parameters = try formFields(request.uri.query ?? "")
+        for name in unsupported where parameters.contains(where: { $0.name == name }) {
             throw ClerkError.invalidParameter(name, "\(name) is not supported by Tessera")
         }
         func values(_ name: String) throws -> [String] {
-            let all = parameters[values: name[...]].map(String.init)
+            let all = parameters.filter { $0.name == name }.map(\.value)
             guard all.count <= maximumValues else {
                 throw ClerkError.invalidParameter(name, "\(name) accepts at most \(maximumValues) values")
             }
@@ -40,16 +41,34 @@ enum UserListParameters {
             throw ClerkError.invalidParameter("user_id", "user_id must be a user id: user_ followed by 32 lowercase hex digits")
         }
         (query.externalIDs, query.excludedExternalIDs) = try split(try values("external_id"), "external_id")
-        if let text = parameters["query"] {
-            try check(String(text), "query")
-            query.text = String(text)
+        // Single-valued: the first occurrence counts, as in Clerk.
+        if let text = parameters.first(where: { $0.name == "query" })?.value {
+            try check(text, "query")
+            query.text = text
         }
-        if let order = parameters["order_by"] { (query.orderBy, query.descending) = try orderBy(String(order)) }
+        if let order = parameters.first(where: { $0.name == "order_by" })?.value { (query.orderBy, query.descending) = try orderBy(order) }
         if paged {
             query.limit = try request.queryInteger("limit", default: 10)
             query.offset = try request.queryInteger("offset", default: 0)
         }
         return query
+    }
+
+    /// The query string as HTML forms encode it, which is what Clerk's SDKs send (httpx writes a space
+    /// as `+`): `+` is a space, then percent-escapes are decoded. Hummingbird's own parameters decode
+    /// escapes first, after which a space and an escaped `+` can no longer be told apart.
+    static func formFields(_ query: String) throws -> [(name: String, value: String)] {
+        try query.split(separator: "&", omittingEmptySubsequences: true).map { field in
+            let parts = field.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) throws -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                guard let decoded = spaced.removingPercentEncoding else {
+                    throw ClerkError.invalidParameter(String(parts[0].prefix(64)), "the query string holds an invalid percent-escape")
+                }
+                return decoded
+            }
+            return (try decode(parts[0]), parts.count > 1 ? try decode(parts[1]) : "")
+        }
     }
 
     private static func check(_ value: String, _ name: String) throws {
@@ -75,7 +94,7 @@ enum UserListParameters {
     }
 
     /// `field`, `+field` (ascending) or `-field` (descending). A `+` that arrived unescaped reads as
-    /// a space in form encoding: a leading space is taken for it.
+    /// a space in form encoding (`formFields`): a leading space is taken for it.
     static func orderBy(_ text: String) throws -> (UserQuery.Field, Bool) {
         var name = Substring(text)
         var descending = false
