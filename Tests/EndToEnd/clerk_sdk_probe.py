@@ -273,6 +273,20 @@ def _():
     expect(sorted(k["kid"] for k in public["keys"]) == sorted(k.kid for k in clerk.jwks.get_jwks().keys), "kids differ")
 
 
+@check("Docs/ComingFromClerk.md's networkless authenticate_request example runs as written")
+def _():
+    import os
+    import pathlib
+    import re
+    import subprocess
+    doc = (pathlib.Path(__file__).resolve().parents[2] / "Docs" / "ComingFromClerk.md").read_text()
+    match = re.search(r"<!-- clerk_sdk_probe.py runs the next block -->\n```text\n(.*?)\n```", doc, re.S)
+    expect(match, "the marked block is missing")
+    env = {**os.environ, "TESSERA_URL": BASE, "TESSERA_SECRET_KEY": SECRET}
+    run = subprocess.run([sys.executable, "-c", match.group(1)], env=env, capture_output=True, text=True, timeout=60)
+    expect(run.returncode == 0 and run.stdout.startswith("signed in: user_"), f"exit {run.returncode}: {run.stderr[-500:]}")
+
+
 # ---- JWT templates and template tokens --------------------------------------------------------------------
 
 
