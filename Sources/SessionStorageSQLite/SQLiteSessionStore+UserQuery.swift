@@ -66,7 +66,10 @@ extension SQLiteSessionStore {
 
     /// The WHERE clause over `user u` and its arguments, in order of their `?`.
     private static func userFilter(_ query: UserQuery) -> (String, StatementArguments) {
-        var conditions = ["u.instance_id = ?", "u.deleted_at IS NULL"]
+        // With a list of ids or identifiers, the few users are found by primary key: the unary `+` keeps
+        // SQLite from walking the whole tenant in `user_by_instance` order instead (EXPLAIN QUERY PLAN).
+        let byKey = !(query.emailAddresses + query.usernames + query.phoneNumbers + query.userIDs).isEmpty
+        var conditions = [byKey ? "+u.instance_id = ?" : "u.instance_id = ?", "u.deleted_at IS NULL"]
         var arguments: [(any DatabaseValueConvertible)?] = [query.instanceID]
         func list(_ values: [String]) -> String {
             arguments += values.map { $0 as (any DatabaseValueConvertible)? }
