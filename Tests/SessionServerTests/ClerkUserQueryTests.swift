@@ -5,6 +5,7 @@ import Hummingbird
 import SessionManagement
 import SessionServer
 import SessionStorage
+import SessionStorageSQLite
 import SessionTokens
 import Testing
 
@@ -68,6 +69,23 @@ import Testing
             #expect(try await Self.call(client, key, .get, "/v1/users/\(grace)").json["username"] == .null)
             // Another tenant has its own users.
             _ = try await Self.create(client, otherKey, #"{"email_address":["ada@example.com"],"username":"ada"}"#)
+        }
+    }
+
+    @Test(arguments: ["memory", "sqlite"]) func concurrentCreatesWithOneEmailLeaveOneUserAndClear422s(_ driver: String) async throws {
+        let store: any SessionStore = driver == "sqlite" ? try SQLiteSessionStore(path: ":memory:") : InMemorySessionStore()
+        let setup = try await SessionServerTests.setup(store: store)
+        try await setup.app.test(.router) { client in
+            let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+                for index in 0..<12 {
+                    let email = index.isMultiple(of: 2) ? "race@example.com" : "RACE@example.com"
+                    group.addTask { try await Self.call(client, setup.key, .post, "/v1/users", #"{"email_address":["\#(email)"]}"#) }
+                }
+                return try await group.reduce(into: [Answer]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == .ok }.count == 1)
+            #expect(answers.filter { $0.status == .unprocessableContent && $0.code == "form_identifier_exists" && $0.param == "email_address" }.count == 11)
+            #expect(try await Self.call(client, setup.key, .get, "/v1/users/count?email_address=race@example.com").json["total_count"]?.integerValue == 1)
         }
     }
 
