@@ -60,7 +60,7 @@ import Testing
                 DELETE FROM grdb_migrations WHERE identifier LIKE '0009 %';
                 """)
         }
-        try await queue.close()
+        try queue.close()
         let store = try SQLiteSessionStore(path: path)
         #expect(try await store.users(UserQuery(instanceID: "ins_a", emailAddresses: ["DUP@example.COM"])).items.map(\.id) == ["user_old"])
         let error = await #expect(throws: StorageError.self, "a back-filled email cannot be taken again") {
