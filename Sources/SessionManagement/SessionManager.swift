@@ -189,7 +189,7 @@ public struct SessionManager: Sendable {
         do { return try await body() } catch {
             switch error.code {
             case .notFound: throw ManagementError(.notFound, error.reason)
-            case .conflict: throw ManagementError(.conflict, error.reason)
+            case .conflict: throw ManagementError(.conflict, error.reason, parameter: error.field)
             case .constraint: throw ManagementError(.invalidParameter, error.reason)
             default: throw ManagementError(.unavailable, "storage failed: \(error.reason)")
             }

@@ -48,6 +48,19 @@ struct ClerkError: Error {
         ClerkError(.badRequest, "request_body_invalid", "Request body invalid", reason)
     }
 
+    /// Clerk's answer when another user of the instance has the email address, username or phone number.
+    static func identifierTaken(_ parameter: String?) -> ClerkError? {
+        let noun = switch parameter {
+        case "email_address": "email address"
+        case "username": "username"
+        case "phone_number": "phone number"
+        default: String?.none
+        }
+        guard let noun, let parameter else { return nil }
+        let message = "That \(noun) is taken. Please try another."
+        return ClerkError(.unprocessableContent, "form_identifier_exists", message, message, meta: ["param_name": .string(parameter)])
+    }
+
     /// Use-case errors in Clerk's codes and statuses.
     init(_ error: ManagementError) {
         switch error.code {
@@ -73,7 +86,7 @@ struct ClerkError: Error {
         case .tokenTooLarge:
             self = ClerkError(.unprocessableContent, "jwt_too_large", "The token would be too large", error.reason)
         case .conflict:
-            self = ClerkError(.unprocessableContent, "form_identifier_exists", "That value is taken", error.reason)
+            self = Self.identifierTaken(error.parameter) ?? ClerkError(.unprocessableContent, "form_identifier_exists", "That value is taken", error.reason)
         default:
             self = ClerkError(.internalServerError, "internal_clerk_error", "Oops, an unexpected error occurred", error.reason)
         }

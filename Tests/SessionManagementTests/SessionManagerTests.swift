@@ -48,10 +48,14 @@ struct Harness {
             policy: ClaimPolicy(issuer: manager.issuer(for: instance), audience: audience, requireSessionID: requireSessionID))
     }
 
+    /// The instance's first such user is ada@example.com; later ones get addresses of their own
+    /// (no two users of an instance share one).
     func userWithSession() async throws -> (User, Session) {
+        let count = try await manager.userCount(in: instance, UserQuery(instanceID: instance.id))
+        let email = count == 0 ? "ada@example.com" : "ada+\(count)@example.com"
         let user = try await manager.createUser(
             in: instance,
-            UserDraft(firstName: "Ada", lastName: "Lovelace", emailAddresses: ["ada@example.com"], publicMetadata: ["role": .string("admin")]))
+            UserDraft(firstName: "Ada", lastName: "Lovelace", emailAddresses: [email], publicMetadata: ["role": .string("admin")]))
         return (user, try await manager.createSession(in: instance, userID: user.id))
     }
 }

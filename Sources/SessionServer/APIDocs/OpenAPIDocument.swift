@@ -264,19 +264,55 @@ paths:
     get:
       operationId: listUsers
       tags: [clerk]
+      summary: Users matching Clerk's filters (values of one filter are alternatives, filters combine), in order_by's order
+      description: >
+        Clerk's other filters (organization_id, web3_wallet, banned, the *_query, created_at_*, last_active_at_*,
+        last_sign_in_at_* and provider ones) are answered 422 form_param_format_invalid: Tessera has no data for them,
+        and a silently unfiltered list would be wrong.
       parameters:
+        - {$ref: "#/components/parameters/UserEmailAddress"}
+        - {$ref: "#/components/parameters/UserPhoneNumber"}
+        - {$ref: "#/components/parameters/UserUsername"}
+        - {$ref: "#/components/parameters/UserUserID"}
+        - {$ref: "#/components/parameters/UserExternalID"}
+        - {$ref: "#/components/parameters/UserQuery"}
+        - {$ref: "#/components/parameters/UserOrderBy"}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 10}}
         - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
       responses:
         "200":
-          description: Users, newest first
+          description: Users, newest first unless order_by says otherwise
           content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/User"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
     post:
       operationId: createUser
       tags: [clerk]
+      summary: Create a user; an email address, username or phone number another user of the tenant has (case-insensitively) is 422 form_identifier_exists
       requestBody: {$ref: "#/components/requestBodies/UserRequest"}
       responses:
         "200": {$ref: "#/components/responses/User"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/users/count:
+    get:
+      operationId: countUsers
+      tags: [clerk]
+      summary: How many users match the same filters as the list
+      parameters:
+        - {$ref: "#/components/parameters/UserEmailAddress"}
+        - {$ref: "#/components/parameters/UserPhoneNumber"}
+        - {$ref: "#/components/parameters/UserUsername"}
+        - {$ref: "#/components/parameters/UserUserID"}
+        - {$ref: "#/components/parameters/UserExternalID"}
+        - {$ref: "#/components/parameters/UserQuery"}
+        - {$ref: "#/components/parameters/UserOrderBy"}
+      responses:
+        "200":
+          description: The count
+          content:
+            application/json:
+              schema: {type: object, required: [object, total_count], properties: {object: {const: total_count}, total_count: {type: integer}}}
+        "401": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
   /v1/users/{user_id}:
     parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
@@ -289,6 +325,7 @@ paths:
     patch:
       operationId: updateUser
       tags: [clerk]
+      summary: Update a user; taking another user's email address, username or phone number is 422 form_identifier_exists
       requestBody: {$ref: "#/components/requestBodies/UserRequest"}
       responses:
         "200": {$ref: "#/components/responses/User"}
@@ -300,6 +337,65 @@ paths:
       summary: Delete a user; every token of theirs is revoked with one user-wide entry
       responses:
         "200": {$ref: "#/components/responses/Deleted"}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/users/{user_id}/metadata:
+    parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
+    patch:
+      operationId: updateUserMetadata
+      tags: [clerk]
+      summary: Deep-merge metadata (objects merge recursively, a member set to null is removed, other values replace); each result is at most 8192 bytes
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties: {public_metadata: {type: object}, private_metadata: {type: object}, unsafe_metadata: {type: object}}
+      responses:
+        "200": {$ref: "#/components/responses/User"}
+        "400": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients:
+    get:
+      operationId: listClients
+      tags: [clerk]
+      summary: The tenant's clients (browsers and devices), newest first, each with its sessions
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 10}}
+        - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      responses:
+        "200":
+          description: Clients
+          content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Client"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients/verify:
+    post:
+      operationId: verifyClient
+      tags: [clerk]
+      summary: The client of a session token of this tenant, verified in full (signature, issuer, times, revocation); a bad token is 400 token_invalid
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [token], additionalProperties: false, properties: {token: {type: string}}}
+      responses:
+        "200": {$ref: "#/components/responses/Client"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients/{client_id}:
+    parameters: [{name: client_id, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getClient
+      tags: [clerk]
+      responses:
+        "200": {$ref: "#/components/responses/Client"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/users/{user_id}/sessions/revoke:
     parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
@@ -841,6 +937,13 @@ components:
     sessionToken: {type: http, scheme: bearer, bearerFormat: JWT, description: "The signed-in user's session token, of the tenant that issued it"}
     sessionCookie: {type: apiKey, in: cookie, name: __session, description: "The same session token in the __session cookie, as browsers send it"}
   parameters:
+    UserEmailAddress: {name: email_address, in: query, description: "Repeatable, up to 100; case-insensitive", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserPhoneNumber: {name: phone_number, in: query, description: "Repeatable, up to 100", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserUsername: {name: username, in: query, description: "Repeatable, up to 100; case-insensitive", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserUserID: {name: user_id, in: query, description: "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it", schema: {type: array, items: {type: string}, maxItems: 100}, style: form, explode: true}
+    UserExternalID: {name: external_id, in: query, description: "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserQuery: {name: query, in: query, description: "A case-insensitive substring of an email address, phone number, username, first or last name, user id or external id", schema: {type: string, maxLength: 320}}
+    UserOrderBy: {name: order_by, in: query, description: "A field with an optional + (ascending, the default) or - (descending) prefix; -created_at when absent", schema: {type: string, pattern: "^[+-]?(created_at|updated_at|email_address|phone_number|username|first_name|last_name)$"}}
     SessionID: {name: session_id, in: path, required: true, schema: {type: string}}
     TemplateID: {name: template_id, in: path, required: true, schema: {type: string}}
   requestBodies:
@@ -894,6 +997,7 @@ components:
               private_metadata: {type: object}
               unsafe_metadata: {type: object}
   responses:
+    Client: {description: A client, content: {application/json: {schema: {$ref: "#/components/schemas/Client"}}}}
     Session: {description: A session, content: {application/json: {schema: {$ref: "#/components/schemas/Session"}}}}
     User: {description: A user, content: {application/json: {schema: {$ref: "#/components/schemas/User"}}}}
     JWTTemplate: {description: A JWT template, content: {application/json: {schema: {$ref: "#/components/schemas/JWTTemplate"}}}}
@@ -1119,6 +1223,20 @@ components:
         created_at: {type: string, format: date-time}
         last_used_at: {type: [string, "null"], format: date-time}
         revoked_at: {type: [string, "null"], format: date-time}
+    Client:
+      type: object
+      required: [object, id, session_ids, sessions, sign_in_id, sign_up_id, last_active_session_id, last_authentication_strategy, created_at, updated_at]
+      properties:
+        object: {const: client}
+        id: {type: string}
+        session_ids: {type: array, items: {type: string}}
+        sessions: {type: array, items: {$ref: "#/components/schemas/Session"}}
+        sign_in_id: {type: "null"}
+        sign_up_id: {type: "null"}
+        last_active_session_id: {type: [string, "null"], description: The active session used most recently}
+        last_authentication_strategy: {type: "null"}
+        created_at: {type: integer}
+        updated_at: {type: integer}
     SessionPage:
       type: object
       required: [data, total_count]
@@ -1930,7 +2048,30 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Users matching Clerk's filters (values of one filter are alternatives, filters combine), in order_by's order",
+        "description": "Clerk's other filters (organization_id, web3_wallet, banned, the *_query, created_at_*, last_active_at_*, last_sign_in_at_* and provider ones) are answered 422 form_param_format_invalid: Tessera has no data for them, and a silently unfiltered list would be wrong.\n",
         "parameters": [
+          {
+            "$ref": "#/components/parameters/UserEmailAddress"
+          },
+          {
+            "$ref": "#/components/parameters/UserPhoneNumber"
+          },
+          {
+            "$ref": "#/components/parameters/UserUsername"
+          },
+          {
+            "$ref": "#/components/parameters/UserUserID"
+          },
+          {
+            "$ref": "#/components/parameters/UserExternalID"
+          },
+          {
+            "$ref": "#/components/parameters/UserQuery"
+          },
+          {
+            "$ref": "#/components/parameters/UserOrderBy"
+          },
           {
             "name": "limit",
             "in": "query",
@@ -1953,7 +2094,7 @@ components:
         ],
         "responses": {
           "200": {
-            "description": "Users, newest first",
+            "description": "Users, newest first unless order_by says otherwise",
             "content": {
               "application/json": {
                 "schema": {
@@ -1964,6 +2105,12 @@ components:
                 }
               }
             }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
           }
         }
       },
@@ -1972,12 +2119,75 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Create a user; an email address, username or phone number another user of the tenant has (case-insensitively) is 422 form_identifier_exists",
         "requestBody": {
           "$ref": "#/components/requestBodies/UserRequest"
         },
         "responses": {
           "200": {
             "$ref": "#/components/responses/User"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/users/count": {
+      "get": {
+        "operationId": "countUsers",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "How many users match the same filters as the list",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/UserEmailAddress"
+          },
+          {
+            "$ref": "#/components/parameters/UserPhoneNumber"
+          },
+          {
+            "$ref": "#/components/parameters/UserUsername"
+          },
+          {
+            "$ref": "#/components/parameters/UserUserID"
+          },
+          {
+            "$ref": "#/components/parameters/UserExternalID"
+          },
+          {
+            "$ref": "#/components/parameters/UserQuery"
+          },
+          {
+            "$ref": "#/components/parameters/UserOrderBy"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The count",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "object",
+                    "total_count"
+                  ],
+                  "properties": {
+                    "object": {
+                      "const": "total_count"
+                    },
+                    "total_count": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
           },
           "422": {
             "$ref": "#/components/responses/Error"
@@ -2015,6 +2225,7 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Update a user; taking another user's email address, username or phone number is 422 form_identifier_exists",
         "requestBody": {
           "$ref": "#/components/requestBodies/UserRequest"
         },
@@ -2039,6 +2250,189 @@ components:
         "responses": {
           "200": {
             "$ref": "#/components/responses/Deleted"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/users/{user_id}/metadata": {
+      "parameters": [
+        {
+          "name": "user_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "patch": {
+        "operationId": "updateUserMetadata",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "Deep-merge metadata (objects merge recursively, a member set to null is removed, other values replace); each result is at most 8192 bytes",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "public_metadata": {
+                    "type": "object"
+                  },
+                  "private_metadata": {
+                    "type": "object"
+                  },
+                  "unsafe_metadata": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/User"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients": {
+      "get": {
+        "operationId": "listClients",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "The tenant's clients (browsers and devices), newest first, each with its sessions",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 10
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "default": 0
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Clients",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Client"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients/verify": {
+      "post": {
+        "operationId": "verifyClient",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "The client of a session token of this tenant, verified in full (signature, issuer, times, revocation); a bad token is 400 token_invalid",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "token"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "token": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Client"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients/{client_id}": {
+      "parameters": [
+        {
+          "name": "client_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "getClient",
+        "tags": [
+          "clerk"
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Client"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
           },
           "404": {
             "$ref": "#/components/responses/Error"
@@ -4001,6 +4395,98 @@ components:
       }
     },
     "parameters": {
+      "UserEmailAddress": {
+        "name": "email_address",
+        "in": "query",
+        "description": "Repeatable, up to 100; case-insensitive",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserPhoneNumber": {
+        "name": "phone_number",
+        "in": "query",
+        "description": "Repeatable, up to 100",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserUsername": {
+        "name": "username",
+        "in": "query",
+        "description": "Repeatable, up to 100; case-insensitive",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserUserID": {
+        "name": "user_id",
+        "in": "query",
+        "description": "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserExternalID": {
+        "name": "external_id",
+        "in": "query",
+        "description": "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserQuery": {
+        "name": "query",
+        "in": "query",
+        "description": "A case-insensitive substring of an email address, phone number, username, first or last name, user id or external id",
+        "schema": {
+          "type": "string",
+          "maxLength": 320
+        }
+      },
+      "UserOrderBy": {
+        "name": "order_by",
+        "in": "query",
+        "description": "A field with an optional + (ascending, the default) or - (descending) prefix; -created_at when absent",
+        "schema": {
+          "type": "string",
+          "pattern": "^[+-]?(created_at|updated_at|email_address|phone_number|username|first_name|last_name)$"
+        }
+      },
       "SessionID": {
         "name": "session_id",
         "in": "path",
@@ -4150,6 +4636,16 @@ components:
       }
     },
     "responses": {
+      "Client": {
+        "description": "A client",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Client"
+            }
+          }
+        }
+      },
       "Session": {
         "description": "A session",
         "content": {
@@ -5149,6 +5645,63 @@ components:
               "null"
             ],
             "format": "date-time"
+          }
+        }
+      },
+      "Client": {
+        "type": "object",
+        "required": [
+          "object",
+          "id",
+          "session_ids",
+          "sessions",
+          "sign_in_id",
+          "sign_up_id",
+          "last_active_session_id",
+          "last_authentication_strategy",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "object": {
+            "const": "client"
+          },
+          "id": {
+            "type": "string"
+          },
+          "session_ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "sessions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Session"
+            }
+          },
+          "sign_in_id": {
+            "type": "null"
+          },
+          "sign_up_id": {
+            "type": "null"
+          },
+          "last_active_session_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The active session used most recently"
+          },
+          "last_authentication_strategy": {
+            "type": "null"
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "updated_at": {
+            "type": "integer"
           }
         }
       },

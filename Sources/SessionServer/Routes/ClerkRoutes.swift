@@ -18,6 +18,7 @@ struct ClerkRoutes {
         }
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         UserRoutes(manager: manager, configuration: configuration).register(v1)
+        ClientRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         TemplateRoutes(manager: manager, configuration: configuration).register(v1)
         RevocationRoutes(manager: manager).register(v1)
     }
