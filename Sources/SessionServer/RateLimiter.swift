@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Token buckets by key (a client address, a session): `capacity` requests at once, refilled at
+/// Token buckets by key (a client address, a session, a secret key's id): shared by the user side and `/v1`; `capacity` requests at once, refilled at
 /// `capacity` per `window`. Bounded: at most `maximumKeys` buckets, and when full, buckets that
 /// have refilled completely (they hold no information) are dropped first, then the oldest ones.
 /// Time is passed in (milliseconds on any monotonic scale), so tests need no clock.
