@@ -3,7 +3,9 @@ import Hummingbird
 public import SessionStorage
 
 /// The Backend API's (`/v1`) limits per secret key, Clerk's figures by default: a production tenant's key 1000 requests
-/// per 10 s, a development tenant's 100. Per process: two servers on one database allow twice as much.
+/// per 10 s, a development tenant's 100, in a fixed window per key that opens at its first request (the 101st request
+/// of the window is refused, with `Retry-After` until the window closes). Per process: two servers on one database
+/// allow twice as much.
 public struct V1RateLimit: Sendable {
     /// The figures' range (`--v1-rate-limit-production`, `--v1-rate-limit-development`): at least one request, and
     /// few enough that a bucket's arithmetic (thousandths of a request times the window) stays far from overflow.
@@ -42,8 +44,8 @@ struct V1RateLimiter: Sendable {
     init(_ limit: V1RateLimit) {
         // Keys are counted only once they authenticate, so entries are bounded by the keys that exist; the bound is a
         // backstop (RateLimiter evicts refilled buckets first).
-        production = RateLimiter(capacity: limit.production, window: V1RateLimit.window, maximumKeys: 20_000)
-        development = RateLimiter(capacity: limit.development, window: V1RateLimit.window, maximumKeys: 20_000)
+        production = RateLimiter(capacity: limit.production, window: V1RateLimit.window, maximumKeys: 20_000, refill: .window)
+        development = RateLimiter(capacity: limit.development, window: V1RateLimit.window, maximumKeys: 20_000, refill: .window)
         onLimited = limit.onLimited
     }
 

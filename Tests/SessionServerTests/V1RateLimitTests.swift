@@ -127,8 +127,23 @@ import Testing
         }
     }
 
-    @Test func theLimiterStaysBoundedWithManyKeys() {
-        let limiter = RateLimiter(capacity: 5, window: 10_000, maximumKeys: 1000)
+    @Test func aFixedWindowHoldsItsCapacityAndSaysWhenItCloses() {
+        let limiter = RateLimiter(capacity: 3, window: 10_000, refill: .window)
+        #expect((0..<3).allSatisfy { _ in limiter.take("k", now: 50_000).allowed })
+        #expect(limiter.take("k", now: 50_000) == .init(allowed: false, retryAfter: 10))
+        #expect(limiter.take("k", now: 59_001) == .init(allowed: false, retryAfter: 1))
+        #expect(limiter.take("k", now: 59_999) == .init(allowed: false, retryAfter: 1))
+        // Out of order: still the same window, and the wait never exceeds the window.
+        #expect(limiter.take("k", now: 20_000) == .init(allowed: false, retryAfter: 10))
+        #expect(limiter.take("other", now: 59_999).allowed, "keys do not share a window")
+        #expect(limiter.take("k", now: 60_000).allowed)
+        #expect(limiter.take("k", now: 60_001).allowed && limiter.take("k", now: 69_999).allowed)
+        #expect(!limiter.take("k", now: 69_999).allowed)
+    }
+
+    @Test(arguments: [RateLimiter.Refill.continuous, .window])
+    func theLimiterStaysBoundedWithManyKeys(_ refill: RateLimiter.Refill) {
+        let limiter = RateLimiter(capacity: 5, window: 10_000, maximumKeys: 1000, refill: refill)
         for index in 0..<50_000 {
             _ = limiter.take("key_\(index)", now: 1_000 + Int64(index % 7))
             #expect(limiter.count <= 1000)
