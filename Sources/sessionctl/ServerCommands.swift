@@ -36,7 +36,7 @@ struct SessionsCommand: AsyncParsableCommand {
             if userID == nil {
                 userID = try await client.call("POST", "/users", body: .object(["first_name": .string("Test")]))["id"]?.stringValue
             }
-            let session = try await client.call("POST", "/sessions", body: .object(["user_id": .string(userID ?? "")]))
+            let session = try await client.call("POST", "/sessions", body: .object(["user_id": .string(userID ?? "")]), flags: ["user_id": "--user"])
             let id = session["id"]?.stringValue ?? ""
             var tokenBody: JSONObject = [:]
             if let expiresIn { tokenBody["expires_in_seconds"] = .integer(expiresIn) }
@@ -57,6 +57,7 @@ struct SessionsCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
+            guard user != nil || client != nil else { throw ValidationError("--user or --client is required") }
         }
 
         func run() async throws {
@@ -64,7 +65,10 @@ struct SessionsCommand: AsyncParsableCommand {
             if let user { query.append("user_id=\(APIClient.segment(user))") }
             if let client { query.append("client_id=\(APIClient.segment(client))") }
             if let status { query.append("status=\(APIClient.segment(status))") }
-            printJSON(try await server.client().call("GET", "/sessions?" + query.joined(separator: "&")))
+            printJSON(
+                try await server.client().call(
+                    "GET", "/sessions?" + query.joined(separator: "&"),
+                    flags: ["user_id": "--user", "client_id": "--client", "status": "--status", "limit": "--limit"]))
         }
     }
 

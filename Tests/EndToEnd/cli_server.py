@@ -71,6 +71,7 @@ try:
         (["users", "create", "--unsafe-metadata", '"text"'], "--unsafe-metadata must be a JSON object"),
         (["sessions", "create", "--expires-in", "5"], "--expires-in must be from 30"),
         (["sessions", "list", "--user", "user_x", "--limit", "0"], "--limit must be from 1 to 500"),
+        (["sessions", "list"], "--user or --client is required"),
         (["token", "mint", "--session", "sess_x", "--sid", "sess_y"], "--sid is for offline minting"),
         (["token", "mint", "--sid", "s", "--sub", "u"], "--keys is required"),
         (["users", "update", "user_x"], "give at least one field"),
