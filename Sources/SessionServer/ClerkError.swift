@@ -36,6 +36,15 @@ struct ClerkError: Error {
         .forbidden, "authorization_invalid", "Unauthorized request",
         "A verifier key (vk_…) may only read GET /v1/revocations and GET /v1/jwks; use a secret key (sk_…) for this request.")
 
+    /// Clerk's 429, with `Retry-After` in whole seconds (at least 1).
+    static func tooManyRequests(retryAfter: Int) -> Response {
+        var response = ClerkError(
+            .tooManyRequests, "too_many_requests", "Too many requests", "Too many requests, retry after \(retryAfter) seconds."
+        ).response
+        response.headers[.retryAfter] = String(max(1, retryAfter))
+        return response
+    }
+
     static func notFound(_ message: String, _ longMessage: String) -> ClerkError {
         ClerkError(.notFound, "resource_not_found", message, longMessage)
     }

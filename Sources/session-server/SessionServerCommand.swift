@@ -103,8 +103,21 @@ struct SessionServerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("rate-limit"),
-        help: "on or off: limits on the user side per client address and per session (TESSERA_RATE_LIMIT; default on). Off for load tests.")
+        help: """
+            on or off: limits on the user side per client address and per session, and on /v1 per secret key \
+            (TESSERA_RATE_LIMIT; default on). Off for load tests.
+            """)
     var rateLimit: String = ProcessInfo.processInfo.environment["TESSERA_RATE_LIMIT"] ?? "on"
+
+    @Option(
+        name: .customLong("v1-rate-limit-production"),
+        help: "Requests per 10 s per secret key of a production tenant on /v1 (TESSERA_V1_RATE_LIMIT_PRODUCTION; 1...1000000, default 1000).")
+    var v1RateLimitProduction: Int64?
+
+    @Option(
+        name: .customLong("v1-rate-limit-development"),
+        help: "Requests per 10 s per secret key of a development tenant on /v1 (TESSERA_V1_RATE_LIMIT_DEVELOPMENT; 1...1000000, default 100).")
+    var v1RateLimitDevelopment: Int64?
 
     @Option(
         name: .customLong("idle-timeout"),
@@ -232,6 +245,9 @@ struct SessionServerCommand: AsyncParsableCommand {
         case "off": rateLimits = false
         default: throw ValidationError("--rate-limit must be on or off (TESSERA_RATE_LIMIT), not \(rateLimit.prefix(16))")
         }
+        let v1RateLimit = V1RateLimit(
+            production: try Self.v1ProductionSetting.resolve(v1RateLimitProduction),
+            development: try Self.v1DevelopmentSetting.resolve(v1RateLimitDevelopment))
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
         let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
         let auditDays = try Self.auditRetentionSetting.resolve(auditRetentionDays)
@@ -240,7 +256,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
-                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits),
+                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits,
+                v1RateLimit: v1RateLimit),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 sessionLifetime: sessionLifetime * 1000, abandonAfter: abandonAfter * 1000,

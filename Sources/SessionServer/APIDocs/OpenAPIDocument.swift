@@ -17,7 +17,7 @@ info:
     {"error":{"code","message"}}, with WWW-Authenticate Bearer on every 401. This document is compiled into the
     server and served at /openapi.yaml, /openapi.json and, as an interactive page, /docs.
 tags:
-  - {name: clerk, description: "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies"}
+  - {name: clerk, description: "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies. Each secret key may send 1000 requests per 10 s (production tenant) or 100 (development tenant), per process; over that, 429 too_many_requests with Retry-After. GET /v1/jwks, GET /v1/revocations and the verify routes are not counted"}
   - {name: admin, description: "The tenant admin surface, /t/{slug}/api/v1/admin, authenticated by that tenant's secret key: camelCase, ISO 8601 UTC times with milliseconds, {\"error\":{\"code\",\"message\"}} errors"}
   - {name: sessions, description: "The signed-in user's own sessions, /api/v1/sessions, authenticated by the user's session token (Bearer, or the __session cookie): snake_case, ISO 8601 UTC times; browsers call it directly, with CORS answered for the tenant's allowed_origins only; 429 carries Retry-After"}
   - {name: auth, description: "The user side under /api/v1/auth: the same session operations as the sessions tag, plus the user's OAuth consents and audit events; same authentication, names, times and errors"}
@@ -1288,7 +1288,7 @@ components:
   "tags": [
     {
       "name": "clerk",
-      "description": "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies"
+      "description": "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies. Each secret key may send 1000 requests per 10 s (production tenant) or 100 (development tenant), per process; over that, 429 too_many_requests with Retry-After. GET /v1/jwks, GET /v1/revocations and the verify routes are not counted"
     },
     {
       "name": "admin",

@@ -9,7 +9,8 @@ struct ClerkRoutes {
     let gateway: GatewayVerifier
 
     func register(_ router: Router<ServerContext>) {
-        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
+        let limits = configuration.rateLimits ? V1RateLimiter(configuration.v1RateLimit) : nil
+        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager, limits: limits))
         v1.get("jwks") { _, context in
             let tenant = try await manager.tenantKeys(for: try context.requireInstance())
             let now = manager.now
