@@ -60,7 +60,7 @@ test-unit:
 	$(SWIFT) test --disable-xctest
 
 $(PYTHON):
-	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42'
+	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42' 'prometheus-client==0.26.0'
 
 test-e2e: $(PYTHON)
 	@$(SWIFT) build --product sessionctl >/dev/null
@@ -80,6 +80,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/timeouts.py $(BIN)/session-server | tee .build/e2e-timeouts.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/startup.py $(BIN)/session-server | tee .build/e2e-startup.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/docs_browser.py $(BIN)/session-server | tee .build/e2e-docs.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

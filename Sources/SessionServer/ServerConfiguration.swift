@@ -16,12 +16,17 @@ public struct ServerConfiguration: Sendable {
     /// Whether the user side limits requests per client address and per session (`--rate-limit`,
     /// `TESSERA_RATE_LIMIT`); off for load tests and test harnesses.
     public var rateLimits: Bool
+    /// `--metrics-token` (`TESSERA_METRICS_TOKEN`): when set, `GET /metrics` needs it as a Bearer
+    /// credential; open otherwise, like most Prometheus exporters.
+    public var metricsToken: String?
 
     public init(
         maximumBodyBytes: Int = 1 << 20,
         gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes,
-        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil, rateLimits: Bool = true
+        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil, rateLimits: Bool = true,
+        metricsToken: String? = nil
     ) {
+        self.metricsToken = metricsToken
         self.rateLimits = rateLimits
         self.maximumBodyBytes = maximumBodyBytes
         self.gatewayClaimHeaders = gatewayClaimHeaders

@@ -148,10 +148,26 @@ struct SessionServerCommand: AsyncParsableCommand {
             """)
     var auditRetentionDays: Int64?
 
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "When set, GET /metrics asks for Authorization: Bearer with this token (TESSERA_METRICS_TOKEN; default: open).")
+    var metricsToken: String = ProcessInfo.processInfo.environment["TESSERA_METRICS_TOKEN"] ?? ""
+
+    @Option(name: .customLong("log-format"), help: "json or text: the format of the logs on standard error (TESSERA_LOG_FORMAT; default text).")
+    var logFormat: String = ProcessInfo.processInfo.environment["TESSERA_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (TESSERA_LOG_LEVEL; default info).")
+    var logLevel: String = ProcessInfo.processInfo.environment["TESSERA_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "info"
+
     func run() async throws {
         Self.fixAllocatorThreshold()
+        let (format, level) = try Self.logSettings(format: logFormat, level: logLevel)
+        Self.bootstrapLogging(format: format, level: level)
+        let metrics = Self.bootstrapMetrics()
         var logger = Logger(label: "tessera")
-        logger.logLevel = .info
+        logger.logLevel = level
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
@@ -190,7 +206,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
-                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits),
+                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits,
+                metricsToken: metricsToken.isEmpty ? nil : metricsToken),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 tokenLifetime: TokenLifetime(maximumSeconds: maximumTokenLifetime), jwksMaxAgeSeconds: jwksMaxAge,
@@ -212,7 +229,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let built = try await buildApplication(
             configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger,
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger, metrics: metrics,
             announce: { FileHandle.standardOutput.write(Data($0.utf8)) })
         // The database holds the keys once the first start has imported the directory's: say so when a
         // key file was changed afterwards (it is not used; `sessionctl keys rotate --import` is the way).
