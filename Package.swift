@@ -198,6 +198,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 // The readiness test breaks a store's table from beside it.
                 "SessionStorageSQLite", .product(name: "GRDB", package: "GRDB.swift"),
