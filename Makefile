@@ -61,7 +61,7 @@ test-unit:
 	$(SWIFT) test --disable-xctest
 
 $(PYTHON):
-	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42'
+	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42' 'prometheus-client==0.26.0'
 
 test-e2e: $(PYTHON)
 	@$(SWIFT) build --product sessionctl >/dev/null
@@ -87,6 +87,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/v1_rate_limit.py $(BIN)/session-server | tee .build/e2e-v1-rate-limit.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/backup.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-backup.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/cli_server.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-cli-server.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

@@ -197,11 +197,27 @@ struct SessionServerCommand: AsyncParsableCommand {
             """)
     var auditRetentionDays: Int64?
 
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "When set, GET /metrics asks for Authorization: Bearer with this token (TESSERA_METRICS_TOKEN; default: open).")
+    var metricsToken: String = ProcessInfo.processInfo.environment["TESSERA_METRICS_TOKEN"] ?? ""
+
+    @Option(name: .customLong("log-format"), help: "json or text: the format of the logs on standard error (TESSERA_LOG_FORMAT; default text).")
+    var logFormat: String = ProcessInfo.processInfo.environment["TESSERA_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (TESSERA_LOG_LEVEL; default info).")
+    var logLevel: String = ProcessInfo.processInfo.environment["TESSERA_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "info"
+
     func run() async throws {
         Self.fixAllocatorThreshold()
         let onEventLoops = Self.runConcurrencyOnEventLoops()
+        let (format, level) = try Self.logSettings(format: logFormat, level: logLevel)
+        Self.bootstrapLogging(format: format, level: level)
+        let metrics = Self.bootstrapMetrics()
         var logger = Logger(label: "tessera")
-        logger.logLevel = .info
+        logger.logLevel = level
         if !onEventLoops { logger.notice("Swift Concurrency's executor was already replaced; handlers run off the event loops (slower)") }
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
         try Self.checkDatabasePath(database)
@@ -257,7 +273,7 @@ struct SessionServerCommand: AsyncParsableCommand {
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
                 gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits,
-                v1RateLimit: v1RateLimit),
+                v1RateLimit: v1RateLimit, metricsToken: metricsToken.isEmpty ? nil : metricsToken),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 sessionLifetime: sessionLifetime * 1000, abandonAfter: abandonAfter * 1000,
@@ -281,7 +297,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let built = try await buildApplication(
             configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger,
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger, metrics: metrics,
             announce: { FileHandle.standardOutput.write(Data($0.utf8)) })
         // The database holds the keys once the first start has imported the directory's: say so when a
         // key file was changed afterwards (it is not used; `sessionctl keys rotate --import` is the way).

@@ -25,11 +25,12 @@ struct Harness {
 
     init(
         environment: Instance.Environment = .development, allowsBackendSignIn: Bool = false,
-        configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test")
+        configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test"), events: ManagementEvents = .none
     ) async throws {
         let clock = clock
         manager = SessionManager(
-            store: store, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: { clock.now })
+            store: store, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()), events: events,
+            clock: { clock.now })
         let (tenant, secretKey) = try await manager.createTenant(
             TenantDraft(
                 slug: "app", environment: environment, privateKeyPEM: try Fixtures.testKey("rs256.pem"), allowsBackendSignIn: allowsBackendSignIn))

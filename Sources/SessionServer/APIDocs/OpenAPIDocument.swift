@@ -905,6 +905,35 @@ paths:
       security: []
       responses:
         "200": {description: Up, content: {application/json: {schema: {type: object}}}}
+  /ready:
+    get:
+      operationId: ready
+      tags: [public]
+      summary: Readiness; the store answers, the default tenant's keys are loaded, the revocation list is caught up
+      security: []
+      responses:
+        "200":
+          description: Ready to serve
+          content: {application/json: {schema: {type: object, required: [status], properties: {status: {type: string, enum: [ready]}}}}}
+        "503":
+          description: Not ready; `failing` names the checks that failed
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status, failing]
+                properties:
+                  status: {type: string, enum: [not_ready]}
+                  failing: {type: array, items: {type: string, enum: [store, signing_keys, revocations]}}
+  /metrics:
+    get:
+      operationId: metrics
+      tags: [public]
+      summary: Metrics in Prometheus text format; open unless --metrics-token is set, then that token as a Bearer credential
+      security: []
+      responses:
+        "200": {description: The metrics (Operations.md lists them), content: {text/plain: {schema: {type: string}}}}
+        "401": {$ref: "#/components/responses/OperatorError"}
   /openapi.yaml:
     get:
       operationId: openAPI
@@ -4290,6 +4319,97 @@ components:
                 }
               }
             }
+          }
+        }
+      }
+    },
+    "/ready": {
+      "get": {
+        "operationId": "ready",
+        "tags": [
+          "public"
+        ],
+        "summary": "Readiness; the store answers, the default tenant's keys are loaded, the revocation list is caught up",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "Ready to serve",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "ready"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready; `failing` names the checks that failed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status",
+                    "failing"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "not_ready"
+                      ]
+                    },
+                    "failing": {
+                      "type": "array",
+                      "items": {
+                        "type": "string",
+                        "enum": [
+                          "store",
+                          "signing_keys",
+                          "revocations"
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "metrics",
+        "tags": [
+          "public"
+        ],
+        "summary": "Metrics in Prometheus text format; open unless --metrics-token is set, then that token as a Bearer credential",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The metrics (Operations.md lists them)",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/OperatorError"
           }
         }
       }
