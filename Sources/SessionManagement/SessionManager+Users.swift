@@ -79,7 +79,7 @@ extension SessionManager {
 
     public func updateUser(in instance: Instance, id: String, _ draft: UserDraft) async throws(ManagementError) -> User {
         try await startRevocations()
-        var user = try await storedUser(in: instance, id: id)
+        var user = try await storedUser(in: instance, id: id)  // from the store: a cached copy would undo another process's change
         try apply(draft, to: &user)
         return try await save(user)
     }
