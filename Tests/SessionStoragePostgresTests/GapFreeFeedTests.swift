@@ -1,7 +1,6 @@
 import Foundation
-import PostgresNIO
 import SessionStorage
-import SessionStoragePostgres
+@testable import SessionStoragePostgres
 import Testing
 
 /// Decision 0018: the revocation feed is numbered in commit order with no holes, however many
@@ -69,39 +68,36 @@ struct GapFreeFeedTests {
     }
 
     /// A transaction that took position k and has not committed holds every later revoker back:
-    /// the follower sees neither k nor k+1 until it commits, then both, in order.
+    /// the follower sees neither k nor k+1 until it commits, then both, in order. The slow
+    /// transaction is the store's own (`write` + `appendRevocation`), held open before its commit.
     @Test func aSlowTransactionHoldingKKeepsKPlusOneUnseen() async throws {
-        try await PostgresTestServer.withStore { store, configuration in
+        try await PostgresTestServer.withStore { store, _ in
             let sessions = try await Self.seed(store, sessions: 2)
             _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: Self.t0 + 1, leeway: 5000)
             let before = try await store.revocationBounds().highestAssigned
-            #expect(before == 1)
-            // Another node's revoking transaction, stopped between taking its number and committing:
-            // the statements `appendRevocation` runs, on a connection of its own.
-            let slow = try await PostgresConnection.connect(
-                configuration: .init(
-                    host: configuration.host, port: configuration.port, username: configuration.username, password: configuration.password,
-                    database: configuration.database, tls: .disable),
-                id: 1, logger: Logger(label: "tessera.tests.slow"))
-            let logger = Logger(label: "tessera.tests.slow")
-            try await slow.query("BEGIN", logger: logger)
-            var k: Int64 = 0
-            for try await row in try await slow.query("UPDATE feed_head SET seq = seq + 1 RETURNING seq", logger: logger) {
-                k = try row.decode(Int64.self)
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            let (taken, announce) = AsyncStream<Int64>.makeStream()
+            // Another node's revoking transaction, stopped between taking its number and committing.
+            let slow = Task {
+                try await store.write { db in
+                    let entry = try await PostgresSessionStore.appendRevocation(
+                        db, instanceID: "ins_a", target: .session(id: "sess_elsewhere"), at: Self.t0, retainUntil: Self.t0 + Self.day)
+                    announce.yield(entry.sequence)
+                    for await _ in gate {}
+                    return entry
+                }
             }
+            var numbers = taken.makeAsyncIterator()
+            let k = try #require(await numbers.next())
             #expect(k == before + 1)
-            try await slow.query("""
-                INSERT INTO revocation (sequence, instance_id, session_id, revoked_at, retain_until)
-                VALUES (\(k), 'ins_a', 'sess_elsewhere', \(Self.t0), \(Self.t0 + Self.day))
-                """, logger: logger)
             // This node revokes meanwhile: it must wait for k, not take k+1 and commit first.
             let pending = Task { try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: Self.t0 + 2, leeway: 5000) }
             for _ in 0..<10 {
                 try await Task.sleep(for: .milliseconds(50))
                 #expect(try await store.allRevocations(after: before, limit: 10).isEmpty, "nothing past \(before) is visible while k is open")
             }
-            try await slow.query("COMMIT", logger: logger)
-            try await slow.close()
+            open.finish()
+            #expect(try await slow.value.sequence == k)
             let (_, entry) = try await pending.value
             #expect(entry?.sequence == k + 1)
             let tail = try await store.allRevocations(after: before, limit: 10)
@@ -113,17 +109,23 @@ struct GapFreeFeedTests {
     /// A transaction that took a number and rolled back gives it back: the next entry gets it.
     @Test func aRolledBackRevocationLeavesNoHole() async throws {
         try await PostgresTestServer.withStore { store, _ in
-            let sessions = try await Self.seed(store, sessions: 2)
-            // The event is refused (a control character) after the session row changed: the whole
-            // transaction rolls back, the feed head with it.
-            var bad = AuditDraft(id: "aud_bad", type: "auth.session_revoked\n", occurredAt: Self.t0, actor: .system)
-            bad.sessionID = sessions[0].id
-            await #expect(throws: StorageError.self) {
-                _ = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: Self.t0 + 1, leeway: 5000, audit: bad)
+            let sessions = try await Self.seed(store, sessions: 1)
+            // The store's own numbering, then a failure before the commit.
+            do throws(StorageError) {
+                try await store.write { db in
+                    let entry = try await PostgresSessionStore.appendRevocation(
+                        db, instanceID: "ins_a", target: .session(id: "sess_lost"), at: Self.t0, retainUntil: Self.t0 + Self.day)
+                    #expect(entry.sequence == 1)
+                    throw StorageError(.constraint, "refused after numbering")
+                }
+                Issue.record("the failing transaction committed")
+            } catch {
+                #expect(error.reason == "refused after numbering")
             }
             #expect(try await store.revocationBounds().highestAssigned == 0)
-            let (_, entry) = try await store.revokeSession(instanceID: "ins_a", id: sessions[1].id, at: Self.t0 + 2, leeway: 5000)
-            #expect(entry?.sequence == 1)
+            #expect(try await store.allRevocations(after: 0, limit: 10).isEmpty)
+            let (_, entry) = try await store.revokeSession(instanceID: "ins_a", id: sessions[0].id, at: Self.t0 + 2, leeway: 5000)
+            #expect(entry?.sequence == 1, "the number the rolled-back transaction took is the next one given")
         }
     }
 }
