@@ -2,7 +2,7 @@
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make openapi  compile Docs/openapi.yaml into the server (Sources/SessionServer/APIDocs/OpenAPIDocument.swift) after editing it
-#   make test   unit tests (swift-testing; the PostgreSQL store against POSTGRES_URL or a throwaway cluster) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline
+#   make test   unit tests (swift-testing; the PostgreSQL store against POSTGRES_URL or a throwaway cluster) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
@@ -73,7 +73,7 @@ test-unit:
 	fi
 
 $(PYTHON):
-	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42'
+	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42' 'prometheus-client==0.26.0'
 
 test-e2e: $(PYTHON)
 	@$(SWIFT) build --product sessionctl >/dev/null
@@ -96,6 +96,10 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/openapi_served.py $(BIN)/session-server | tee .build/e2e-openapi.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/python_follower.py $(BIN)/session-server | tee .build/e2e-python-follower.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/doc_snippets.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-doc-snippets.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/v1_rate_limit.py $(BIN)/session-server | tee .build/e2e-v1-rate-limit.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/backup.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-backup.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/cli_server.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-cli-server.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

@@ -96,7 +96,13 @@ extension SessionManager {
         cachedSessions.remember(recorded, readAt: generation)
         // The tenant as the stream keeps it current (a settings change reaches every process), not
         // as a credential cache may still hold it.
-        if flagged != nil, recorded.status == .active, try await tenantKeys(for: instance).instance.anomalyAction == .revoke {
+        var revokes = false
+        if flagged != nil {
+            let action = try await tenantKeys(for: instance).instance.anomalyAction
+            revokes = recorded.status == .active && action == .revoke
+            events.anomaly(instance.slug, session.userID, revokes)
+        }
+        if revokes {
             _ = try await revokeSession(in: instance, id: sessionID, reason: "anomaly")
             throw ManagementError(.sessionNotActive, "Session \(sessionID) was revoked: activity from another country or device")
         }

@@ -49,6 +49,7 @@ extension SessionManager {
             try await store.createSession(session, audit: audit)
         }
         cachedSessions.remember(session, readAt: generation)
+        events.sessionCreated()
         return session
     }
 
@@ -94,7 +95,10 @@ extension SessionManager {
         let (session, entry) = try await storage { () async throws(StorageError) in
             try await store.revokeSession(instanceID: instance.id, id: id, at: now, leeway: leeway, audit: audit)
         }
-        if let entry { try await deliver(entry) }
+        if let entry {
+            try await deliver(entry)
+            events.sessionsRevoked(reason == "anomaly" ? .anomaly : .revoked, instance.slug, known.userID)
+        }
         return (presented(session, at: now), entry)
     }
 
@@ -109,6 +113,7 @@ extension SessionManager {
                 instanceID: instance.id, userID: userID, except: nil, at: now, retainUntil: userWideRetention(now), audit: audit)
         }
         try await deliver(entry)
+        events.sessionsRevoked(.userAll, instance.slug, userID)
         return entry
     }
 }

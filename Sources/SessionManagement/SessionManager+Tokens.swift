@@ -30,7 +30,10 @@ extension SessionManager {
         }
         if let consent { claims.additional["client_id"] = .string(consent.clientID) }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
-        return try sign(claims, with: tenant.signer(at: now))
+        let signer = tenant.signer(at: now)
+        let token = try sign(claims, with: signer)
+        events.tokenMinted(signer.algorithm, consent == nil ? .session : .client)
+        return token
     }
 
     /// The consent a token for `clientID` issued at `now` needs (see `activeConsent`).
@@ -62,7 +65,9 @@ extension SessionManager {
             claims.additional = extra
         }
         try await touch(session, at: now, tokenExpiresAt: claims.expiresAt)
-        return try sign(claims, with: signer)
+        let token = try sign(claims, with: signer)
+        events.tokenMinted(signer.algorithm, consent == nil ? .template : .client)
+        return token
     }
 
     /// Renders a template's claims and picks its signer, checking the size budget; shared by

@@ -34,6 +34,7 @@ extension SessionManager {
                 instanceID: instance.id, userID: userID, except: keep, at: now, retainUntil: userWideRetention(now), audit: audit)
         }
         try await deliver(entry)
+        events.sessionsRevoked(.userOthers, instance.slug, userID)
         return entry
     }
 

@@ -60,17 +60,55 @@ extension SessionManager {
     }
 
     public func users(in instance: Instance, limit: Int = 10, offset: Int = 0) async throws(ManagementError) -> Page<User> {
-        try Self.checkPaging(limit: limit, offset: offset)
-        return try await storage { () async throws(StorageError) in try await store.users(instanceID: instance.id, limit: limit, offset: offset) }
+        try await users(in: instance, UserQuery(instanceID: instance.id, limit: limit, offset: offset))
+    }
+
+    /// The users matching `query` (its instance is replaced by `instance`: a caller cannot reach another tenant).
+    public func users(in instance: Instance, _ query: UserQuery) async throws(ManagementError) -> Page<User> {
+        try Self.checkPaging(limit: query.limit, offset: query.offset)
+        var scoped = query
+        scoped.instanceID = instance.id
+        return try await storage { () async throws(StorageError) in try await store.users(scoped) }
+    }
+
+    public func userCount(in instance: Instance, _ query: UserQuery) async throws(ManagementError) -> Int {
+        var scoped = query
+        scoped.instanceID = instance.id
+        return try await storage { () async throws(StorageError) in try await store.userCount(scoped) }
     }
 
     public func updateUser(in instance: Instance, id: String, _ draft: UserDraft) async throws(ManagementError) -> User {
         try await startRevocations()
-        var user = try await storedUser(in: instance, id: id)
+        var user = try await storedUser(in: instance, id: id)  // from the store: a cached copy would undo another process's change
         try apply(draft, to: &user)
+        return try await save(user)
+    }
+
+    /// Clerk's `PATCH /v1/users/{id}/metadata`: each given object is deep-merged into the stored one
+    /// (`JSONObject.mergingMetadata`), then checked like a whole new value (size, control characters).
+    public func updateUserMetadata(
+        in instance: Instance, id: String, public publicPatch: JSONObject?, private privatePatch: JSONObject?, unsafe unsafePatch: JSONObject?
+    ) async throws(ManagementError) -> User {
+        try await startRevocations()
+        var user = try await storedUser(in: instance, id: id)
+        func merged(_ stored: String, _ patch: JSONObject?, _ name: String) throws(ManagementError) -> String {
+            guard let patch else { return stored }
+            let base = (try? JSONParser.parseObject(Array(stored.utf8))) ?? JSONObject()
+            return try Self.metadata(base.mergingMetadata(patch), name)
+        }
+        user.publicMetadata = try merged(user.publicMetadata, publicPatch, "public_metadata")
+        user.privateMetadata = try merged(user.privateMetadata, privatePatch, "private_metadata")
+        user.unsafeMetadata = try merged(user.unsafeMetadata, unsafePatch, "unsafe_metadata")
+        return try await save(user)
+    }
+
+    /// Stores a changed user with its audit event and tells every view (user caches, template
+    /// tokens) before answering.
+    private func save(_ changed: User) async throws(ManagementError) -> User {
+        var user = changed
         user.updatedAt = clock()
         let updated = user
-        let audit = try auditDraft("user.updated", userID: id, at: updated.updatedAt)
+        let audit = try auditDraft("user.updated", userID: updated.id, at: updated.updatedAt)
         let entry = try await storage { () async throws(StorageError) in
             try await store.updateUser(updated, retainUntil: changeRetention(updated.updatedAt), audit: audit)
         }
@@ -139,7 +177,7 @@ extension SessionManager {
         if let metadata = draft.unsafeMetadata { user.unsafeMetadata = try Self.metadata(metadata, "unsafe_metadata") }
     }
 
-    private static func metadata(_ object: JSONObject, _ name: String) throws(ManagementError) -> String {
+    static func metadata(_ object: JSONObject, _ name: String) throws(ManagementError) -> String {
         guard Self.isCleanMetadata(.object(object)) else {
             throw .invalid(name, "\(name) must not contain control characters in its keys, or NUL in its values")
         }

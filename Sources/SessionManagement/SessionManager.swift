@@ -25,14 +25,17 @@ public struct SessionManager: Sendable {
     public let feed: RevocationFeed
     /// Signing key → tenant, for tokens that arrive without a tenant in the path (the user side).
     let keyIndex = KeyIndex()
+    /// Told of sessions created and revoked and tokens minted (metrics, security logs).
+    let events: ManagementEvents
 
     /// - Parameters:
     ///   - keyEncryption: the operator's key-encryption key(s), which seal template signing keys in the store.
     ///   - clock: now, in Unix milliseconds.
     public init(
         store: any SessionStore, configuration: ManagementConfiguration, keyEncryption: KeyEncryptionKeys?,
-        random: any RandomSource = SecureRandom(), clock: @escaping @Sendable () -> Int64
+        random: any RandomSource = SecureRandom(), events: ManagementEvents = .none, clock: @escaping @Sendable () -> Int64
     ) {
+        self.events = events
         self.store = store
         self.configuration = configuration
         self.keyEncryption = keyEncryption
@@ -189,7 +192,7 @@ public struct SessionManager: Sendable {
         do { return try await body() } catch {
             switch error.code {
             case .notFound: throw ManagementError(.notFound, error.reason)
-            case .conflict: throw ManagementError(.conflict, error.reason)
+            case .conflict: throw ManagementError(.conflict, error.reason, parameter: error.field)
             case .constraint: throw ManagementError(.invalidParameter, error.reason)
             default: throw ManagementError(.unavailable, "storage failed: \(error.reason)")
             }

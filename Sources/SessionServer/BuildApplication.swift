@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Hummingbird
 public import Logging
 public import ServiceLifecycle
@@ -13,6 +14,8 @@ public struct BuiltApplication: Sendable {
     public let services: [any Service]
     public let manager: SessionManager
     public let gateway: GatewayVerifier
+    /// The application's metrics, over the registry it was given (`GET /metrics` answers them).
+    public let metrics: TesseraMetrics
     /// Every route the router serves, as `METHOD /path/:parameter`: the OpenAPI contract test checks
     /// each one is documented.
     public let routes: [String]
@@ -25,11 +28,16 @@ public struct BuiltApplication: Sendable {
 ///   - initialSigningKey: the default tenant's first signing key when the store has none (the
 ///     development key directory's), else one is generated.
 ///   - announce: receives the start-up banner once the port is bound (with the keys shown once).
+///   - metrics: where the metrics go; a registry of its own by default, so that applications built
+///     in one process (tests) never share counters. The executable passes the one it exports.
 public func buildApplication(
     _ configuration: TesseraConfiguration, store: any SessionStore, keyEncryption: KeyEncryptionKeys, initialSigningKey: SigningKey? = nil,
-    clock: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "tessera"), announce: @escaping @Sendable (String) -> Void = { _ in }
+    clock: @escaping @Sendable () -> Int64, logger: Logger = Logger(label: "tessera"), metrics: TesseraMetrics = TesseraMetrics(),
+    announce: @escaping @Sendable (String) -> Void = { _ in }
 ) async throws -> BuiltApplication {
-    let manager = SessionManager(store: store, configuration: configuration.management, keyEncryption: keyEncryption, clock: clock)
+    let manager = SessionManager(
+        store: store, configuration: configuration.management, keyEncryption: keyEncryption,
+        events: metrics.count(.securityLog(logger)), clock: clock)
     let sealing = try await manager.sealTemplateKeys()
     let resealed = try await manager.resealSigningKeys()
     logger.info(
@@ -42,11 +50,22 @@ public func buildApplication(
     // A given operator key is stored now (it is known); a generated one only once the port is bound, as below.
     if let operatorKey = configuration.operatorKey { _ = try await manager.bootstrapOperatorKey(operatorKey) }
     let gateway = try await GatewayVerifier.make(manager: manager, cacheBytes: configuration.server.gatewayCacheBytes)
+    await manager.revocations.follow { [metrics] entries, _ in
+        // After the gateway's own view (views run in the order they follow): the entry is effective here.
+        let now = manager.now
+        for entry in entries { metrics.revocationDelivery.recordMilliseconds(max(0, now - entry.revokedAt)) }
+    }
     let router = Router(context: ServerContext.self)
+    // Outermost, so that every request is counted, timed and logged once, unknown routes included.
+    router.add(middleware: ObservabilityMiddleware(metrics: metrics))
     // Added before any route, so that unknown routes get an error body too.
     router.add(middleware: ErrorMiddleware())
     // One route group per surface, each with its own authenticator and error body.
     PublicRoutes(manager: manager).register(router)
+    ObservabilityRoutes(
+        manager: manager, metrics: metrics, metricsToken: configuration.server.metricsToken,
+        rotationInterval: configuration.signingKeyRotationInterval
+    ).register(router)
     GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
     OperatorRoutes(manager: manager, configuration: configuration.server).register(router)
     ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
@@ -89,5 +108,5 @@ public func buildApplication(
         manager: manager, gateway: gateway, rotationInterval: configuration.signingKeyRotationInterval, auditRetention: configuration.auditRetention,
         logger: logger)
     return BuiltApplication(
-        application: application, services: [maintenance], manager: manager, gateway: gateway, routes: router.routes.map(\.description))
+        application: application, services: [maintenance], manager: manager, gateway: gateway, metrics: metrics, routes: router.routes.map(\.description))
 }

@@ -36,6 +36,15 @@ struct ClerkError: Error {
         .forbidden, "authorization_invalid", "Unauthorized request",
         "A verifier key (vk_…) may only read GET /v1/revocations and GET /v1/jwks; use a secret key (sk_…) for this request.")
 
+    /// Clerk's 429, with `Retry-After` in whole seconds (at least 1).
+    static func tooManyRequests(retryAfter: Int) -> Response {
+        var response = ClerkError(
+            .tooManyRequests, "too_many_requests", "Too many requests", "Too many requests, retry after \(retryAfter) seconds."
+        ).response
+        response.headers[.retryAfter] = String(max(1, retryAfter))
+        return response
+    }
+
     static func notFound(_ message: String, _ longMessage: String) -> ClerkError {
         ClerkError(.notFound, "resource_not_found", message, longMessage)
     }
@@ -46,6 +55,19 @@ struct ClerkError: Error {
 
     static func invalidBody(_ reason: String) -> ClerkError {
         ClerkError(.badRequest, "request_body_invalid", "Request body invalid", reason)
+    }
+
+    /// Clerk's answer when another user of the instance has the email address, username or phone number.
+    static func identifierTaken(_ parameter: String?) -> ClerkError? {
+        let noun = switch parameter {
+        case "email_address": "email address"
+        case "username": "username"
+        case "phone_number": "phone number"
+        default: String?.none
+        }
+        guard let noun, let parameter else { return nil }
+        let message = "That \(noun) is taken. Please try another."
+        return ClerkError(.unprocessableContent, "form_identifier_exists", message, message, meta: ["param_name": .string(parameter)])
     }
 
     /// Use-case errors in Clerk's codes and statuses.
@@ -73,7 +95,7 @@ struct ClerkError: Error {
         case .tokenTooLarge:
             self = ClerkError(.unprocessableContent, "jwt_too_large", "The token would be too large", error.reason)
         case .conflict:
-            self = ClerkError(.unprocessableContent, "form_identifier_exists", "That value is taken", error.reason)
+            self = Self.identifierTaken(error.parameter) ?? ClerkError(.unprocessableContent, "form_identifier_exists", "That value is taken", error.reason)
         default:
             self = ClerkError(.internalServerError, "internal_clerk_error", "Oops, an unexpected error occurred", error.reason)
         }

@@ -13,16 +13,25 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [IPNetwork]
     /// The operator's MaxMind-format database (`--geoip-database`), opened at start-up; none when `nil`.
     public var geoIPDatabase: GeoIPDatabase?
-    /// Whether the user side limits requests per client address and per session (`--rate-limit`,
-    /// `TESSERA_RATE_LIMIT`); off for load tests and test harnesses.
+    /// Whether the user side limits requests per client address and per session, and `/v1` per secret key
+    /// (`--rate-limit`, `TESSERA_RATE_LIMIT`); off for load tests and test harnesses.
     public var rateLimits: Bool
+    /// `/v1`'s figures per secret key (while `rateLimits` is on).
+    public var v1RateLimit: V1RateLimit
+    /// `--metrics-token` (`TESSERA_METRICS_TOKEN`): when set, `GET /metrics` needs it as a Bearer
+    /// credential; open otherwise, like most Prometheus exporters.
+    public var metricsToken: String?
 
     public init(
         maximumBodyBytes: Int = 1 << 20,
         gatewayClaimHeaders: [GatewayClaimHeader] = [], gatewayCacheBytes: Int = GatewayVerifier.defaultCacheBytes,
-        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil, rateLimits: Bool = true
+        trustedProxies: [IPNetwork] = [], geoIPDatabase: GeoIPDatabase? = nil, rateLimits: Bool = true,
+        v1RateLimit: V1RateLimit = V1RateLimit(),
+        metricsToken: String? = nil
     ) {
+        self.metricsToken = metricsToken
         self.rateLimits = rateLimits
+        self.v1RateLimit = v1RateLimit
         self.maximumBodyBytes = maximumBodyBytes
         self.gatewayClaimHeaders = gatewayClaimHeaders
         self.gatewayCacheBytes = gatewayCacheBytes

@@ -28,7 +28,18 @@ struct UserPrincipal: Sendable {
 /// Per-request state: the principal its surface's authenticator put there.
 public struct ServerContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    var principal: Principal?
+    var principal: Principal? {
+        // The request's log line names the tenant an authenticator found.
+        didSet {
+            switch principal {
+            case .tenantKey(let tenant, _): observation?.tenant = tenant.slug
+            case .user(let user): observation?.tenant = user.tenant.slug
+            case .operator, nil: break
+            }
+        }
+    }
+    /// Set by `ObservabilityMiddleware`, shared with every layer inside it.
+    var observation: RequestObservation?
     /// The connection, kept so that its peer is read only by the routes that record it.
     private let channel: any Channel
 

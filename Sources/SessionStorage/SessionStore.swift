@@ -122,12 +122,17 @@ public protocol SessionStore: Sendable {
     func updateInstance(_ instance: Instance, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> (Instance, Revocation)
 
     // MARK: Users and clients
+    /// No two live users of an instance share an email address, username or phone number
+    /// (`User.identifiers`, compared case-insensitively): the write that would make them is a
+    /// `conflict` whose `field` names the identifier, decided inside the writing transaction.
     func createUser(_ user: User, audit: AuditDraft?) async throws(StorageError)
     func user(instanceID: String, id: String) async throws(StorageError) -> User?
     /// The live user with this external id in the instance.
     func user(instanceID: String, externalID: String) async throws(StorageError) -> User?
-    /// Newest first.
-    func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User>
+    /// The users matching the query, in its order, with how many match in all.
+    func users(_ query: UserQuery) async throws(StorageError) -> Page<User>
+    /// How many users match the query (its order, limit and offset do not matter).
+    func userCount(_ query: UserQuery) async throws(StorageError) -> Int
     /// Updates the user and appends a `userUpdated` entry (at `updatedAt`), in one transaction.
     func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     /// Deletes the user, revokes their active sessions and appends one user-wide revocation entry
@@ -135,6 +140,8 @@ public protocol SessionStore: Sendable {
     func deleteUser(instanceID: String, id: String, at: Int64, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation
     func createClient(_ client: Client) async throws(StorageError)
     func client(instanceID: String, id: String) async throws(StorageError) -> Client?
+    /// The instance's clients, newest first (`createdAt`, then `id`, both descending).
+    func clients(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<Client>
 
     // MARK: Sessions
     /// The user and the client must exist in the session's instance.
@@ -235,6 +242,10 @@ extension SessionStore {
         try await revokeSecretKey(instanceID: instanceID, id: id, at: at, retainUntil: retainUntil, audit: nil)
     }
     public func createUser(_ user: User) async throws(StorageError) { try await createUser(user, audit: nil) }
+    /// Newest first.
+    public func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User> {
+        try await users(UserQuery(instanceID: instanceID, limit: limit, offset: offset))
+    }
     public func updateUser(_ user: User, retainUntil: Int64) async throws(StorageError) -> Revocation {
         try await updateUser(user, retainUntil: retainUntil, audit: nil)
     }

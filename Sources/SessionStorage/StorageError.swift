@@ -17,10 +17,13 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public let code: Code
     public let reason: String
+    /// The value at fault, when the caller's words for it matter (which identifier is taken).
+    public let field: String?
 
-    public init(_ code: Code, _ reason: String) {
+    public init(_ code: Code, _ reason: String, field: String? = nil) {
         self.code = code
         self.reason = reason
+        self.field = field
     }
 
     public var description: String { "\(code): \(reason)" }

@@ -73,11 +73,28 @@ enum PostgresSchema {
             created_at BIGINT NOT NULL,
             updated_at BIGINT NOT NULL,
             -- Deleted users keep their row so their sessions keep a valid user_id; reads skip them.
-            deleted_at BIGINT
+            deleted_at BIGINT,
+            -- What `UserQuery.text` searches: the id, external id, username, names, email addresses and phone
+            -- numbers, each lowercased by Swift (`User.identifierKey`, Unicode-aware whatever the server's
+            -- locale), joined by U+001F, which no query text holds (control characters are refused).
+            search_key TEXT COLLATE "C" NOT NULL
         )
         """,
         "CREATE UNIQUE INDEX app_user_external_id ON app_user(instance_id, external_id) WHERE external_id IS NOT NULL AND deleted_at IS NULL",
         "CREATE INDEX app_user_by_instance ON app_user(instance_id, created_at DESC, id DESC)",
+        "CREATE INDEX app_user_by_external_id ON app_user(instance_id, external_id) WHERE external_id IS NOT NULL",
+        """
+        -- The identifiers no two live users of an instance share, by their comparison key (Swift's lowercasing):
+        -- the primary key refuses a second holder inside the writing transaction, whichever node writes.
+        CREATE TABLE user_identifier (
+            instance_id TEXT COLLATE "C" NOT NULL REFERENCES instance(id),
+            kind TEXT NOT NULL CHECK (kind IN ('email_address', 'username', 'phone_number')),
+            key TEXT COLLATE "C" NOT NULL,
+            user_id TEXT COLLATE "C" NOT NULL REFERENCES app_user(id),
+            CONSTRAINT user_identifier_taken PRIMARY KEY (instance_id, kind, key)
+        )
+        """,
+        "CREATE INDEX user_identifier_by_user ON user_identifier(user_id)",
         """
         CREATE TABLE email_address (
             id TEXT COLLATE "C" PRIMARY KEY,
@@ -106,6 +123,7 @@ enum PostgresSchema {
             updated_at BIGINT NOT NULL
         )
         """,
+        "CREATE INDEX client_by_instance ON client(instance_id, created_at DESC, id DESC)",
         """
         CREATE TABLE session (
             id TEXT COLLATE "C" PRIMARY KEY,

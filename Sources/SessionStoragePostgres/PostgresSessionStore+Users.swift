@@ -8,10 +8,10 @@ extension PostgresSessionStore {
             guard try await db.exists("SELECT 1 FROM instance WHERE id = \(user.instanceID)") else { throw Self.missing("instance", user.instanceID) }
             try await db.execute("""
                 INSERT INTO app_user (id, instance_id, external_id, first_name, last_name, username, image_url, primary_email_address_id,
-                    primary_phone_number_id, public_metadata, private_metadata, unsafe_metadata, two_factor_enabled, created_at, updated_at)
+                    primary_phone_number_id, public_metadata, private_metadata, unsafe_metadata, two_factor_enabled, created_at, updated_at, search_key)
                 VALUES (\(user.id), \(user.instanceID), \(user.externalID), \(user.firstName), \(user.lastName), \(user.username), \(user.imageURL),
                     \(user.primaryEmailAddressID), \(user.primaryPhoneNumberID), \(user.publicMetadata), \(user.privateMetadata),
-                    \(user.unsafeMetadata), \(user.twoFactorEnabled), \(user.createdAt), \(user.updatedAt))
+                    \(user.unsafeMetadata), \(user.twoFactorEnabled), \(user.createdAt), \(user.updatedAt), \(Self.searchKey(user)))
                 """)
             try await Self.writeContacts(db, user)
             try await Self.appendAudit(db, instanceID: user.instanceID, audit)
@@ -34,6 +34,7 @@ extension PostgresSessionStore {
                 VALUES (\(phone.id), \(user.id), \(Int32(clamping: position)), \(phone.phoneNumber), \(phone.verified))
                 """)
         }
+        try await writeIdentifiers(db, user)
     }
 
     /// Users with their contacts: two more queries for the whole page, not two per user.
@@ -80,18 +81,6 @@ extension PostgresSessionStore {
         }
     }
 
-    public func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User> {
-        guard StoredText.isClean(instanceID) else { return Page(items: [], totalCount: 0) }
-        return try await read { db in
-            let total = try await db.one("SELECT count(*) AS total FROM app_user WHERE instance_id = \(instanceID) AND deleted_at IS NULL")?.int("total") ?? 0
-            let rows = try await db.rows("""
-                SELECT * FROM app_user WHERE instance_id = \(instanceID) AND deleted_at IS NULL
-                ORDER BY created_at DESC, id DESC LIMIT \(max(0, limit)) OFFSET \(max(0, offset))
-                """)
-            return Page(items: try await Self.decodeUsers(db, rows), totalCount: Int(total))
-        }
-    }
-
     public func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         try user.checkStorable()
         return try await write { db in
@@ -100,7 +89,7 @@ extension PostgresSessionStore {
                     username = \(user.username), image_url = \(user.imageURL), primary_email_address_id = \(user.primaryEmailAddressID),
                     primary_phone_number_id = \(user.primaryPhoneNumberID), public_metadata = \(user.publicMetadata),
                     private_metadata = \(user.privateMetadata), unsafe_metadata = \(user.unsafeMetadata),
-                    two_factor_enabled = \(user.twoFactorEnabled), updated_at = \(user.updatedAt)
+                    two_factor_enabled = \(user.twoFactorEnabled), updated_at = \(user.updatedAt), search_key = \(Self.searchKey(user))
                 WHERE id = \(user.id) AND instance_id = \(user.instanceID) AND deleted_at IS NULL RETURNING 1
                 """)
             else { throw Self.missing("user", user.id) }
@@ -123,6 +112,7 @@ extension PostgresSessionStore {
             else { throw Self.missing("user", id) }
             try await db.execute("DELETE FROM email_address WHERE user_id = \(id)")
             try await db.execute("DELETE FROM phone_number WHERE user_id = \(id)")
+            try await db.execute("DELETE FROM user_identifier WHERE user_id = \(id)")
             return try await Self.revokeAll(db, instanceID: instanceID, userID: id, except: nil, at: at, retainUntil: retainUntil, audit: audit)
         }
     }

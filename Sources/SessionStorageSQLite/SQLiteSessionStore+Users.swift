@@ -43,6 +43,7 @@ extension SQLiteSessionStore {
                 sql: "INSERT INTO phone_number (id, user_id, position, phone_number, verified) VALUES (?, ?, ?, ?, ?)",
                 arguments: [phone.id, user.id, position, phone.phoneNumber, phone.verified])
         }
+        try writeIdentifiers(db, user)
     }
 
     static func decodeUser(_ db: Database, _ row: Row) throws -> User {
@@ -81,21 +82,6 @@ extension SQLiteSessionStore {
         }
     }
 
-    public func users(instanceID: String, limit: Int, offset: Int) async throws(StorageError) -> Page<User> {
-        try await read { db in
-            let total = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM user WHERE instance_id = ? AND deleted_at IS NULL", arguments: [instanceID]) ?? 0
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM user WHERE instance_id = ? AND deleted_at IS NULL
-                    ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?
-                    """,
-                arguments: [instanceID, limit, offset])
-            return Page(items: try rows.map { try Self.decodeUser(db, $0) }, totalCount: total)
-        }
-    }
-
     public func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) async throws(StorageError) -> Revocation {
         try user.checkStorable()
         return try await write { db in
@@ -128,6 +114,7 @@ extension SQLiteSessionStore {
             guard db.changesCount == 1 else { throw Self.missing("user", id) }
             try db.execute(sql: "DELETE FROM email_address WHERE user_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM phone_number WHERE user_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM user_identifier WHERE user_id = ?", arguments: [id])
             return try Self.revokeAll(db, instanceID: instanceID, userID: id, except: nil, at: at, retainUntil: retainUntil, audit: audit)
         }
     }

@@ -229,6 +229,7 @@ enum Schema {
         }
         registerStreamAndActivityMigrations(&migrator)
         registerAuditMigrations(&migrator)
+        registerIdentifierMigrations(&migrator)
         return migrator
     }
 }

@@ -49,4 +49,10 @@ extension SessionServerCommand {
     static let templateCacheSetting = NumericSetting(
         flag: "template-cache-bytes", variable: "TESSERA_TEMPLATE_CACHE_BYTES", range: cacheBytesRange,
         defaultValue: ManagementConfiguration.defaultTemplateCacheBytes)
+    static let v1ProductionSetting = NumericSetting<Int64>(
+        flag: "v1-rate-limit-production", variable: "TESSERA_V1_RATE_LIMIT_PRODUCTION", range: V1RateLimit.allowedRange,
+        defaultValue: V1RateLimit.clerkProduction)
+    static let v1DevelopmentSetting = NumericSetting<Int64>(
+        flag: "v1-rate-limit-development", variable: "TESSERA_V1_RATE_LIMIT_DEVELOPMENT", range: V1RateLimit.allowedRange,
+        defaultValue: V1RateLimit.clerkDevelopment)
 }

@@ -103,8 +103,21 @@ struct SessionServerCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("rate-limit"),
-        help: "on or off: limits on the user side per client address and per session (TESSERA_RATE_LIMIT; default on). Off for load tests.")
+        help: """
+            on or off: limits on the user side per client address and per session, and on /v1 per secret key \
+            (TESSERA_RATE_LIMIT; default on). Off for load tests.
+            """)
     var rateLimit: String = ProcessInfo.processInfo.environment["TESSERA_RATE_LIMIT"] ?? "on"
+
+    @Option(
+        name: .customLong("v1-rate-limit-production"),
+        help: "Requests per 10 s per secret key of a production tenant on /v1 (TESSERA_V1_RATE_LIMIT_PRODUCTION; 1...1000000, default 1000).")
+    var v1RateLimitProduction: Int64?
+
+    @Option(
+        name: .customLong("v1-rate-limit-development"),
+        help: "Requests per 10 s per secret key of a development tenant on /v1 (TESSERA_V1_RATE_LIMIT_DEVELOPMENT; 1...1000000, default 100).")
+    var v1RateLimitDevelopment: Int64?
 
     @Option(
         name: .customLong("idle-timeout"),
@@ -184,11 +197,27 @@ struct SessionServerCommand: AsyncParsableCommand {
             """)
     var auditRetentionDays: Int64?
 
+    @Option(
+        name: .customLong("metrics-token"),
+        help: "When set, GET /metrics asks for Authorization: Bearer with this token (TESSERA_METRICS_TOKEN; default: open).")
+    var metricsToken: String = ProcessInfo.processInfo.environment["TESSERA_METRICS_TOKEN"] ?? ""
+
+    @Option(name: .customLong("log-format"), help: "json or text: the format of the logs on standard error (TESSERA_LOG_FORMAT; default text).")
+    var logFormat: String = ProcessInfo.processInfo.environment["TESSERA_LOG_FORMAT"].flatMap { $0.isEmpty ? nil : $0 } ?? "text"
+
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (TESSERA_LOG_LEVEL; default info).")
+    var logLevel: String = ProcessInfo.processInfo.environment["TESSERA_LOG_LEVEL"].flatMap { $0.isEmpty ? nil : $0 } ?? "info"
+
     func run() async throws {
         Self.fixAllocatorThreshold()
         let onEventLoops = Self.runConcurrencyOnEventLoops()
+        let (format, level) = try Self.logSettings(format: logFormat, level: logLevel)
+        Self.bootstrapLogging(format: format, level: level)
+        let metrics = Self.bootstrapMetrics()
         var logger = Logger(label: "tessera")
-        logger.logLevel = .info
+        logger.logLevel = level
         if !onEventLoops { logger.notice("Swift Concurrency's executor was already replaced; handlers run off the event loops (slower)") }
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
         try Self.checkDatabasePath(database)
@@ -232,6 +261,9 @@ struct SessionServerCommand: AsyncParsableCommand {
         case "off": rateLimits = false
         default: throw ValidationError("--rate-limit must be on or off (TESSERA_RATE_LIMIT), not \(rateLimit.prefix(16))")
         }
+        let v1RateLimit = V1RateLimit(
+            production: try Self.v1ProductionSetting.resolve(v1RateLimitProduction),
+            development: try Self.v1DevelopmentSetting.resolve(v1RateLimitDevelopment))
         let jwksMaxAge = try Self.jwksMaxAgeSetting.resolve(jwksMaxAge)
         let rotationDays = try Self.rotationDaysSetting.resolve(rotateSigningKeysDays)
         let auditDays = try Self.auditRetentionSetting.resolve(auditRetentionDays)
@@ -240,7 +272,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             host: host, port: port, timeouts: timeouts,
             server: ServerConfiguration(
                 maximumBodyBytes: maximumBodyBytes, gatewayClaimHeaders: claimHeaders,
-                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits),
+                gatewayCacheBytes: gatewayCacheBytes, trustedProxies: proxies, geoIPDatabase: geoIP, rateLimits: rateLimits,
+                v1RateLimit: v1RateLimit, metricsToken: metricsToken.isEmpty ? nil : metricsToken),
             management: ManagementConfiguration(
                 issuer: issuer.isEmpty ? "http://\(host):\(port)" : (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer),
                 sessionLifetime: sessionLifetime * 1000, abandonAfter: abandonAfter * 1000,
@@ -264,7 +297,7 @@ struct SessionServerCommand: AsyncParsableCommand {
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let built = try await buildApplication(
             configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
-            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger,
+            clock: { Int64(Date().timeIntervalSince1970 * 1000) }, logger: logger, metrics: metrics,
             announce: { FileHandle.standardOutput.write(Data($0.utf8)) })
         // The database holds the keys once the first start has imported the directory's: say so when a
         // key file was changed afterwards (it is not used; `sessionctl keys rotate --import` is the way).

@@ -16,7 +16,7 @@ struct APIClient {
         let environment = ProcessInfo.processInfo.environment
         baseURL = (url ?? environment["TESSERA_URL"] ?? "http://127.0.0.1:8080").trimmingSuffix("/")
         guard let key = secretKey ?? environment["TESSERA_SECRET_KEY"], !key.isEmpty else {
-            throw CLI.fail("give --secret-key or set TESSERA_SECRET_KEY (session-server prints one on first start)")
+            throw CLI.fail("--secret-key is required (or TESSERA_SECRET_KEY; session-server prints one on first start)")
         }
         self.secretKey = key
         self.surface = surface
@@ -26,14 +26,15 @@ struct APIClient {
         let environment = ProcessInfo.processInfo.environment
         baseURL = (url ?? environment["TESSERA_URL"] ?? "http://127.0.0.1:8080").trimmingSuffix("/")
         guard let key = operatorKey ?? environment["TESSERA_OPERATOR_KEY"], !key.isEmpty else {
-            throw CLI.fail("give --operator-key or set TESSERA_OPERATOR_KEY (session-server prints one on first start)")
+            throw CLI.fail("--operator-key is required (or TESSERA_OPERATOR_KEY; session-server prints one on first start)")
         }
         secretKey = key
         surface = "/operator/v1"
     }
 
-    /// Sends a request and returns the JSON body of a 200; anything else fails with the server's error.
-    func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
+    /// Sends a request and returns the JSON body of a 200; anything else fails with the server's error. `flags` maps
+    /// the API's parameter names to the command's flags, so that an error about a parameter names the flag to fix.
+    func call(_ method: String, _ path: String, body: JSONValue? = nil, flags: [String: String] = [:]) async throws -> JSONValue {
         guard let url = URL(string: baseURL + surface + path) else { throw CLI.fail("invalid URL \(baseURL)") }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -52,6 +53,13 @@ struct APIClient {
             let error = value["errors"]?.arrayValue?.first ?? value["error"]
             let code = error?["code"]?.stringValue ?? "error"
             let message = error?["long_message"]?.stringValue ?? error?["message"]?.stringValue ?? String(decoding: data, as: UTF8.self)
+            if let parameter = error?["meta"]?["param_name"]?.stringValue, let flag = flags[parameter] {
+                throw CLI.fail("\(flag) is invalid: \(message) (\(code))")
+            }
+            if code == "too_many_requests", let http = response as? HTTPURLResponse {
+                let retry = http.value(forHTTPHeaderField: "Retry-After") ?? "?"
+                throw CLI.fail("\(code): \(message) (Retry-After: \(retry) s)")
+            }
             throw CLI.fail("\(code): \(message)")
         }
         return value

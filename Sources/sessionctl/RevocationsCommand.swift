@@ -51,36 +51,4 @@ struct RevocationsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Await: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "await",
-            abstract: "Follow the server as a networkless verifier (VerifierSync) until TOKEN is refused; print how long that took.",
-            discussion: "Exit 0 once refused (revoked, expired, ...), 1 on timeout. The token must verify when the follower starts.")
-        @OptionGroup var server: ServerOptions
-        @Argument(help: "A session token of this server.") var token: String
-        @Option(help: "Give up after this many seconds.") var timeout = 30
-
-        func run() async throws {
-            let client = try server.client()
-            let sync = VerifierSync(configuration: .init(serverURL: client.baseURL, secretKey: client.secretKey))
-            let follower = Task { try await sync.run() }
-            defer { follower.cancel() }
-            guard await sync.waitUntilCurrent(timeout: .seconds(10)) else { throw CLI.fail("could not sync: \(sync.status.lastError ?? "timeout")") }
-            let verifier = sync.verifier(policy: ClaimPolicy())
-            let now = { Int64(Date().timeIntervalSince1970) }
-            do { _ = try verifier.verify(token, now: now()) } catch { throw CLI.fail("the token is already refused: \(error)") }
-            let ready = "following \(client.baseURL): keys \(sync.status.keyIDs.count), revocations \(sync.status.revocationCount); the token verifies\n"
-            FileHandle.standardOutput.write(Data(ready.utf8))
-            let start = ContinuousClock.now
-            while ContinuousClock.now - start < .seconds(timeout) {
-                do { _ = try verifier.verify(token, now: now()) } catch {
-                    let elapsed = ContinuousClock.now - start
-                    print("refused after \(elapsed): \(error.code)")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-            throw CLI.fail("still valid after \(timeout) s")
-        }
-    }
 }

@@ -28,17 +28,20 @@ struct SessionsCommand: AsyncParsableCommand {
         @Option(name: .customLong("expires-in"), help: "Token lifetime in seconds (30…315360000).")
         var expiresIn: Int64?
 
+        func validate() throws { try TokenMintCommand.validateLifetime(expiresIn) }
+
         func run() async throws {
             let client = try server.client()
             var userID = user
             if userID == nil {
                 userID = try await client.call("POST", "/users", body: .object(["first_name": .string("Test")]))["id"]?.stringValue
             }
-            let session = try await client.call("POST", "/sessions", body: .object(["user_id": .string(userID ?? "")]))
+            let session = try await client.call("POST", "/sessions", body: .object(["user_id": .string(userID ?? "")]), flags: ["user_id": "--user"])
             let id = session["id"]?.stringValue ?? ""
             var tokenBody: JSONObject = [:]
             if let expiresIn { tokenBody["expires_in_seconds"] = .integer(expiresIn) }
-            let token = try await client.call("POST", "/sessions/\(APIClient.segment(id))/tokens", body: .object(tokenBody))
+            let token = try await client.call(
+                "POST", "/sessions/\(APIClient.segment(id))/tokens", body: .object(tokenBody), flags: ["expires_in_seconds": "--expires-in"])
             printJSON(session)
             print(token["jwt"]?.stringValue ?? "")
         }
@@ -52,12 +55,20 @@ struct SessionsCommand: AsyncParsableCommand {
         @Option(help: "Only this status (active, revoked, expired, …).") var status: String?
         @Option(help: "At most this many (1…500).") var limit = 10
 
+        func validate() throws {
+            guard (1...500).contains(limit) else { throw ValidationError("--limit must be from 1 to 500") }
+            guard user != nil || client != nil else { throw ValidationError("--user or --client is required") }
+        }
+
         func run() async throws {
             var query = ["limit=\(limit)"]
             if let user { query.append("user_id=\(APIClient.segment(user))") }
             if let client { query.append("client_id=\(APIClient.segment(client))") }
             if let status { query.append("status=\(APIClient.segment(status))") }
-            printJSON(try await server.client().call("GET", "/sessions?" + query.joined(separator: "&")))
+            printJSON(
+                try await server.client().call(
+                    "GET", "/sessions?" + query.joined(separator: "&"),
+                    flags: ["user_id": "--user", "client_id": "--client", "status": "--status", "limit": "--limit"]))
         }
     }
 
@@ -67,49 +78,6 @@ struct SessionsCommand: AsyncParsableCommand {
         @Argument(help: "The session id.") var id: String
 
         func run() async throws { printJSON(try await server.client().call("POST", "/sessions/\(APIClient.segment(id))/revoke")) }
-    }
-}
-
-struct UsersCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Users on a running server.", subcommands: [Create.self, List.self, Delete.self, SignOut.self])
-
-    struct SignOut: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "sign-out", abstract: "Revoke every session and token of a user (one user-wide revocation entry).")
-        @OptionGroup var server: ServerOptions
-        @Argument(help: "The user id.") var id: String
-        func run() async throws { printJSON(try await server.client().call("POST", "/users/\(APIClient.segment(id))/sessions/revoke")) }
-    }
-
-    struct Create: AsyncParsableCommand {
-        @OptionGroup var server: ServerOptions
-        @Option(name: .customLong("first-name")) var firstName: String?
-        @Option(name: .customLong("last-name")) var lastName: String?
-        @Option(help: "An email address (repeatable).") var email: [String] = []
-        @Option(name: .customLong("external-id")) var externalID: String?
-
-        func run() async throws {
-            var body: JSONObject = [:]
-            if let firstName { body["first_name"] = .string(firstName) }
-            if let lastName { body["last_name"] = .string(lastName) }
-            if !email.isEmpty { body["email_address"] = .array(email.map(JSONValue.string)) }
-            if let externalID { body["external_id"] = .string(externalID) }
-            printJSON(try await server.client().call("POST", "/users", body: .object(body)))
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        @OptionGroup var server: ServerOptions
-        @Option(help: "At most this many (1…500).") var limit = 10
-        func run() async throws { printJSON(try await server.client().call("GET", "/users?limit=\(limit)")) }
-    }
-
-    struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a user; every token of theirs is revoked.")
-        @OptionGroup var server: ServerOptions
-        @Argument(help: "The user id.") var id: String
-        func run() async throws { printJSON(try await server.client().call("DELETE", "/users/\(APIClient.segment(id))")) }
     }
 }
 
@@ -125,11 +93,13 @@ struct TemplatesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the templates (up to 500).")
         @OptionGroup var server: ServerOptions
         func run() async throws { printJSON(try await server.client().call("GET", "/jwt_templates?limit=500")) }
     }
 
     struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a template by id; tokens already minted from it stay valid.")
         @OptionGroup var server: ServerOptions
         @Argument(help: "The template id (jtmp_…).") var id: String
         func run() async throws { printJSON(try await server.client().call("DELETE", "/jwt_templates/\(APIClient.segment(id))")) }

@@ -8,7 +8,7 @@ struct Sessionctl: AsyncParsableCommand {
         abstract: "Tessera's command-line tool: keys, JWKS, and session tokens.",
         subcommands: [
             KeysCommand.self, JWKSCommand.self, TokenCommand.self, SessionsCommand.self, UsersCommand.self, TemplatesCommand.self,
-            RevocationsCommand.self, SecretKeysCommand.self, TenantsCommand.self, AuditCommand.self,
+            RevocationsCommand.self, SecretKeysCommand.self, TenantsCommand.self, AuditCommand.self, BackupCommand.self,
             DemoCommand.self,
         ]
     )

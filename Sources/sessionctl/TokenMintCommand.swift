@@ -2,31 +2,48 @@ import ArgumentParser
 import SessionCrypto
 import SessionTokens
 
-struct TokenMintCommand: ParsableCommand {
+/// Two ways to mint: from a key directory (`--keys`, offline: for tests and demos), or by a running server for one of its
+/// sessions (`--session`, with `--url`/`--secret-key`), which signs with the tenant's key or the template's own.
+struct TokenMintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mint",
-        abstract: "Mint a session token, or a template token with --template.",
-        discussion: "Prints the compact JWT on stdout. Time comes from the clock unless --now is given.")
+        abstract: "Mint a session token, or a template token with --template: offline with --keys, or by a server with --session.",
+        discussion: """
+            Prints the compact JWT on stdout.
+            Offline: --keys DIR --sid ID (--sub or --user), and --template FILE for a template token; time comes from the \
+            clock unless --now is given.
+            By a server: --session ID (with --url and --secret-key, or TESSERA_URL and TESSERA_SECRET_KEY), and \
+            --template NAME for a template token of the server's (POST /v1/sessions/{id}/tokens[/{template}]).
+            """)
 
-    @Option(help: "The key directory.")
-    var keys: String
+    @Option(help: "The key directory (offline minting).")
+    var keys: String?
+
+    @Option(help: "A session of the server to mint for (server minting; needs --url/--secret-key or their variables).")
+    var session: String?
+
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "The user id (sub). Defaults to the id in --user.")
     var sub: String?
 
     @Option(help: "The session id (sid).")
-    var sid: String
+    var sid: String?
 
-    @Option(help: "Signing algorithm: RS256, ES256 or EdDSA.")
-    var alg: String = "RS256"
+    @Option(help: "Signing algorithm: RS256, ES256 or EdDSA (offline; default RS256).")
+    var alg: String?
 
-    @Option(help: "The issuer (iss).")
-    var issuer: String = "http://127.0.0.1:8080"
+    @Option(help: "The issuer (iss; offline; default http://127.0.0.1:8080).")
+    var issuer: String?
 
     @Option(help: "The authorized party (azp), when known.")
     var azp: String?
 
-    @Option(help: "A JWT template file in Clerk's shape: {\"name\", \"claims\", \"lifetime\"?, \"allowed_clock_skew\"?}.")
+    @Option(
+        help: """
+            Offline: a JWT template file in Clerk's shape ({"name", "claims", "lifetime"?, "allowed_clock_skew"?}). \
+            With --session: the name of one of the server's templates.
+            """)
     var template: String?
 
     @Option(help: "A user file in Clerk's Backend API shape, for the template's shortcodes.")
@@ -38,14 +55,48 @@ struct TokenMintCommand: ParsableCommand {
     @Option(help: "Unix time to mint at (default: now).")
     var now: Int64?
 
+    /// The server's and the minter's range of lifetimes, checked before anything else so the error names the flag.
+    static func validateLifetime(_ expiresIn: Int64?) throws {
+        if let expiresIn, !(30...315_360_000).contains(expiresIn) { throw ValidationError("--expires-in must be from 30 to 315360000 seconds") }
+    }
+
     func validate() throws {
-        if sub == nil, user == nil { throw ValidationError("give --sub, or --user with an id") }
+        try Self.validateLifetime(expiresIn)
+        if session != nil {
+            if keys != nil { throw ValidationError("give --keys (offline) or --session (by a server), not both") }
+            let offline: [(String, Bool)] = [
+                ("--sub", sub != nil), ("--sid", sid != nil), ("--user", user != nil), ("--azp", azp != nil), ("--now", now != nil),
+                ("--alg", alg != nil), ("--issuer", issuer != nil),
+            ]
+            if let (flag, _) = offline.first(where: { $0.1 }) { throw ValidationError("\(flag) is for offline minting (--keys), not --session") }
+            return
+        }
+        if keys == nil { throw ValidationError("--keys is required for offline minting (or --session to mint by a server)") }
+        if server.url != nil || server.secretKey != nil { throw ValidationError("--url and --secret-key need --session") }
+        if sid == nil { throw ValidationError("--sid is required with --keys") }
+        if sub == nil, user == nil { throw ValidationError("--sub is required with --keys (or --user with an id)") }
         if user != nil, template == nil { throw ValidationError("--user only matters with --template") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if let session { return try await mintByServer(session: session) }
+        try mintOffline(keys: keys!, sid: sid!)
+    }
+
+    private func mintByServer(session: String) async throws {
+        var path = "/sessions/\(APIClient.segment(session))/tokens"
+        if let template { path += "/\(APIClient.segment(template))" }
+        var body: JSONObject = [:]
+        if let expiresIn { body["expires_in_seconds"] = .integer(expiresIn) }
+        let answer = try await server.client().call("POST", path, body: .object(body), flags: ["expires_in_seconds": "--expires-in"])
+        guard let jwt = answer["jwt"]?.stringValue else { throw CLI.fail("the server answered without a token") }
+        print(jwt)
+    }
+
+    private func mintOffline(keys: String, sid: String) throws {
         let ring = try CLI.loadKeys(keys)
-        let algorithm = try CLI.algorithm(alg)
+        let algorithm = try CLI.algorithm(alg ?? "RS256")
+        let issuer = issuer ?? "http://127.0.0.1:8080"
         guard var signer = ring.signingKey(for: algorithm) else { throw CLI.fail("no active \(algorithm) key in \(keys)") }
         let instant = CLI.now(now)
         do {

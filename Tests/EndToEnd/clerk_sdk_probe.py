@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives Clerk's own Python SDK (clerk-backend-api 7.0.0, installed into .venv by the Makefile) against a
-running session-server, the way a Clerk customer's backend would: users, sessions, session and template tokens,
-JWT templates, the JWKS with the SDK's networkless verification, and error shapes.
+running session-server, the way a Clerk customer's backend would: users (unique identifiers, list filters, count,
+metadata merge), sessions, clients, session and template tokens, JWT templates, the JWKS with the SDK's networkless
+verification, and error shapes.
 
 Usage: clerk_sdk_probe.py BASE_URL SECRET_KEY  (BASE_URL without /v1, e.g. http://127.0.0.1:8080)
 
@@ -13,6 +14,7 @@ import json
 import sys
 import traceback
 import uuid
+import warnings
 
 import httpx
 from clerk_backend_api import Clerk, models
@@ -114,6 +116,85 @@ def _():
     expect(clerk.users.get(user_id=state["user"]).first_name == "Grace", "the change did not persist")
 
 
+def param_of(error):
+    """meta.param_name: the SDK keeps meta as a plain dict."""
+    return error.meta.get("param_name") if isinstance(error.meta, dict) else getattr(error.meta, "param_name", None)
+
+
+def first_error(call):
+    """The first ClerkError of a call that must fail with Clerk's 422 ClerkErrors."""
+    try:
+        call()
+    except models.ClerkErrors as error:
+        expect(error.status_code == 422, f"status {error.status_code}")
+        return error.data.errors[0]
+    raise AssertionError("succeeded; expected HTTP 422")
+
+
+@check("users.create with another user's email or username (any case) raises 422 form_identifier_exists")
+def _():
+    clerk.users.update(user_id=state["user"], username=f"ada{suffix}")
+    for kwargs, param in [({"email_address": [f"ADA-{suffix}@Example.com"]}, "email_address"), ({"username": f"ADA{suffix}"}, "username")]:
+        error = first_error(lambda: clerk.users.create(**kwargs))
+        expect(error.code == "form_identifier_exists" and param_of(error) == param, f"{error.code} {error.meta}")
+        expect(error.message.endswith("is taken. Please try another."), error.message)
+    expect(clerk.users.count(request={"email_address": [f"ada-{suffix}@example.com"]}).total_count == 1, "a duplicate was made")
+
+
+@check("users.update to another user's email raises 422 form_identifier_exists")
+def _():
+    other = clerk.users.create(first_name=f"Bob {suffix}", last_name="Probe", email_address=[f"bob-{suffix}@example.com"],
+                               phone_number=["+1555" + str(int(suffix, 16) % 10**7).zfill(7)], external_id=f"ext-b-{suffix}")
+    state["user2"] = other.id
+    error = first_error(lambda: clerk.users.update(user_id=other.id, username=f"Ada{suffix}"))
+    expect(error.code == "form_identifier_exists" and param_of(error) == "username", f"{error.code} {error.meta}")
+
+
+@check("users.list filters by email_address, user_id, external_id, username, phone_number and query; order_by orders")
+def _():
+    ada, bob = state["user"], state["user2"]
+    def ids(**request):
+        return [u.id for u in clerk.users.list(request={"limit": 100, **request})]
+    expect(ids(email_address=[f"ADA-{suffix}@example.com", f"bob-{suffix}@example.com"]) == [bob, ada], "email_address")
+    expect(ids(user_id=[ada]) == [ada], "user_id")
+    expect(ids(external_id=[f"ext-b-{suffix}"]) == [bob], "external_id")
+    expect(ids(username=[f"ADA{suffix}"]) == [ada], "username")
+    bob_phone = clerk.users.get(user_id=bob).phone_numbers[0].phone_number
+    expect(ids(phone_number=[bob_phone]) == [bob], "phone_number")
+    expect(ids(query=f"-{suffix}@EXAMPLE") == [bob, ada], "query")
+    expect(ids(query=f"Bob {suffix}") == [bob], "query with a space (httpx sends it as +)")
+    # Ada is Grace by now (users.update): "Bob …" sorts first.
+    expect(ids(query=suffix, order_by="first_name") == [bob, ada], "order_by=first_name")
+    expect(ids(query=suffix, order_by="-first_name") == [ada, bob], "order_by=-first_name")
+    expect(ids(query=suffix, order_by="+created_at") == [ada, bob], "order_by=+created_at")
+
+
+@check("users.count counts with the same filters")
+def _():
+    expect(clerk.users.count(request={"query": suffix}).total_count == 2, "query")
+    expect(clerk.users.count(request={"user_id": [state["user"]]}).total_count == 1, "user_id")
+    expect(clerk.users.count(request={"email_address": [f"nobody-{suffix}@example.com"]}).total_count == 0, "nobody")
+
+
+@check("users.list with an unknown order_by or a NUL is 422")
+def _():
+    expect_error(lambda: clerk.users.list(request={"order_by": "password"}), 422, "form_param_format_invalid")
+    expect_error(lambda: clerk.users.list(request={"email_address": ["a\x00@example.com"]}), 422, "form_param_format_invalid")
+    expect_error(lambda: clerk.users.list(request={"limit": 501}), 422)
+
+
+@check("users.update_metadata deep-merges, and a null removes a key")
+def _():
+    user = clerk.users.update_metadata(user_id=state["user"], public_metadata={"level": None, "team": {"name": "core"}},
+                                       private_metadata={"note": "x"})
+    expect(user.public_metadata == {"role": "admin", "team": {"name": "core"}}, f"public {user.public_metadata}")
+    user = clerk.users.update_metadata(user_id=state["user"], public_metadata={"team": {"size": 3}})
+    expect(user.public_metadata == {"role": "admin", "team": {"name": "core", "size": 3}}, f"public {user.public_metadata}")
+    expect(user.private_metadata == {"note": "x"}, f"private {user.private_metadata}")
+    user = clerk.users.update_metadata(user_id=state["user"], public_metadata={"level": 3, "team": None})
+    expect(user.public_metadata == {"role": "admin", "level": 3}, f"public {user.public_metadata}")
+
+
 # ---- sessions and session tokens --------------------------------------------------------------------------
 
 
@@ -146,6 +227,29 @@ def _():
     state["token"] = token
 
 
+@check("clients.list, clients.get and clients.verify answer the session's client")
+def _():
+    client_id = clerk.sessions.get(session_id=state["session"]).client_id
+    with warnings.catch_warnings():  # Clerk marks clients.list deprecated in its SDK; Tessera serves it all the same
+        warnings.simplefilter("ignore", DeprecationWarning)
+        listed = clerk.clients.list(limit=100)
+    expect(client_id in [c.id for c in listed], "not listed")
+    client = clerk.clients.get(client_id=client_id)
+    expect(client.session_ids == [state["session"]] and client.last_active_session_id == state["session"], f"client {client}")
+    expect(client.sessions[0].id == state["session"] and client.sign_in_id is None, "sessions or sign_in_id")
+    verified = clerk.clients.verify(request={"token": state["token"]})
+    expect(verified.id == client_id, f"verified {verified.id}")
+    state["client"] = client_id
+
+
+@check("clients.verify refuses a tampered token with 400 token_invalid; an unknown client is 404")
+def _():
+    head, payload, signature = state["token"].split(".")
+    expect_error(lambda: clerk.clients.verify(request={"token": f"{head}.{payload}.{signature[::-1]}"}), 400, "token_invalid")
+    expect_error(lambda: clerk.clients.verify(request={"token": "not-a-token"}), 400, "token_invalid")
+    expect_error(lambda: clerk.clients.get(client_id="client_" + "0" * 32), 404, "resource_not_found")
+
+
 @check("sessions.create_token honours expires_in_seconds")
 def _():
     claims = claims_of(clerk.sessions.create_token(session_id=state["session"], expires_in_seconds=120).jwt)
@@ -167,6 +271,20 @@ def _():
 def _():
     public = httpx.get(f"{BASE}/.well-known/jwks.json", timeout=15).json()
     expect(sorted(k["kid"] for k in public["keys"]) == sorted(k.kid for k in clerk.jwks.get_jwks().keys), "kids differ")
+
+
+@check("Docs/ComingFromClerk.md's networkless authenticate_request example runs as written")
+def _():
+    import os
+    import pathlib
+    import re
+    import subprocess
+    doc = (pathlib.Path(__file__).resolve().parents[2] / "Docs" / "ComingFromClerk.md").read_text()
+    match = re.search(r"<!-- clerk_sdk_probe.py runs the next block -->\n```text\n(.*?)\n```", doc, re.S)
+    expect(match, "the marked block is missing")
+    env = {**os.environ, "TESSERA_URL": BASE, "TESSERA_SECRET_KEY": SECRET}
+    run = subprocess.run([sys.executable, "-c", match.group(1)], env=env, capture_output=True, text=True, timeout=60)
+    expect(run.returncode == 0 and run.stdout.startswith("signed in: user_"), f"exit {run.returncode}: {run.stderr[-500:]}")
 
 
 # ---- JWT templates and template tokens --------------------------------------------------------------------
@@ -269,8 +387,14 @@ def _():
     expect_error(lambda: clerk.sessions.create_token(session_id=state["session"]), 400, "session_not_active")
 
 
+@check("clients.verify refuses the token of a revoked session")
+def _():
+    expect_error(lambda: clerk.clients.verify(request={"token": state["token"]}), 400, "token_invalid")
+
+
 @check("users.delete deletes, and the user is then 404")
 def _():
+    clerk.users.delete(user_id=state["user2"])
     deleted = clerk.users.delete(user_id=state["user"])
     expect(deleted.deleted and deleted.id == state["user"], f"deleted {deleted}")
     expect_error(lambda: clerk.users.get(user_id=state["user"]), 404, "resource_not_found")

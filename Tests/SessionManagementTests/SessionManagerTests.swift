@@ -25,11 +25,12 @@ struct Harness {
 
     init(
         environment: Instance.Environment = .development, allowsBackendSignIn: Bool = false,
-        configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test")
+        configuration: ManagementConfiguration = ManagementConfiguration(issuer: "https://tessera.test"), events: ManagementEvents = .none
     ) async throws {
         let clock = clock
         manager = SessionManager(
-            store: store, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()), clock: { clock.now })
+            store: store, configuration: configuration, keyEncryption: KeyEncryptionKeys(current: try .generate()), events: events,
+            clock: { clock.now })
         let (tenant, secretKey) = try await manager.createTenant(
             TenantDraft(
                 slug: "app", environment: environment, privateKeyPEM: try Fixtures.testKey("rs256.pem"), allowsBackendSignIn: allowsBackendSignIn))
@@ -48,10 +49,14 @@ struct Harness {
             policy: ClaimPolicy(issuer: manager.issuer(for: instance), audience: audience, requireSessionID: requireSessionID))
     }
 
+    /// The instance's first such user is ada@example.com; later ones get addresses of their own
+    /// (no two users of an instance share one).
     func userWithSession() async throws -> (User, Session) {
+        let count = try await manager.userCount(in: instance, UserQuery(instanceID: instance.id))
+        let email = count == 0 ? "ada@example.com" : "ada+\(count)@example.com"
         let user = try await manager.createUser(
             in: instance,
-            UserDraft(firstName: "Ada", lastName: "Lovelace", emailAddresses: ["ada@example.com"], publicMetadata: ["role": .string("admin")]))
+            UserDraft(firstName: "Ada", lastName: "Lovelace", emailAddresses: [email], publicMetadata: ["role": .string("admin")]))
         return (user, try await manager.createSession(in: instance, userID: user.id))
     }
 }

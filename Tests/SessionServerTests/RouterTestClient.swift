@@ -17,7 +17,7 @@ struct TestResponse: Sendable {
 /// tests need neither (HummingbirdTesting would bring AsyncHTTPClient and BoringSSL into the build).
 struct RouterTestClient: Sendable {
     let responder: RouterResponder<ServerContext>
-    let logger = Logger(label: "tessera.tests")
+    var logger = Logger(label: "tessera.tests")
 
     func execute(uri: String, method: HTTPRequest.Method, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
         var headers = headers

@@ -72,6 +72,21 @@ import Testing
         }
     }
 
+    /// A query value is percent-decoded once: `%2561ctive` is the text `%61ctive`, not `active`.
+    @Test func queryValuesAreDecodedOnce() async throws {
+        let setup = try await Self.setup()
+        let auth: HTTPFields = [.authorization: "Bearer \(setup.key)"]
+        let user = try await setup.manager.createUser(in: try await setup.manager.tenant(slug: "default"), UserDraft(firstName: "Ada"))
+        try await setup.app.test(.router) { client in
+            try await client.execute(uri: "/v1/sessions?user_id=\(user.id)&status=%61ctive", method: .get, headers: auth) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/sessions?user_id=\(user.id)&status=%2561ctive", method: .get, headers: auth) { response in
+                #expect(response.status == .unprocessableContent || response.status == .badRequest)
+            }
+        }
+    }
+
     @Test func unknownRoutesAndBadBodiesAreClerkErrors() async throws {
         let setup = try await Self.setup(maximumBodyBytes: 1024)
         let auth: HTTPFields = [.authorization: "Bearer \(setup.key)", .contentType: "application/json"]

@@ -7,10 +7,12 @@ import Testing
 public enum SessionStoreConformance {
     public typealias Check = @Sendable (any SessionStore) async throws -> Void
 
-    public static var names: [String] { checks.keys.sorted() }
+    public static var names: [String] { allChecks.keys.sorted() }
+
+    static var allChecks: [String: Check] { checks.merging(userChecks) { first, _ in first } }
 
     public static func run(_ name: String, on store: any SessionStore) async throws {
-        guard let check = checks[name] else { Issue.record("no conformance check \(name)"); return }
+        guard let check = allChecks[name] else { Issue.record("no conformance check \(name)"); return }
         try await check(store)
     }
 

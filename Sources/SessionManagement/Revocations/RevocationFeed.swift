@@ -69,6 +69,8 @@ public final class RevocationFeed: Sendable {
 
     /// The stream's position as the tail last saw it.
     public var head: Int64 { state.withLock { $0.head } }
+    /// Long polls waiting for an entry now.
+    public var waitingPolls: Int { state.withLock { $0.waiters.count } }
     /// How many entries the tail holds.
     public var tailCount: Int { state.withLock { $0.tail.count } }
 

@@ -17,7 +17,7 @@ info:
     {"error":{"code","message"}}, with WWW-Authenticate Bearer on every 401. This document is compiled into the
     server and served at /openapi.yaml, /openapi.json and, as an interactive page, /docs.
 tags:
-  - {name: clerk, description: "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies"}
+  - {name: clerk, description: "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies. Each secret key may send 1000 requests per 10 s (production tenant) or 100 (development tenant), per process; over that, 429 too_many_requests with Retry-After. GET /v1/jwks, GET /v1/revocations and the verify routes are not counted"}
   - {name: admin, description: "The tenant admin surface, /t/{slug}/api/v1/admin, authenticated by that tenant's secret key: camelCase, ISO 8601 UTC times with milliseconds, {\"error\":{\"code\",\"message\"}} errors"}
   - {name: sessions, description: "The signed-in user's own sessions, /api/v1/sessions, authenticated by the user's session token (Bearer, or the __session cookie): snake_case, ISO 8601 UTC times; browsers call it directly, with CORS answered for the tenant's allowed_origins only; 429 carries Retry-After"}
   - {name: auth, description: "The user side under /api/v1/auth: the same session operations as the sessions tag, plus the user's OAuth consents and audit events; same authentication, names, times and errors"}
@@ -264,19 +264,55 @@ paths:
     get:
       operationId: listUsers
       tags: [clerk]
+      summary: Users matching Clerk's filters (values of one filter are alternatives, filters combine), in order_by's order
+      description: >
+        Clerk's other filters (organization_id, web3_wallet, banned, the *_query, created_at_*, last_active_at_*,
+        last_sign_in_at_* and provider ones) are answered 422 form_param_format_invalid: Tessera has no data for them,
+        and a silently unfiltered list would be wrong.
       parameters:
+        - {$ref: "#/components/parameters/UserEmailAddress"}
+        - {$ref: "#/components/parameters/UserPhoneNumber"}
+        - {$ref: "#/components/parameters/UserUsername"}
+        - {$ref: "#/components/parameters/UserUserID"}
+        - {$ref: "#/components/parameters/UserExternalID"}
+        - {$ref: "#/components/parameters/UserQuery"}
+        - {$ref: "#/components/parameters/UserOrderBy"}
         - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 10}}
         - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
       responses:
         "200":
-          description: Users, newest first
+          description: Users, newest first unless order_by says otherwise
           content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/User"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
     post:
       operationId: createUser
       tags: [clerk]
+      summary: Create a user; an email address, username or phone number another user of the tenant has (case-insensitively) is 422 form_identifier_exists
       requestBody: {$ref: "#/components/requestBodies/UserRequest"}
       responses:
         "200": {$ref: "#/components/responses/User"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/users/count:
+    get:
+      operationId: countUsers
+      tags: [clerk]
+      summary: How many users match the same filters as the list
+      parameters:
+        - {$ref: "#/components/parameters/UserEmailAddress"}
+        - {$ref: "#/components/parameters/UserPhoneNumber"}
+        - {$ref: "#/components/parameters/UserUsername"}
+        - {$ref: "#/components/parameters/UserUserID"}
+        - {$ref: "#/components/parameters/UserExternalID"}
+        - {$ref: "#/components/parameters/UserQuery"}
+        - {$ref: "#/components/parameters/UserOrderBy"}
+      responses:
+        "200":
+          description: The count
+          content:
+            application/json:
+              schema: {type: object, required: [object, total_count], properties: {object: {const: total_count}, total_count: {type: integer}}}
+        "401": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
   /v1/users/{user_id}:
     parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
@@ -289,6 +325,7 @@ paths:
     patch:
       operationId: updateUser
       tags: [clerk]
+      summary: Update a user; taking another user's email address, username or phone number is 422 form_identifier_exists
       requestBody: {$ref: "#/components/requestBodies/UserRequest"}
       responses:
         "200": {$ref: "#/components/responses/User"}
@@ -300,6 +337,65 @@ paths:
       summary: Delete a user; every token of theirs is revoked with one user-wide entry
       responses:
         "200": {$ref: "#/components/responses/Deleted"}
+        "404": {$ref: "#/components/responses/Error"}
+  /v1/users/{user_id}/metadata:
+    parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
+    patch:
+      operationId: updateUserMetadata
+      tags: [clerk]
+      summary: Deep-merge metadata (objects merge recursively, a member set to null is removed, other values replace); each result is at most 8192 bytes
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties: {public_metadata: {type: object}, private_metadata: {type: object}, unsafe_metadata: {type: object}}
+      responses:
+        "200": {$ref: "#/components/responses/User"}
+        "400": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients:
+    get:
+      operationId: listClients
+      tags: [clerk]
+      summary: The tenant's clients (browsers and devices), newest first, each with its sessions
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 10}}
+        - {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+      responses:
+        "200":
+          description: Clients
+          content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Client"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients/verify:
+    post:
+      operationId: verifyClient
+      tags: [clerk]
+      summary: The client of a session token of this tenant, verified in full (signature, issuer, times, revocation); a bad token is 400 token_invalid
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [token], additionalProperties: false, properties: {token: {type: string}}}
+      responses:
+        "200": {$ref: "#/components/responses/Client"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /v1/clients/{client_id}:
+    parameters: [{name: client_id, in: path, required: true, schema: {type: string}}]
+    get:
+      operationId: getClient
+      tags: [clerk]
+      responses:
+        "200": {$ref: "#/components/responses/Client"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
   /v1/users/{user_id}/sessions/revoke:
     parameters: [{name: user_id, in: path, required: true, schema: {type: string}}]
@@ -809,6 +905,35 @@ paths:
       security: []
       responses:
         "200": {description: Up, content: {application/json: {schema: {type: object}}}}
+  /ready:
+    get:
+      operationId: ready
+      tags: [public]
+      summary: Readiness; the store answers, the default tenant's keys are loaded, the revocation list is caught up
+      security: []
+      responses:
+        "200":
+          description: Ready to serve
+          content: {application/json: {schema: {type: object, required: [status], properties: {status: {type: string, enum: [ready]}}}}}
+        "503":
+          description: Not ready; `failing` names the checks that failed
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status, failing]
+                properties:
+                  status: {type: string, enum: [not_ready]}
+                  failing: {type: array, items: {type: string, enum: [store, signing_keys, revocations]}}
+  /metrics:
+    get:
+      operationId: metrics
+      tags: [public]
+      summary: Metrics in Prometheus text format; open unless --metrics-token is set, then that token as a Bearer credential
+      security: []
+      responses:
+        "200": {description: The metrics (Operations.md lists them), content: {text/plain: {schema: {type: string}}}}
+        "401": {$ref: "#/components/responses/OperatorError"}
   /openapi.yaml:
     get:
       operationId: openAPI
@@ -841,6 +966,13 @@ components:
     sessionToken: {type: http, scheme: bearer, bearerFormat: JWT, description: "The signed-in user's session token, of the tenant that issued it"}
     sessionCookie: {type: apiKey, in: cookie, name: __session, description: "The same session token in the __session cookie, as browsers send it"}
   parameters:
+    UserEmailAddress: {name: email_address, in: query, description: "Repeatable, up to 100; case-insensitive", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserPhoneNumber: {name: phone_number, in: query, description: "Repeatable, up to 100", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserUsername: {name: username, in: query, description: "Repeatable, up to 100; case-insensitive", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserUserID: {name: user_id, in: query, description: "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it", schema: {type: array, items: {type: string}, maxItems: 100}, style: form, explode: true}
+    UserExternalID: {name: external_id, in: query, description: "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it", schema: {type: array, items: {type: string, maxLength: 320}, maxItems: 100}, style: form, explode: true}
+    UserQuery: {name: query, in: query, description: "A case-insensitive substring of an email address, phone number, username, first or last name, user id or external id", schema: {type: string, maxLength: 320}}
+    UserOrderBy: {name: order_by, in: query, description: "A field with an optional + (ascending, the default) or - (descending) prefix; -created_at when absent", schema: {type: string, pattern: "^[+-]?(created_at|updated_at|email_address|phone_number|username|first_name|last_name)$"}}
     SessionID: {name: session_id, in: path, required: true, schema: {type: string}}
     TemplateID: {name: template_id, in: path, required: true, schema: {type: string}}
   requestBodies:
@@ -894,6 +1026,7 @@ components:
               private_metadata: {type: object}
               unsafe_metadata: {type: object}
   responses:
+    Client: {description: A client, content: {application/json: {schema: {$ref: "#/components/schemas/Client"}}}}
     Session: {description: A session, content: {application/json: {schema: {$ref: "#/components/schemas/Session"}}}}
     User: {description: A user, content: {application/json: {schema: {$ref: "#/components/schemas/User"}}}}
     JWTTemplate: {description: A JWT template, content: {application/json: {schema: {$ref: "#/components/schemas/JWTTemplate"}}}}
@@ -1119,6 +1252,20 @@ components:
         created_at: {type: string, format: date-time}
         last_used_at: {type: [string, "null"], format: date-time}
         revoked_at: {type: [string, "null"], format: date-time}
+    Client:
+      type: object
+      required: [object, id, session_ids, sessions, sign_in_id, sign_up_id, last_active_session_id, last_authentication_strategy, created_at, updated_at]
+      properties:
+        object: {const: client}
+        id: {type: string}
+        session_ids: {type: array, items: {type: string}}
+        sessions: {type: array, items: {$ref: "#/components/schemas/Session"}}
+        sign_in_id: {type: "null"}
+        sign_up_id: {type: "null"}
+        last_active_session_id: {type: [string, "null"], description: The active session used most recently}
+        last_authentication_strategy: {type: "null"}
+        created_at: {type: integer}
+        updated_at: {type: integer}
     SessionPage:
       type: object
       required: [data, total_count]
@@ -1170,7 +1317,7 @@ components:
   "tags": [
     {
       "name": "clerk",
-      "description": "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies"
+      "description": "Clerk's Backend API under /v1, authenticated by the tenant's secret key (sk_test_… / sk_live_…): snake_case, Unix-millisecond times, ClerkErrors bodies. Each secret key may send 1000 requests per 10 s (production tenant) or 100 (development tenant), per process; over that, 429 too_many_requests with Retry-After. GET /v1/jwks, GET /v1/revocations and the verify routes are not counted"
     },
     {
       "name": "admin",
@@ -1930,7 +2077,30 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Users matching Clerk's filters (values of one filter are alternatives, filters combine), in order_by's order",
+        "description": "Clerk's other filters (organization_id, web3_wallet, banned, the *_query, created_at_*, last_active_at_*, last_sign_in_at_* and provider ones) are answered 422 form_param_format_invalid: Tessera has no data for them, and a silently unfiltered list would be wrong.\n",
         "parameters": [
+          {
+            "$ref": "#/components/parameters/UserEmailAddress"
+          },
+          {
+            "$ref": "#/components/parameters/UserPhoneNumber"
+          },
+          {
+            "$ref": "#/components/parameters/UserUsername"
+          },
+          {
+            "$ref": "#/components/parameters/UserUserID"
+          },
+          {
+            "$ref": "#/components/parameters/UserExternalID"
+          },
+          {
+            "$ref": "#/components/parameters/UserQuery"
+          },
+          {
+            "$ref": "#/components/parameters/UserOrderBy"
+          },
           {
             "name": "limit",
             "in": "query",
@@ -1953,7 +2123,7 @@ components:
         ],
         "responses": {
           "200": {
-            "description": "Users, newest first",
+            "description": "Users, newest first unless order_by says otherwise",
             "content": {
               "application/json": {
                 "schema": {
@@ -1964,6 +2134,12 @@ components:
                 }
               }
             }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
           }
         }
       },
@@ -1972,12 +2148,75 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Create a user; an email address, username or phone number another user of the tenant has (case-insensitively) is 422 form_identifier_exists",
         "requestBody": {
           "$ref": "#/components/requestBodies/UserRequest"
         },
         "responses": {
           "200": {
             "$ref": "#/components/responses/User"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/users/count": {
+      "get": {
+        "operationId": "countUsers",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "How many users match the same filters as the list",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/UserEmailAddress"
+          },
+          {
+            "$ref": "#/components/parameters/UserPhoneNumber"
+          },
+          {
+            "$ref": "#/components/parameters/UserUsername"
+          },
+          {
+            "$ref": "#/components/parameters/UserUserID"
+          },
+          {
+            "$ref": "#/components/parameters/UserExternalID"
+          },
+          {
+            "$ref": "#/components/parameters/UserQuery"
+          },
+          {
+            "$ref": "#/components/parameters/UserOrderBy"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The count",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "object",
+                    "total_count"
+                  ],
+                  "properties": {
+                    "object": {
+                      "const": "total_count"
+                    },
+                    "total_count": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
           },
           "422": {
             "$ref": "#/components/responses/Error"
@@ -2015,6 +2254,7 @@ components:
         "tags": [
           "clerk"
         ],
+        "summary": "Update a user; taking another user's email address, username or phone number is 422 form_identifier_exists",
         "requestBody": {
           "$ref": "#/components/requestBodies/UserRequest"
         },
@@ -2039,6 +2279,189 @@ components:
         "responses": {
           "200": {
             "$ref": "#/components/responses/Deleted"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/users/{user_id}/metadata": {
+      "parameters": [
+        {
+          "name": "user_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "patch": {
+        "operationId": "updateUserMetadata",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "Deep-merge metadata (objects merge recursively, a member set to null is removed, other values replace); each result is at most 8192 bytes",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "public_metadata": {
+                    "type": "object"
+                  },
+                  "private_metadata": {
+                    "type": "object"
+                  },
+                  "unsafe_metadata": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/User"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients": {
+      "get": {
+        "operationId": "listClients",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "The tenant's clients (browsers and devices), newest first, each with its sessions",
+        "parameters": [
+          {
+            "name": "limit",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 500,
+              "default": 10
+            }
+          },
+          {
+            "name": "offset",
+            "in": "query",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "default": 0
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Clients",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Client"
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients/verify": {
+      "post": {
+        "operationId": "verifyClient",
+        "tags": [
+          "clerk"
+        ],
+        "summary": "The client of a session token of this tenant, verified in full (signature, issuer, times, revocation); a bad token is 400 token_invalid",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "token"
+                ],
+                "additionalProperties": false,
+                "properties": {
+                  "token": {
+                    "type": "string"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Client"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "422": {
+            "$ref": "#/components/responses/Error"
+          }
+        }
+      }
+    },
+    "/v1/clients/{client_id}": {
+      "parameters": [
+        {
+          "name": "client_id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "getClient",
+        "tags": [
+          "clerk"
+        ],
+        "responses": {
+          "200": {
+            "$ref": "#/components/responses/Client"
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
           },
           "404": {
             "$ref": "#/components/responses/Error"
@@ -3900,6 +4323,97 @@ components:
         }
       }
     },
+    "/ready": {
+      "get": {
+        "operationId": "ready",
+        "tags": [
+          "public"
+        ],
+        "summary": "Readiness; the store answers, the default tenant's keys are loaded, the revocation list is caught up",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "Ready to serve",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "ready"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready; `failing` names the checks that failed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status",
+                    "failing"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "not_ready"
+                      ]
+                    },
+                    "failing": {
+                      "type": "array",
+                      "items": {
+                        "type": "string",
+                        "enum": [
+                          "store",
+                          "signing_keys",
+                          "revocations"
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "metrics",
+        "tags": [
+          "public"
+        ],
+        "summary": "Metrics in Prometheus text format; open unless --metrics-token is set, then that token as a Bearer credential",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The metrics (Operations.md lists them)",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/OperatorError"
+          }
+        }
+      }
+    },
     "/openapi.yaml": {
       "get": {
         "operationId": "openAPI",
@@ -4001,6 +4515,98 @@ components:
       }
     },
     "parameters": {
+      "UserEmailAddress": {
+        "name": "email_address",
+        "in": "query",
+        "description": "Repeatable, up to 100; case-insensitive",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserPhoneNumber": {
+        "name": "phone_number",
+        "in": "query",
+        "description": "Repeatable, up to 100",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserUsername": {
+        "name": "username",
+        "in": "query",
+        "description": "Repeatable, up to 100; case-insensitive",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserUserID": {
+        "name": "user_id",
+        "in": "query",
+        "description": "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserExternalID": {
+        "name": "external_id",
+        "in": "query",
+        "description": "Repeatable, up to 100; a - prefix excludes the id, + (or none) includes it",
+        "schema": {
+          "type": "array",
+          "items": {
+            "type": "string",
+            "maxLength": 320
+          },
+          "maxItems": 100
+        },
+        "style": "form",
+        "explode": true
+      },
+      "UserQuery": {
+        "name": "query",
+        "in": "query",
+        "description": "A case-insensitive substring of an email address, phone number, username, first or last name, user id or external id",
+        "schema": {
+          "type": "string",
+          "maxLength": 320
+        }
+      },
+      "UserOrderBy": {
+        "name": "order_by",
+        "in": "query",
+        "description": "A field with an optional + (ascending, the default) or - (descending) prefix; -created_at when absent",
+        "schema": {
+          "type": "string",
+          "pattern": "^[+-]?(created_at|updated_at|email_address|phone_number|username|first_name|last_name)$"
+        }
+      },
       "SessionID": {
         "name": "session_id",
         "in": "path",
@@ -4150,6 +4756,16 @@ components:
       }
     },
     "responses": {
+      "Client": {
+        "description": "A client",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Client"
+            }
+          }
+        }
+      },
       "Session": {
         "description": "A session",
         "content": {
@@ -5149,6 +5765,63 @@ components:
               "null"
             ],
             "format": "date-time"
+          }
+        }
+      },
+      "Client": {
+        "type": "object",
+        "required": [
+          "object",
+          "id",
+          "session_ids",
+          "sessions",
+          "sign_in_id",
+          "sign_up_id",
+          "last_active_session_id",
+          "last_authentication_strategy",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "object": {
+            "const": "client"
+          },
+          "id": {
+            "type": "string"
+          },
+          "session_ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "sessions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Session"
+            }
+          },
+          "sign_in_id": {
+            "type": "null"
+          },
+          "sign_up_id": {
+            "type": "null"
+          },
+          "last_active_session_id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The active session used most recently"
+          },
+          "last_authentication_strategy": {
+            "type": "null"
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "updated_at": {
+            "type": "integer"
           }
         }
       },

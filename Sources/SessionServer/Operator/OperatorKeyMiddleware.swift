@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import SessionManagement
 import SessionStorage
 
@@ -15,9 +16,14 @@ struct OperatorKeyMiddleware: RouterMiddleware {
         let keyID: String
         do { (_, scope, keyID) = try await manager.authenticateKey(credential) } catch {
             // An unknown key is a 401; a store that cannot answer is not the caller's fault.
-            throw error.code == .unauthenticated ? APIError.unauthenticated : APIError(error)
+            guard error.code == .unauthenticated else { throw APIError(error) }
+            context.logger.security(.refusedOperatorKey, ["reason": "unknown_key"])
+            throw APIError.unauthenticated
         }
-        guard scope == .operator else { throw APIError.unauthenticated }
+        guard scope == .operator else {
+            context.logger.security(.refusedOperatorKey, ["reason": "tenant_key"])
+            throw APIError.unauthenticated
+        }
         var context = context
         context.principal = .operator
         let authenticated = context

@@ -9,7 +9,8 @@ struct ClerkRoutes {
     let gateway: GatewayVerifier
 
     func register(_ router: Router<ServerContext>) {
-        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager))
+        let limits = configuration.rateLimits ? V1RateLimiter(configuration.v1RateLimit) : nil
+        let v1 = router.group("v1").add(middleware: SecretKeyMiddleware(manager: manager, limits: limits))
         v1.get("jwks") { _, context in
             let tenant = try await manager.tenantKeys(for: try context.requireInstance())
             let now = manager.now
@@ -18,6 +19,7 @@ struct ClerkRoutes {
         }
         SessionRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         UserRoutes(manager: manager, configuration: configuration).register(v1)
+        ClientRoutes(manager: manager, configuration: configuration, gateway: gateway).register(v1)
         TemplateRoutes(manager: manager, configuration: configuration).register(v1)
         RevocationRoutes(manager: manager).register(v1)
     }

@@ -51,10 +51,10 @@ extension Request {
         return try ClerkError.checkID(text, kind, parameter: name)
     }
 
+    /// A query parameter's value, percent-decoded once (by Hummingbird): decoding it again would turn
+    /// `%2525` into `%` and let an escaped escape through as a character the client never sent.
     func query(_ name: String) -> String? {
-        uri.queryParameters[name[...]].map { value in
-            value.utf8.contains(UInt8(ascii: "%")) ? (String(value).removingPercentEncoding ?? String(value)) : String(value)
-        }
+        uri.queryParameters[name[...]].map(String.init)
     }
 
     func queryInteger(_ name: String, default fallback: Int) throws -> Int {

@@ -3,7 +3,7 @@ import SessionManagement
 import SessionStorage
 import SessionTokens
 
-/// `/v1/users`: the minimal users resource sessions and templates need.
+/// `/v1/users`: create, list and count with Clerk's filters, get, update, merge metadata, delete.
 struct UserRoutes {
     let manager: SessionManager
     let configuration: ServerConfiguration
@@ -14,10 +14,24 @@ struct UserRoutes {
             return JSONResponse.make(UserDTO.json(try await manager.createUser(in: try context.requireInstance(), draft)))
         }
         group.get("users") { request, context in
-            let page = try await manager.users(
-                in: try context.requireInstance(), limit: try request.queryInteger("limit", default: 10),
-                offset: try request.queryInteger("offset", default: 0))
+            let instance = try context.requireInstance()
+            let query = try UserListParameters.query(request, instanceID: instance.id, paged: true)
+            let page = try await manager.users(in: instance, query)
             return JSONResponse.make(.array(page.items.map(UserDTO.json)))
+        }
+        // A constant segment: Hummingbird's trie prefers it to `users/:id`.
+        group.get("users/count") { request, context in
+            let instance = try context.requireInstance()
+            let count = try await manager.userCount(in: instance, try UserListParameters.query(request, instanceID: instance.id, paged: false))
+            return JSONResponse.make(.object(["object": .string("total_count"), "total_count": .integer(Int64(count))]))
+        }
+        group.patch("users/:id/metadata") { request, context in
+            let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes)
+                .allowOnly(["public_metadata", "private_metadata", "unsafe_metadata"])
+            let user = try await manager.updateUserMetadata(
+                in: try context.requireInstance(), id: try context.pathID("id", .user), public: try body.jsonObject("public_metadata"),
+                private: try body.jsonObject("private_metadata"), unsafe: try body.jsonObject("unsafe_metadata"))
+            return JSONResponse.make(UserDTO.json(user))
         }
         group.get("users/:id") { _, context in
             JSONResponse.make(UserDTO.json(try await manager.user(in: try context.requireInstance(), id: try context.pathID("id", .user))))

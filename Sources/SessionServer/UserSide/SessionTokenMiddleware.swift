@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import SessionManagement
 import SessionNetwork
 import SessionStorage
@@ -38,7 +39,10 @@ struct SessionTokenMiddleware: RouterMiddleware {
         let now = manager.now
         if let limits {
             let verdict = limits.perAddress.take(client?.description ?? "unknown", now: now)
-            guard verdict.allowed else { return UserSideError.rateLimited(retryAfter: verdict.retryAfter) }
+            guard verdict.allowed else {
+                Self.limited(context, by: "address")
+                return UserSideError.rateLimited(retryAfter: verdict.retryAfter)
+            }
         }
         guard let (token, viaCookie) = Self.token(in: request) else { throw UserSideError.unauthenticated }
         let principal: UserPrincipal
@@ -59,6 +63,7 @@ struct SessionTokenMiddleware: RouterMiddleware {
         if let limits {
             let verdict = limits.perSession.take(principal.sessionID, now: now)
             guard verdict.allowed else {
+                Self.limited(context, by: "session")
                 var limited = UserSideError.rateLimited(retryAfter: verdict.retryAfter)
                 limited.headers.append(contentsOf: headers)
                 return limited
@@ -162,6 +167,14 @@ struct SessionTokenMiddleware: RouterMiddleware {
             else { return nil }
             return parsed.keyID
         }
+    }
+}
+
+extension SessionTokenMiddleware {
+    /// A refusal for rate: counted (`surface="user_side"`) and logged as a security event.
+    static func limited(_ context: ServerContext, by limit: String) {
+        context.observation?.metrics.rateLimited(.userSide)
+        context.logger.security(.rateLimited, ["surface": "user_side", "limit": .string(limit)])
     }
 }
 

@@ -5,8 +5,8 @@ public actor InMemorySessionStore: SessionStore {
     var instanceTable: [String: Instance] = [:]
     var secretKeys: [String: SecretKeyRecord] = [:]
     var signingKeyList: [SigningKeyRecord] = []
-    private var users: [String: User] = [:]
-    private var clients: [String: Client] = [:]
+    var users: [String: User] = [:]
+    var clients: [String: Client] = [:]
     private var sessions: [String: Session] = [:]
     var templates: [String: JWTTemplateRecord] = [:]
     var revocationList: [Revocation] = []
@@ -30,6 +30,7 @@ public actor InMemorySessionStore: SessionStore {
         guard instanceTable[user.instanceID] != nil else { throw Self.missing("instance", user.instanceID) }
         guard users[user.id] == nil else { throw StorageError(.conflict, "user \(user.id) exists") }
         try checkExternalID(user)
+        try checkIdentifiers(user)
         let event = try prepare(audit, instanceID: user.instanceID)
         users[user.id] = user
         commit(event)
@@ -50,15 +51,11 @@ public actor InMemorySessionStore: SessionStore {
         users.values.first { $0.instanceID == instanceID && $0.externalID == externalID }
     }
 
-    public func users(instanceID: String, limit: Int, offset: Int) -> Page<User> {
-        let all = users.values.filter { $0.instanceID == instanceID }.sorted(by: Self.newestFirst)
-        return Page(items: Array(all.dropFirst(offset).prefix(limit)), totalCount: all.count)
-    }
-
     public func updateUser(_ user: User, retainUntil: Int64, audit: AuditDraft?) throws(StorageError) -> Revocation {
         try user.checkStorable()
         guard self.user(instanceID: user.instanceID, id: user.id) != nil else { throw Self.missing("user", user.id) }
         try checkExternalID(user)
+        try checkIdentifiers(user)
         let event = try prepare(audit, instanceID: user.instanceID)
         users[user.id] = user
         defer { commit(event) }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import SessionTokens
 import Synchronization
@@ -24,6 +25,7 @@ extension VerifierSync {
                 if Task.isCancelled { return }
                 logger.warning("revocation feed request failed", metadata: ["cursor": "\(cursor)", "error": "\(error)"])
                 progress.withLock { $0.feedError = "\(error)" }
+                metrics.feedErrors.increment()
                 caughtUp = false
                 do { try await Task.sleep(for: retry) } catch { return }
                 retry = min(retry * 2, configuration.maximumRetryDelay)

@@ -32,6 +32,8 @@ extension VerifierSync {
                     retry = min(retry * 2, configuration.maximumRetryDelay)
                 }
             }
+            // The lag gauges are set here too, four times a second, whatever the feed is doing.
+            metrics.update(keysAge: keys.age, feedAge: revocations.age)
             // A local flag and a deadline are checked four times a second; nothing goes over the network.
             let pause = min(.milliseconds(250), max(.milliseconds(1), nextDue - ContinuousClock.now))
             do { try await Task.sleep(for: pause) } catch { return }

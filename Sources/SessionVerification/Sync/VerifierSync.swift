@@ -3,6 +3,7 @@ import Glibc
 #else
 import Darwin
 #endif
+public import CoreMetrics
 public import Logging
 public import ServiceLifecycle
 public import SessionTokens
@@ -45,6 +46,8 @@ public final class VerifierSync: Service, Sendable {
         public var maximumRetryDelay: Duration = .seconds(5)
         /// How often entries past their retain-until are dropped.
         public var pruneInterval: Duration = .seconds(60)
+        /// Where the follower reports its lag (`VerifierSyncMetrics`); the global `MetricsSystem` when `nil`.
+        public var metricsFactory: (any MetricsFactory)?
 
         public init(serverURL: String, secretKey: String) {
             self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
@@ -82,6 +85,7 @@ public final class VerifierSync: Service, Sendable {
     let wallClock: @Sendable () -> Int64
     let logger: Logger
     let progress = Mutex(Progress())
+    let metrics: VerifierSyncMetrics
 
     /// - Parameter wallClock: now in Unix milliseconds, used only to drop expired entries.
     public init(
@@ -92,6 +96,7 @@ public final class VerifierSync: Service, Sendable {
         self.transport = transport
         self.logger = logger
         self.wallClock = wallClock
+        metrics = VerifierSyncMetrics(factory: configuration.metricsFactory)
         keys = LiveKeys()
         revocations = RevocationList(staleAfter: configuration.staleAfter)
     }
