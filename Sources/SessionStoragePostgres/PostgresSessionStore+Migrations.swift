@@ -13,6 +13,9 @@ extension PostgresSessionStore {
     @discardableResult
     public func migrate() async throws(StorageError) -> [Int32] {
         try await write { db in
+            // Neither the wait for another node's migrations nor an index built over a big table is a
+            // runaway statement: the configured statement_timeout does not apply to this transaction.
+            try await db.execute("SET LOCAL statement_timeout = 0")
             try await db.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
             try await db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")

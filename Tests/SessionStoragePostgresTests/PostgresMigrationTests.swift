@@ -1,5 +1,6 @@
+import PostgresNIO
 import SessionStorage
-import SessionStoragePostgres
+@testable import SessionStoragePostgres
 import Testing
 
 /// Migrations are applied once, under an advisory lock, whichever node starts first.
@@ -40,5 +41,39 @@ struct PostgresMigrationTests {
             #expect(!"\(error)".contains("hunter2"))
         }
         #expect(ContinuousClock.now - started < .seconds(10), "connect_timeout bounds the wait")
+    }
+}
+
+/// A node that starts while another holds the migration lock waits for it, however long, rather
+/// than failing on its statement timeout.
+@Suite(.enabled(if: PostgresTestServer.isConfigured, PostgresTestServer.skipReason), .timeLimit(.minutes(1)))
+struct PostgresMigrationWaitTests {
+    @Test func aNodeWaitsForAnotherNodesMigrationsPastItsStatementTimeout() async throws {
+        try await PostgresTestServer.withDatabase { base in
+            var configuration = base
+            configuration.statementTimeout = 200
+            let first = try await PostgresSessionStore(configuration: configuration, migrate: false)
+            let (holding, held) = AsyncStream<Void>.makeStream()
+            let (release, released) = AsyncStream<Void>.makeStream()
+            // The first node holds the lock (as while applying a long migration) for longer than the timeout.
+            let blocker = Task {
+                try await first.write { db in
+                    try await db.execute("SET LOCAL statement_timeout = 0")
+                    try await db.execute("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))")
+                    held.yield()
+                    for await _ in release {}
+                }
+            }
+            var waiting = holding.makeAsyncIterator()
+            _ = await waiting.next()
+            let second = Task { try await PostgresSessionStore(configuration: configuration) }
+            try await Task.sleep(for: .milliseconds(600))
+            released.finish()
+            try await blocker.value
+            let node = try await second.value
+            #expect(try await node.appliedMigrations() == PostgresSchema.migrations.map(\.version))
+            await node.close()
+            await first.close()
+        }
     }
 }
