@@ -2,7 +2,8 @@
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make openapi  compile Docs/openapi.yaml into the server (Sources/SessionServer/APIDocs/OpenAPIDocument.swift) after editing it
-#   make test   unit tests (swift-testing; the PostgreSQL store against POSTGRES_URL or a throwaway cluster) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server, metrics parsed by prometheus_client and JSON logs, /openapi.yaml from another directory, the Python feed follower, every runnable snippet of README.md and Docs/
+#               (unit tests: the PostgreSQL store's against POSTGRES_URL, or a throwaway cluster from Scripts/postgres-cluster.sh)
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.

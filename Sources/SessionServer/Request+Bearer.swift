@@ -5,8 +5,24 @@ extension Request {
     /// space-free credential), or `nil`: what every key-authenticated surface accepts.
     var bearerCredential: String? {
         guard let header = headers[.authorization] else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].contains(" ") else { return nil }
-        return String(parts[1])
+        return Self.bearerCredential(in: header)
+    }
+
+    /// Byte by byte: every key-authenticated request passes here, and splitting and lowercasing
+    /// the header cost several allocations for a seven-byte comparison.
+    static func bearerCredential(in header: String) -> String? {
+        let bytes = header.utf8
+        let scheme = "bearer".utf8
+        guard bytes.count > scheme.count + 1 else { return nil }
+        var index = bytes.startIndex
+        for expected in scheme {
+            let byte = bytes[index]
+            guard byte | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard bytes[index] == UInt8(ascii: " ") else { return nil }
+        index = bytes.index(after: index)
+        guard !bytes[index...].contains(UInt8(ascii: " ")) else { return nil }
+        return String(header[index...])
     }
 }

@@ -69,6 +69,12 @@ struct SessionRoutes {
         return JSONResponse.make(.object(["data": items, "total_count": .integer(Int64(page.totalCount))]))
     }
 
+    /// RFC 9745's headers of every answer of the deprecated verify, built once.
+    static let deprecationHeaders: HTTPFields = [
+        HTTPField.Name("Deprecation")!: "@1704067200",
+        HTTPField.Name("Link")!: "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\"",
+    ]
+
     /// The legacy endpoint, still served: a valid token of this active session returns the session.
     /// Deprecated (RFC 9745 header); networkless verification is the way (`Docs/Verification.md`).
     private func verify(_ request: Request, _ context: ServerContext) async throws -> Response {
@@ -77,9 +83,7 @@ struct SessionRoutes {
         let instance = try context.requireInstance()
         let tenant = try await manager.tenantKeys(for: instance)
         let sessionID = try context.pathID("id", .session)
-        var headers: HTTPFields = [:]
-        headers[HTTPField.Name("Deprecation")!] = "@1704067200"
-        headers[HTTPField.Name("Link")!] = "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\""
+        let headers = Self.deprecationHeaders
         // The same path as the gateway: a revoked session's token is refused at once.
         let verified: GatewayVerifier.Entry
         do {
