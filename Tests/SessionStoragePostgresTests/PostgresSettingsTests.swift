@@ -47,4 +47,21 @@ struct PostgresSettingsTests {
             }
         }
     }
+
+    /// sslmode=require never falls back to plain TCP: the test cluster speaks no TLS, so the store
+    /// refuses to start (within its connect timeout) instead of sending the password in clear.
+    @Test func requireRefusesAServerWithoutTLS() async throws {
+        var configuration = try PostgresTestServer.configuration()
+        configuration.tls = .require
+        configuration.connectTimeout = 2
+        let started = ContinuousClock.now
+        do throws(StorageError) {
+            let store = try await PostgresSessionStore(configuration: configuration)
+            await store.close()
+            Issue.record("a store opened over plain TCP with sslmode=require")
+        } catch {
+            #expect(error.code == .unavailable)
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
 }
