@@ -3,6 +3,7 @@
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make openapi  compile Docs/openapi.yaml into the server (Sources/SessionServer/APIDocs/OpenAPIDocument.swift) after editing it
 #   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server, metrics parsed by prometheus_client and JSON logs, /openapi.yaml from another directory, the Python feed follower, every runnable snippet of README.md and Docs/
+#               (unit tests: the PostgreSQL store's against POSTGRES_URL, or a throwaway cluster from Scripts/postgres-cluster.sh)
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
@@ -16,7 +17,7 @@ SWIFT ?= swift
 BIN := .build/debug
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv python3-yaml nginx-light chromium
+APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv python3-yaml nginx-light chromium postgresql
 DEV_KEYS := keys/dev
 
 .PHONY: deps build run demo keys openapi test test-unit test-e2e bench soak mutate check clean
@@ -57,8 +58,20 @@ test: deps
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-e2e
 
+# With POSTGRES_URL the PostgreSQL store's tests run against that server; without it, against a throwaway cluster
+# (Scripts/postgres-cluster.sh, stopped at the end, also on failure) when Debian's postgresql is installed; else skipped.
 test-unit:
-	$(SWIFT) test --disable-xctest
+	@if [ -n "$$POSTGRES_URL" ]; then \
+	  echo "PostgreSQL tests against POSTGRES_URL"; $(SWIFT) test --disable-xctest; \
+	elif bash Scripts/postgres-cluster.sh available; then \
+	  trap 'bash Scripts/postgres-cluster.sh stop' EXIT; \
+	  url=$$(bash Scripts/postgres-cluster.sh start) || exit 1; \
+	  echo "PostgreSQL tests against a throwaway cluster: $$url"; \
+	  POSTGRES_URL="$$url" $(SWIFT) test --disable-xctest; \
+	else \
+	  echo "PostgreSQL tests skipped: POSTGRES_URL unset (and no PostgreSQL binaries to start a cluster)"; \
+	  $(SWIFT) test --disable-xctest; \
+	fi
 
 $(PYTHON):
 	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42' 'prometheus-client==0.26.0'
