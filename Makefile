@@ -2,7 +2,8 @@
 #   make run    start session-server on 127.0.0.1:8080 (SQLite ./data/tessera.sqlite, dev keys generated)
 #   make demo   generate dev keys if missing, print the JWKS and a freshly minted, verified token
 #   make openapi  compile Docs/openapi.yaml into the server (Sources/SessionServer/APIDocs/OpenAPIDocument.swift) after editing it
-#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server, metrics parsed by prometheus_client and JSON logs, /openapi.yaml from another directory, the Python feed follower, every runnable snippet of README.md and Docs/
+#   make test   unit tests (swift-testing) + end-to-end: CLI, RFC vectors, PyJWT, Clerk's SDK, crash safety, nginx auth_request, two processes on one database, tenants (PyJWT, live rotation), the admin and user sides (consents, audit, anomalies, CORS, rate limits), data at rest, the audit chain under tampering, connection timeouts, start-up refusals, the /docs page in headless Chromium offline, /v1 rate limits (Clerk's SDK), backups under load, sessionctl against a server, metrics parsed by prometheus_client and JSON logs, /openapi.yaml from another directory, the Python feed follower, every runnable snippet of README.md and Docs/,
+#               three nodes on PostgreSQL behind nginx (POSTGRES_URL, or a throwaway cluster as for the unit tests)
 #               (unit tests: the PostgreSQL store's against POSTGRES_URL, or a throwaway cluster from Scripts/postgres-cluster.sh)
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
@@ -20,7 +21,7 @@ PYTHON := $(VENV)/bin/python
 APT_PACKAGES := libssl-dev libsqlite3-dev libmaxminddb-dev openssl pkg-config python3-venv python3-yaml nginx-light chromium postgresql
 DEV_KEYS := keys/dev
 
-.PHONY: deps build run demo keys openapi test test-unit test-e2e bench soak mutate check clean
+.PHONY: deps build run demo keys openapi test test-unit test-e2e test-e2e-scripts bench soak mutate check clean
 
 # Installs the system packages when one is missing (as root, or through sudo).
 deps:
@@ -76,7 +77,15 @@ test-unit:
 $(PYTHON):
 	@python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check 'clerk-backend-api==7.0.0' 'pyjwt>=2.10' 'cryptography>=42' 'prometheus-client==0.26.0'
 
+# The multi-node scripts need PostgreSQL: POSTGRES_URL, or one throwaway cluster (its own state, beside test-unit's)
+# started for the whole rule and stopped at its end, also on failure; each script makes a database of its own there.
 test-e2e: $(PYTHON)
+	@if [ -n "$$POSTGRES_URL" ] || ! bash Scripts/postgres-cluster.sh available; then $(MAKE) --no-print-directory test-e2e-scripts; \
+	else export POSTGRES_CLUSTER_STATE=.build/postgres-cluster-e2e; trap 'bash Scripts/postgres-cluster.sh stop' EXIT; \
+	  url=$$(bash Scripts/postgres-cluster.sh start) || exit 1; echo "end-to-end: PostgreSQL at a throwaway cluster: $$url"; \
+	  POSTGRES_URL="$$url" $(MAKE) --no-print-directory test-e2e-scripts; fi
+
+test-e2e-scripts: $(PYTHON)
 	@$(SWIFT) build --product sessionctl >/dev/null
 	@$(SWIFT) build --product session-server >/dev/null
 	@set -o pipefail; SESSIONCTL=$(BIN)/sessionctl bash Tests/EndToEnd/rfc-vectors.sh | tee .build/e2e-rfc.log
@@ -101,7 +110,9 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/backup.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-backup.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/cli_server.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-cli-server.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
-	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-multi-node.log
+	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node_stream.py $(BIN)/session-server | tee .build/e2e-multi-node-stream.log
+	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} /^skip /{s++} END {printf "end-to-end: %d passed, %d failed, %d skipped\n", p, f, s; exit f>0}'
 
 bench: deps
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk >/dev/null; }
