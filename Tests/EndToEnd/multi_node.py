@@ -11,17 +11,17 @@ the documented file with only its ports changed), end to end (issue 13):
 - no node's output shows the database password.
 Skipped (one `skip` line) when POSTGRES_URL is unset.
 Usage: multi_node.py SESSION_SERVER SESSIONCTL  (prints ok/FAIL lines; exits 1 on any FAIL)"""
-import os, re, subprocess, sys, time
+import base64, os, re, signal, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Docs", "examples"))
-from multi_node_cluster import Checks, Cluster, metric, took, within  # noqa: E402
+from multi_node_cluster import Checks, Cluster, Node, free_port, metric, took, within  # noqa: E402
 
 server_binary, sessionctl = sys.argv[1], sys.argv[2]
 checks = Checks("multi node")
 check = checks.check
 cluster = Cluster(server_binary, checks)
-import httpx  # noqa: E402  (after the skip: without POSTGRES_URL the script needs nothing from the venv)
+import httpx, jwt  # noqa: E402  (after the skip: without POSTGRES_URL the script needs nothing from the venv)
 from tessera_verifier import TesseraVerifier, TokenRejected  # noqa: E402
 
 
@@ -92,6 +92,7 @@ def revocation_reaches_every_node():
               else "the Swift VerifierSync following node 3 refuses it within 1 s", swift.returncode == 0 and match is not None
               and match.group(2) == "revoked" and seconds < 1.0, out + err)
         check("node 3 mints no token for it", client(node3.base, cluster.secret_key).post(f"/v1/sessions/{session}/tokens").status_code == 400)
+        return token
     finally:
         python.stop()
         if swift.poll() is None:
@@ -140,7 +141,6 @@ def tenants_and_keys_on_every_node():
 
     def minted_kid(node):
         token = client(node.base, key).post(f"/v1/sessions/{session}/tokens").json()["jwt"]
-        import jwt
         return jwt.get_unverified_header(token)["kid"], token
     check("the rotated-in key signs on node 1 after the publication lead", within(20, lambda: minted_kid(node1)[0] == kid, step=0.1) is not None)
     new_kid, after = minted_kid(node1)
@@ -148,6 +148,33 @@ def tenants_and_keys_on_every_node():
     check("and on node 2", gateway(node2.base, after, slug) == 200)
     check("node 3 signs with it too", within(1.0, lambda: minted_kid(node3)[0] == kid) is not None)
     check("a token from before the rotation still verifies on every node", all(gateway(n.base, before, slug) == 200 for n in cluster.nodes))
+    return slug, key
+
+
+def backup_restores(revoked_token, slug, key):
+    """pg_dump of the live database, restored into another: a node on the copy has the tenants, keys and revocations."""
+    url, output = cluster.database.dump_and_restore(cluster.work)
+    if not check("pg_dump copies the live database and pg_restore restores it into a new one", url is not None, output[-500:]):
+        return
+    port = free_port()
+    node = Node(server_binary, 4, port, dict(cluster.nodes[0].env, TESSERA_DATABASE=url, TESSERA_PORT=str(port)), cluster.work)
+    node.launch()
+    try:
+        if not check("a node starts on the restored copy", node.wait_listening(), node.output(since_launch=True)[-800:]):
+            return
+        answer = httpx.get(f"{node.base}/v1/verify", headers={"Authorization": f"Bearer {revoked_token}"}, timeout=10)
+        check("the copy refuses the session revoked before the dump", answer.status_code == 401 and "revoked" in answer.headers.get("www-authenticate", ""),
+              f"{answer.status_code} {answer.headers.get('www-authenticate')}")
+        check("the copy has the tenant made before the dump and accepts its secret key", client(node.base, key).get("/v1/users").status_code == 200)
+
+        def feed(base):
+            return client(base, cluster.secret_key).get("/v1/revocations", params={"after": 0, "limit": 10000}).json()["entries"]
+        copied, live = feed(node.base), feed(cluster.nodes[0].base)
+        check(f"the copy's revocation feed is the live one's ({len(live)} entries)", copied == live and len(live) > 0)
+        check("the copy's JWKS for the tenant is the live one's",
+              httpx.get(f"{node.base}/t/{slug}/.well-known/jwks.json").json() == httpx.get(f"{cluster.nodes[0].base}/t/{slug}/.well-known/jwks.json").json())
+    finally:
+        node.kill(signal.SIGTERM)
 
 
 try:
@@ -158,6 +185,17 @@ try:
     if not cluster.start():
         raise SystemExit(1)
     check("every node is ready", all(httpx.get(f"{n.base}/ready", timeout=10).status_code == 200 for n in cluster.nodes))
+    # A fourth node with another key-encryption key cannot open the sealed keys: it refuses to start.
+    other_kek = os.path.join(cluster.work, "other-kek.b64")
+    with open(other_kek, "w") as f:
+        f.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+    env = dict(cluster.nodes[0].env, TESSERA_KEK_FILE=other_kek, TESSERA_PORT=str(free_port()))
+    try:
+        refused = subprocess.run([server_binary], env=env, capture_output=True, text=True, timeout=30)
+        check("a node with another key-encryption key refuses to start on the database", refused.returncode != 0
+              and "previous-key-encryption-key-file" in refused.stdout + refused.stderr, (refused.stdout + refused.stderr)[-400:])
+    except subprocess.TimeoutExpired:
+        check("a node with another key-encryption key refuses to start on the database", False, "it started")
 
     lb = client(cluster.public_url, cluster.secret_key)
     user = lb.post("/v1/users", json={"first_name": "Spread"}).json()["id"]
@@ -169,8 +207,9 @@ try:
           f"{answers}")
 
     run_probe()
-    revocation_reaches_every_node()
-    tenants_and_keys_on_every_node()
+    revoked_token = revocation_reaches_every_node()
+    slug, tenant_key = tenants_and_keys_on_every_node()
+    backup_restores(revoked_token, slug, tenant_key)
     errors = cluster.nginx_errors()
     check("nginx logged no errors", "[error]" not in errors and "[emerg]" not in errors, errors[-500:])
     cluster.check_no_password_logged()

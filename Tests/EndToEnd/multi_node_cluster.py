@@ -87,8 +87,29 @@ class Database:
         """A query in this database, as its owner: its output lines."""
         return self.sql(statement, database_url=self.url).splitlines()
 
+    def tool(self, name):
+        """pg_dump or pg_restore of the same installation as psql (pg_dump refuses a server newer than itself)."""
+        beside = os.path.join(os.path.dirname(os.path.realpath(self.psql)), name)
+        return beside if os.path.exists(beside) else shutil.which(name)
+
+    def dump_and_restore(self, work):
+        """`pg_dump --format=custom` of the live database, restored with `pg_restore` into a new one (the
+        commands Docs/Operations.md gives): (the copy's URL, or None, and the tools' output)."""
+        dump = os.path.join(work, "backup.dump")
+        done = subprocess.run([self.tool("pg_dump"), "--format=custom", f"--file={dump}", self.url], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            return None, done.stderr
+        self.copy = self.name + "_restored"
+        self.sql(f"CREATE DATABASE {self.copy}" + (f" OWNER {self.role}" if self.role else ""))
+        url = self.url.replace("/" + self.name, "/" + self.copy, 1)
+        role = [f"--role={self.role}"] if self.role else []
+        done = subprocess.run([self.tool("pg_restore"), "--no-owner", *role, f"--dbname={url}", dump], capture_output=True, text=True, timeout=120)
+        return (url if done.returncode == 0 else None), done.stderr
+
     def drop(self):
         self.sql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)", check=False)
+        if getattr(self, "copy", None):
+            self.sql(f"DROP DATABASE IF EXISTS {self.copy} WITH (FORCE)", check=False)
         if self.role:
             self.sql(f"DROP ROLE IF EXISTS {self.role}", check=False)
 
