@@ -112,7 +112,7 @@ test-e2e-scripts: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-multi-node.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node_stream.py $(BIN)/session-server | tee .build/e2e-multi-node-stream.log
-	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} /^skip /{s++} END {printf "end-to-end: %d passed, %d failed, %d skipped\n", p, f, s; exit f>0}'
+	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} /^skip /{s++} /^note /{n++} END {printf "end-to-end: %d passed, %d failed, %d skipped, %d noted\n", p, f, s, n; exit f>0}'
 
 bench: deps
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk >/dev/null; }
