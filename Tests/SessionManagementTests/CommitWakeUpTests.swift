@@ -35,18 +35,22 @@ import Testing
             clock: { harness.clock.now })
         let (_, session) = try await harness.userWithSession()
         _ = try await other.sessionToken(in: harness.instance, sessionID: session.id)
+        // An entry from before the maintenance starts: its first catch-up (at once) brings it.
+        let (_, early) = try await harness.userWithSession()
+        let earlySequence = try #require(try await harness.manager.revokeSession(in: harness.instance, id: early.id).1).sequence
         let bell = Bell()
         // A poll an hour apart: whatever arrives sooner came through the bell.
         let maintenance = Task {
             await other.maintainRevocations(sharedCatchUpInterval: .seconds(3600), commits: { wake in await bell.follow(wake) })
         }
-        #expect(await Self.waitUntil(seconds: 5) { bell.listening })
+        #expect(await Self.waitUntil(seconds: 30) { bell.listening })
+        #expect(await Self.waitUntil(seconds: 30) { await other.revocations.position == earlySequence })
         let (_, entry) = try await harness.manager.revokeSession(in: harness.instance, id: session.id)
         let sequence = try #require(entry).sequence
         try await Task.sleep(for: .milliseconds(300))
         #expect(await other.revocations.position < sequence, "without a wake-up the hour-long poll has not run again")
         bell.ring()
-        #expect(await Self.waitUntil(seconds: 5) { await other.revocations.position == sequence })
+        #expect(await Self.waitUntil(seconds: 30) { await other.revocations.position == sequence })
         await #expect(throws: ManagementError.self) { _ = try await other.sessionToken(in: harness.instance, sessionID: session.id) }
         // Several commits, one wake-up: the catch-up reads them all.
         var last: Int64 = 0
@@ -55,7 +59,7 @@ import Testing
             last = try #require(try await harness.manager.revokeSession(in: harness.instance, id: more.id).1).sequence
         }
         bell.ring()
-        #expect(await Self.waitUntil(seconds: 5) { await other.revocations.position == last })
+        #expect(await Self.waitUntil(seconds: 30) { await other.revocations.position == last })
         maintenance.cancel()
         await maintenance.value
     }
@@ -68,7 +72,7 @@ import Testing
         let maintenance = Task { await other.maintainRevocations(catchUpInterval: .milliseconds(20)) }
         let (_, session) = try await harness.userWithSession()
         let sequence = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1).sequence
-        #expect(await Self.waitUntil(seconds: 5) { await other.revocations.position == sequence })
+        #expect(await Self.waitUntil(seconds: 30) { await other.revocations.position == sequence })
         // An in-memory store is nobody else's: its jobs run here, at once.
         let ran = Mutex(false)
         #expect(await other.exclusively(.revocationPruning) { ran.withLock { $0 = true } })
