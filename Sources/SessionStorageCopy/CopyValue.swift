@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import PostgresNIO
 import SessionStorage
 
 /// One column's value on its way from SQLite to PostgreSQL.
@@ -48,17 +47,14 @@ enum CopyValue: Sendable, Hashable {
         StorageError(.constraint, "\(place) \(what): nothing was copied")
     }
 
-    /// Appends the value as a parameter of the column's type (PostgreSQL coerces each row of an
-    /// INSERT's VALUES list to the target columns, NULLs included).
-    func bind(into bindings: inout PostgresBindings, kind: CopyPlan.Kind) {
-        switch (self, kind) {
-        case (.text(let value), _): bindings.append(value)
-        case (.bytes(let value), _): bindings.append(ByteBuffer(bytes: value))
-        case (.boolean(let value), _): bindings.append(value)
-        // In range: `decode` checked it.
-        case (.integer(let value), .int32): bindings.append(Int32(truncatingIfNeeded: value))
-        case (.integer(let value), _): bindings.append(value)
-        case (.null, _): bindings.appendNull()
+    /// Roughly what the value weighs on the wire (for the size of a statement).
+    var byteCount: Int {
+        switch self {
+        case .null: 4
+        case .text(let text): 4 + text.utf8.count
+        case .bytes(let bytes): 4 + bytes.count
+        case .integer: 12
+        case .boolean: 5
         }
     }
 }

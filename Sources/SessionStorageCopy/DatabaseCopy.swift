@@ -28,17 +28,22 @@ public enum DatabaseCopy {
         public func rows(_ source: String) -> Int? { tables.first { $0.source == source }?.rows }
     }
 
-    /// Rows per INSERT: well inside PostgreSQL's 65,535 parameters for the widest table.
-    static let batchRows = 500
+    /// Rows per page read from SQLite (and per INSERT, unless their values weigh more than `chunkBytes`).
+    static let batchRows = 1_000
 
     /// Copies the database at `path` into `store`'s database, which must hold no row (a new
     /// database: `PostgresSessionStore` has migrated it, and no server has been started on it).
     public static func copy(sqliteAt path: String, into store: PostgresSessionStore) async throws(StorageError) -> Summary {
+        try await copy(sqliteAt: path, into: store, chunkBytes: 64 << 20)
+    }
+
+    /// `chunkBytes`: see `PostgresTarget.chunkBytes` (tests make it small).
+    static func copy(sqliteAt path: String, into store: PostgresSessionStore, chunkBytes: Int) async throws(StorageError) -> Summary {
         let snapshot = try SQLiteSnapshot(path: path)
         defer { snapshot.close() }
         try snapshot.checkSchema()
         return try await store.inBulkTransaction { connection, logger in
-            let target = PostgresTarget(connection: connection, logger: logger)
+            let target = PostgresTarget(connection: connection, logger: logger, chunkBytes: chunkBytes)
             try await target.prepare()
             var tables: [Summary.Table] = []
             for table in CopyPlan.tables {

@@ -6,6 +6,8 @@ import SessionStorage
 struct PostgresTarget {
     let connection: PostgresConnection
     let logger: Logger
+    /// The most bytes of values one INSERT carries (a PostgreSQL value, an array parameter included, holds at most 1 GB).
+    let chunkBytes: Int
 
     private func execute(_ query: PostgresQuery) async throws {
         for try await _ in try await connection.query(query, logger: logger) {}
@@ -60,25 +62,36 @@ struct PostgresTarget {
         }
     }
 
-    /// Inserts a batch of rows (the plan's target columns, in order) with one statement.
+    /// Inserts rows (the plan's target columns, in order): one statement per chunk of at most `chunkBytes` of values
+    /// (or one row), each column one array parameter.
     func insert(_ table: CopyPlan.Table, _ rows: [[CopyValue]]) async throws {
-        guard !rows.isEmpty else { return }
-        let columns = table.targetColumns
-        let kinds = table.columns.map(\.kind) + (table.targetColumns.count > table.columns.count ? [.text] : [])
-        var bindings = PostgresBindings(capacity: rows.count * columns.count)
-        var tuples: [String] = []
-        tuples.reserveCapacity(rows.count)
-        var placeholder = 0
+        var chunk: [[CopyValue]] = []
+        var bytes = 0
         for row in rows {
-            var names: [String] = []
-            for (value, kind) in zip(row, kinds) {
-                value.bind(into: &bindings, kind: kind)
-                placeholder += 1
-                names.append("$\(placeholder)")
+            let size = row.reduce(0) { $0 + $1.byteCount }
+            if !chunk.isEmpty, bytes + size > chunkBytes {
+                try await insertChunk(table, chunk)
+                chunk.removeAll(keepingCapacity: true)
+                bytes = 0
             }
-            tuples.append("(" + names.joined(separator: ", ") + ")")
+            chunk.append(row)
+            bytes += size
         }
-        let sql = "INSERT INTO \(quoted(table.target)) (\(columns.map(quoted).joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))"
+        if !chunk.isEmpty { try await insertChunk(table, chunk) }
+    }
+
+    private func insertChunk(_ table: CopyPlan.Table, _ rows: [[CopyValue]]) async throws {
+        let names = table.targetColumns
+        // The derived column (search key or tenant id) is text.
+        let kinds = table.columns.map(\.kind) + Array(repeating: .text, count: names.count - table.columns.count)
+        var bindings = PostgresBindings(capacity: names.count)
+        var arrays: [String] = []
+        for (index, kind) in kinds.enumerated() {
+            let column = ColumnArray(kind: kind, values: rows.map { $0[index] })
+            bindings.append(column)
+            arrays.append("$\(index + 1)::\(column.sqlType)")
+        }
+        let sql = "INSERT INTO \(quoted(table.target)) (\(names.map(quoted).joined(separator: ", "))) SELECT * FROM unnest(\(arrays.joined(separator: ", ")))"
         try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings))
     }
 

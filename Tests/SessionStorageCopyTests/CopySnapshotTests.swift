@@ -7,7 +7,7 @@ import Testing
 
 /// A copy taken while a server goes on writing to the file is one snapshot: every revoked session
 /// has its entry and every entry its revoked session, although sessions are read well before the
-/// revocation list (pages of 500, written to PostgreSQL in between) and the writer commits
+/// revocation list (pages of 1,000, written to PostgreSQL in between) and the writer commits
 /// revocation after revocation the whole time.
 @Suite(.enabled(if: CopyTestServer.isConfigured, CopyTestServer.skipReason), .timeLimit(.minutes(2)))
 struct CopySnapshotTests {

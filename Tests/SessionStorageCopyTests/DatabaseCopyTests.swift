@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PostgresNIO
 import SessionStorage
-import SessionStorageCopy
+@testable import SessionStorageCopy
 import SessionStoragePostgres
 import SessionStorageSQLite
 import Testing
@@ -85,6 +85,19 @@ struct DatabaseCopyTests {
                 let next = try await postgres.appendAudit(instanceID: "ins_c", draft)
                 #expect(next == (try await sqlite.appendAudit(instanceID: "ins_c", draft)))
                 #expect(AuditChain.verify(try await postgres.auditEvents(AuditQuery(instanceID: "ins_c", limit: 10_000))).isIntact)
+            }
+        }
+    }
+
+    /// Statements cut by size rather than by page (as a page of big values is): every row once, none lost at a cut.
+    @Test func statementsCutBySizeCarryEveryRowOnce() async throws {
+        try await CopyTestServer.withSQLiteFile { path in
+            let sqlite = try SQLiteSessionStore(path: path)
+            try await SampleData.fill(sqlite)
+            try await CopyTestServer.withStore { postgres in
+                let summary = try await DatabaseCopy.copy(sqliteAt: path, into: postgres, chunkBytes: 400)
+                #expect(try await StoreContents.read(postgres, now: Self.now) == (try await StoreContents.read(sqlite, now: Self.now)))
+                for table in summary.tables { #expect(table.rows == (try Self.sqliteCounts(path))[table.source], "\(table.source)") }
             }
         }
     }
