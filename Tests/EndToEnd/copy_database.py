@@ -104,6 +104,8 @@ try:
 
     postgres_server = Server(server_binary, work=sqlite_server.work, **environment)
     postgres_server.env["TESSERA_DATABASE"] = target
+    # On PostgreSQL the key-encryption key is given, never generated: the one the SQLite server generated beside its keys.
+    postgres_server.env["TESSERA_KEK_FILE"] = os.path.join(sqlite_server.work, "keys", "kek.b64")
     if not postgres_server.start():
         check("session-server starts on the PostgreSQL copy", False, postgres_server.output[-800:])
         raise SystemExit(1)
@@ -122,13 +124,13 @@ try:
     after_feed = feed(clerk, 0)
     check("the feed answers the same entries from the start", after_feed.get("entries") == before_feed.get("entries"),
           f"{str(before_feed)[:300]} / {str(after_feed)[:300]}")
-    middle = before_feed["entries"][0]["sequence"] if before_feed.get("entries") else 0
+    middle = before_feed["entries"][0]["seq"] if before_feed.get("entries") else 0
     check("and from a cursor in the middle", feed(clerk, middle).get("entries") == before_feed["entries"][1:])
     check("a follower at the old head gets nothing new", feed(clerk, head).get("entries") == [] and feed(clerk, head).get("snapshot") is False,
           str(feed(clerk, head))[:300])
     clerk.post(f"/v1/sessions/{live[0]}/revoke")
     continued = feed(clerk, head).get("entries", [])
-    check("a revocation on PostgreSQL continues the feed at head + 1", [e.get("sequence") for e in continued] == [head + 1], str(continued)[:300])
+    check("a revocation on PostgreSQL continues the feed at head + 1", [e.get("seq") for e in continued] == [head + 1], str(continued)[:300])
     check("and its token is refused", verify(postgres_server, tokens[live[0]]) == 401)
     after_users = clerk.get("/v1/users", params={"limit": 100}).json()
     check("the Clerk API lists the same users", after_users == before_users and len(after_users) == 2, f"{str(before_users)[:300]} / {str(after_users)[:300]}")
