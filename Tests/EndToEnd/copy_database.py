@@ -1,5 +1,5 @@
 """The move from SQLite to PostgreSQL (Docs/Operations.md): session-server runs on SQLite (users, sessions, tokens, some
-revoked, audited writes), stops; `sessionctl copy-database` copies the file into a new PostgreSQL database; session-server
+revoked, audited writes), a rehearsal copy runs beside it while it writes, it stops; `sessionctl copy-database` copies the file into a new PostgreSQL database; session-server
 starts on the PostgreSQL URL with the same keys. Checks: the copy prints its counts and never the URL's password, and a
 second copy into the now full database is refused with nothing written; after the move, revoked tokens are refused and live
 ones verify, the feed answers the same entries from any cursor and continues from the old head, the Clerk API lists the
@@ -88,12 +88,26 @@ try:
     before_sessions = clerk.get("/v1/sessions", params={"user_id": users[0]}).json()
     before_audit = audit_verify(sqlite_server)
     check("the SQLite audit chain is intact", before_audit[0] == 0, before_audit[1])
+    # A rehearsal while the server runs: the copy reads one snapshot read-only and takes no lock the server waits on.
+    subprocess.run([psql(), admin_url, "-qc", f"CREATE DATABASE {name}_rehearsal"], check=True, capture_output=True)
+    rehearsal = subprocess.Popen([sessionctl, "copy-database", "--from", sqlite_server.database, "--to", database_url(name + "_rehearsal")],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    written = clerk.post("/v1/users", json={"first_name": "During"})
+    rehearsed = rehearsal.communicate(timeout=120)[0]
+    check("a rehearsal copy runs beside the live server, which goes on writing", rehearsal.returncode == 0 and written.status_code == 200,
+          f"{rehearsal.returncode} {rehearsed[-400:]} {written.status_code}")
+    clerk.delete(f"/v1/users/{written.json().get('id')}")
+    before_users = clerk.get("/v1/users", params={"limit": 100}).json()
+    before_feed = feed(clerk, 0)
+    head = before_feed.get("cursor", 0)
+    before_audit = audit_verify(sqlite_server)
     sqlite_server.stop()
 
     copied = subprocess.run([sessionctl, "copy-database", "--from", sqlite_server.database, "--to", target], capture_output=True, text=True)
     output = copied.stdout + copied.stderr
     check("copy-database copies and exits 0", copied.returncode == 0, output[-800:])
-    check("it prints the rows per table", re.search(r"^\s+session\s+5$", copied.stdout, re.M) and re.search(r"^\s+app_user\s+3$", copied.stdout, re.M)
+    # Four users: the three, and the one written during the rehearsal, since deleted (kept as a row, as SQLite keeps it).
+    check("it prints the rows per table", re.search(r"^\s+session\s+5$", copied.stdout, re.M) and re.search(r"^\s+app_user\s+4$", copied.stdout, re.M)
           and f"feed head at {head}" in copied.stdout, copied.stdout)
     check("it never prints the URL's password", password not in output and ":***@" in output, output)
     again = subprocess.run([sessionctl, "copy-database", "--from", sqlite_server.database],
@@ -145,6 +159,7 @@ finally:
     sqlite_server.stop()
     if postgres_server:
         postgres_server.stop()
-    subprocess.run([psql(), admin_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], capture_output=True)
+    for database in (name, name + "_rehearsal"):
+        subprocess.run([psql(), admin_url, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], capture_output=True)
     shutil.rmtree(sqlite_server.work, ignore_errors=True)
 sys.exit(1 if checks.fails else 0)
