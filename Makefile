@@ -112,6 +112,7 @@ test-e2e-scripts: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-multi-node.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/multi_node_stream.py $(BIN)/session-server | tee .build/e2e-multi-node-stream.log
+	@set -o pipefail; bash Scripts/with-postgres.sh $(PYTHON) Tests/EndToEnd/copy_database.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-copy-database.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} /^skip /{s++} /^note /{n++} END {printf "end-to-end: %d passed, %d failed, %d skipped, %d noted\n", p, f, s, n; exit f>0}'
 
 bench: deps
