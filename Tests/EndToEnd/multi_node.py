@@ -36,7 +36,7 @@ def gateway(base, token, slug=None):
 
 # Probe checks that read, through the next node in the round, what the previous request wrote through another:
 # a node's caches (sessions, users, templates) follow the other nodes' commits within milliseconds, not at once, so
-# these fail now and then (measured: about a quarter of reads made right after the write are stale). They are
+# these fail now and then (measured: one read in ten to one in four made right after the write is stale). They are
 # reported as `note` lines when they fail; reads_follow_writes_across_nodes() holds the actual promise (within 1 s).
 READ_AFTER_WRITE = ("users.update changes the first name", "users.update_metadata deep-merges",
                     "sessions.create_token_from_template mints with the template's lifetime", "jwt_templates.delete deletes",
