@@ -165,8 +165,9 @@ class Cluster:
 
     def __init__(self, server_binary, checks, jwks_max_age=1):
         self.server_binary, self.checks = server_binary, checks
+        url = postgres_url_or_skip(checks.prefix)
         self.work = tempfile.mkdtemp(prefix="tessera-multi-node.")
-        self.database = Database(postgres_url_or_skip(checks.prefix))
+        self.database = Database(url)
         self.secret_key = "sk_test_" + os.urandom(24).hex()
         self.operator_key = "op_test_" + os.urandom(24).hex()
         self.nginx_port = free_port()
