@@ -143,6 +143,17 @@ public struct SessionManager: Sendable {
         }
     }
 
+    /// On a store several nodes share, returns once this node has seen every revocation, user update
+    /// and key change committed (by any node) before the call: a request routed here right after a
+    /// write through another node then answers with that write (no session shown active, or token
+    /// minted, after its revocation was acknowledged elsewhere). One indexed read, shared by the
+    /// requests that arrive together; nothing on a store no other node shares, whose commits reach
+    /// the views before they are acknowledged.
+    public func catchUpWithOtherNodes() async throws(ManagementError) {
+        guard store is any SharedStore else { return }
+        try await storage { () async throws(StorageError) in try await revocations.catchUpFresh() }
+    }
+
     /// Runs `body` unless another node of a shared store is running the same job (then, or when
     /// the store cannot say, returns false); a store no other node shares runs it at once.
     public func exclusively(_ job: ExclusiveJob, _ body: @Sendable () async -> Void) async -> Bool {

@@ -33,13 +33,15 @@ struct SecretKeyMiddleware: RouterMiddleware {
             context.logger.security(.refusedSecretKey, ["reason": "operator_key"])
             throw ClerkError.invalidKey
         }
-        if let limits, !V1RateLimiter.isExempt(method: request.method, path: Substring(request.uri.path)),
-            let refusal = limits.take(keyID: keyID, environment: instance.environment, now: manager.now)
-        {
+        let exempt = V1RateLimiter.isExempt(method: request.method, path: Substring(request.uri.path))
+        if let limits, !exempt, let refusal = limits.take(keyID: keyID, environment: instance.environment, now: manager.now) {
             context.observation?.metrics.rateLimited(.v1)
             context.logger.security(.rateLimited, ["surface": "v1", "limit": "secret_key", "tenant": .string(instance.slug)])
             return refusal
         }
+        // Behind a load balancer the previous request may have written through another node. The
+        // verify routes, the feed and the JWKS answer from the lists every node follows anyway.
+        if !exempt { try await manager.catchUpWithOtherNodes() }
         context.principal = .tenantKey(tenant: instance, scope: scope)
         let authenticated = context
         return try await AuditContext.$current.withValue(AuditContext(actor: AuditEvent.Actor(type: .secretKey, id: keyID))) {

@@ -34,37 +34,23 @@ def gateway(base, token, slug=None):
     return httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
 
 
-# Probe checks that read, through the next node in the round, what the previous request wrote through another:
-# a node's caches (sessions, users, templates) follow the other nodes' commits within milliseconds, not at once, so
-# these fail now and then (measured: one read in ten to one in four made right after the write is stale). They are
-# reported as `note` lines when they fail; reads_follow_writes_across_nodes() holds the actual promise (within 1 s).
-READ_AFTER_WRITE = ("users.update changes the first name", "users.update_metadata deep-merges",
-                    "sessions.create_token_from_template mints with the template's lifetime", "jwt_templates.delete deletes",
-                    "sessions.revoke revokes; a revoked session gets no token", "clients.verify refuses the token of a revoked session",
-                    "users.delete deletes")
-
-
+# Every /v1 request (but the verify routes, the feed and the JWKS) first catches this node up with the store's stream
+# (SessionManager.catchUpWithOtherNodes): a read through the next node in the round sees the write the previous
+# request made through another, so the whole probe must pass through the load balancer.
 def run_probe():
     """clerk_sdk_probe.py against nginx's URL: its lines, renamed, become this script's checks."""
     probe = os.path.join(os.path.dirname(os.path.abspath(__file__)), "clerk_sdk_probe.py")
     done = subprocess.run([sys.executable, probe, cluster.public_url, cluster.secret_key], capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith(("ok ", "FAIL "))]
-    stale = []
     for line in lines:
-        name = line.split("probe: ", 1)[-1]
-        if line.startswith("FAIL ") and name.startswith(READ_AFTER_WRITE):
-            stale.append(name)
-            print(f"note {checks.prefix}: through nginx, a read right after a write through another node: {name}", flush=True)
-            continue
-        check("through nginx: " + name, line.startswith("ok "))
-    check(f"Clerk's SDK probe ran through nginx ({len(lines)} checks, {len(stale)} stale reads right after a write noted)",
-          len(lines) >= 30 and (done.returncode == 0 or len(stale) == sum(line.startswith("FAIL ") for line in lines)),
+        check("through nginx: " + line.split("probe: ", 1)[-1], line.startswith("ok "))
+    check(f"Clerk's SDK probe ran through nginx ({len(lines)} checks)", len(lines) >= 30 and done.returncode == 0,
           f"exit {done.returncode}: {done.stderr[-800:]}")
 
 
 def reads_follow_writes_across_nodes(rounds=20):
-    """A write through node 1, then reads through node 2 (whose caches hold the old state): each read shows the
-    write within 1 s. How many of the reads made at once were stale is printed, not judged."""
+    """A write through node 1, then a read through node 2 (whose caches held the old state) made at once: it shows
+    the write (node 2 catches up with the store before answering)."""
     one, two = client(cluster.nodes[0].base, cluster.secret_key), client(cluster.nodes[1].base, cluster.secret_key)
     stale, late = collections.Counter(), collections.Counter()
     for i in range(rounds):
@@ -87,8 +73,8 @@ def reads_follow_writes_across_nodes(rounds=20):
                 if within(1.0, shows) is None:
                     late[name] += 1
     for name in ["a user updated", "a session revoked (GET shows it)", "a session revoked (no token minted)", "a user deleted"]:
-        check(f"{name} through node 1: node 2 shows it within 1 s ({stale[name]} of {rounds} reads made at once were stale)",
-              late[name] == 0, f"{late[name]} still stale after 1 s")
+        check(f"{name} through node 1: node 2's next answer shows it ({rounds} rounds)",
+              stale[name] == 0, f"{stale[name]} of {rounds} reads made at once were stale, {late[name]} still after 1 s")
 
 
 def revocation_reaches_every_node():

@@ -63,6 +63,35 @@ import Testing
     }
 }
 
+extension RevocationStreamTests {
+    @Test func aFreshCatchUpSeesWhatAnotherProcessCommittedBeforeItWasCalledAndCallersShareReads() async throws {
+        let harness = try await Harness()
+        let other = secondProcess(harness)
+        try await other.revocations.start()
+        var last: Int64 = 0
+        for _ in 0..<5 {
+            let (_, session) = try await harness.userWithSession()
+            last = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1).sequence
+        }
+        #expect(await other.revocations.position < last)
+        try await other.revocations.catchUpFresh()
+        #expect(await other.revocations.position == last)
+        // Many callers at once, with commits in between: each returns having seen what was committed before it was called.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<40 {
+                let (_, session) = try await harness.userWithSession()
+                let sequence = try #require(try await harness.manager.revokeSession(in: harness.instance, id: session.id).1).sequence
+                group.addTask {
+                    try await other.revocations.catchUpFresh()
+                    let position = await other.revocations.position
+                    #expect(position >= sequence, "caller \(index) returned before seeing \(sequence)")
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
 /// Sequences a view was handed, in order.
 final class SeenEntries: Sendable {
     private let sequences = Mutex<[Int64]>([])

@@ -29,6 +29,10 @@ public actor RevocationStream {
     /// same entries again (the actor is re-entered while the read is suspended).
     private var reading = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Store reads started, and those that finished without an error: `catchUpFresh` waits for one
+    /// that started after it was called, and every caller waiting meanwhile shares it.
+    private var readsStarted: UInt64 = 0
+    private var readsSucceeded: UInt64 = 0
 
     /// - Parameter views: followers known when the stream is made; others join with `follow(_:)`.
     public init(store: any SessionStore, views: [View] = []) {
@@ -72,6 +76,23 @@ public actor RevocationStream {
         try await advance(through: nil)
     }
 
+    /// Returns once a read of the store that started after this call has been delivered: every entry
+    /// committed before the call, by any process, has then reached every view. For a request that
+    /// must see what another node committed before it arrived (read-after-write through a load
+    /// balancer). Callers arriving together share one read, so a burst costs at most two.
+    public func catchUpFresh() async throws(StorageError) {
+        try await start()
+        let needed = readsStarted + 1
+        while readsSucceeded < needed {
+            if reading {
+                await withCheckedContinuation { waiters.append($0) }
+                continue
+            }
+            // Not reading: the read `advance` starts now is number `needed` or later.
+            try await advance(through: nil)
+        }
+    }
+
     /// The store is read for entries after the position until `target` is reached (or, without
     /// a target, until the store has no more); an entry that directly follows the position is
     /// the usual in-process case and costs no read.
@@ -90,11 +111,13 @@ public actor RevocationStream {
                 waiters = []
                 for waiter in woken { waiter.resume() }
             }
+            readsStarted += 1
             while true {
                 let entries = try await store.allRevocations(after: position, limit: Self.pageLimit)
                 publish(entries)
                 if entries.count < Self.pageLimit { break }
             }
+            readsSucceeded = readsStarted
             if let target, position < target {
                 // Committed but not readable: only a store that breaks its ordering rule does this.
                 throw StorageError(.unavailable, "revocation \(target) is committed but the store returns entries only up to \(position)")
