@@ -11,7 +11,7 @@
 usage: postgres_nodes.py SESSION_SERVER POSTGRES_URL   (POSTGRES_URL: a superuser's URL; a database is created and dropped)
 Environment: PG_BENCH_REVOCATIONS (200), PG_BENCH_RATE (revocations/s, 20), PG_BENCH_SECONDS (wrk seconds a run, 8).
 Ends with one {"bench":"postgres_nodes",...} JSON line."""
-import http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
+import base64, http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 server_binary, server_url = sys.argv[1], sys.argv[2]
@@ -62,6 +62,7 @@ class Node:
             if self.process.poll() is not None:
                 break
             try:
+                # Ready: the store answers and the node's revocation list has reached the store's head.
                 if request(self.client(), "GET", "/ready")[0] == 200:
                     return self
             except OSError:
@@ -117,9 +118,14 @@ class Refusals(threading.Thread):
                 token = self.jobs.pop(0)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                connection.request("GET", "/v1/verify", headers={"Authorization": f"Bearer {token}"})
-                response = connection.getresponse()
-                response.read()
+                try:
+                    connection.request("GET", "/v1/verify", headers={"Authorization": f"Bearer {token}"})
+                    response = connection.getresponse()
+                    response.read()
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    connection = self.node.client()
+                    continue
                 if response.status == 401:
                     break
                 time.sleep(0.0005)
@@ -143,7 +149,13 @@ class Feed(threading.Thread):
     def run(self):
         connection = http.client.HTTPConnection("127.0.0.1", self.node.port, timeout=40)
         while True:
-            status, body = request(connection, "GET", f"/v1/revocations?after={self.cursor}&wait=30")
+            try:
+                status, body = request(connection, "GET", f"/v1/revocations?after={self.cursor}&wait=30")
+            except (OSError, http.client.HTTPException):  # the node stopped (the end of the run) or dropped the connection
+                connection.close()
+                time.sleep(0.1)
+                connection = http.client.HTTPConnection("127.0.0.1", self.node.port, timeout=40)
+                continue
             now = time.monotonic()
             if status != 200:
                 time.sleep(0.1)
@@ -295,7 +307,8 @@ def main():
         raise SystemExit("FAIL postgres nodes: wrk is not installed (make bench installs it)")
     psql(server_url, f"CREATE DATABASE {database}")
     try:
-        subprocess.run(["openssl", "rand", "-base64", "32", "-out", os.path.join(work, "kek.b64")], check=True)
+        with open(os.open(os.path.join(work, "kek.b64"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as kek:
+            kek.write(base64.b64encode(os.urandom(32)).decode() + "\n")
         url = database_url(database)
         nodes = [Node(f"node{i}", url, os.path.join(work, "keys")).start() for i in (1, 2, 3)]
         print(f"PostgreSQL nodes: 3 release session-servers on one database ({psql(server_url, 'SHOW server_version').strip()},"
@@ -315,17 +328,17 @@ def main():
         ceiling = sum(t[0] for t in trivial) / len(trivial)
         print(f"throughput: wrk -t1 -c32 -d{SECONDS}s on loopback; ratios to the trivial route (GET /health on the SQLite node,"
               f" before and after: {trivial[0][0]:.0f} and {trivial[1][0]:.0f} req/s)")
-        print(f"{'route':26}{'req/s':>9} {'ratio':>7} {'vs SQLite':>9} {'p50 ms':>8} {'p99 ms':>8}")
+        print(f"{'route':32}{'req/s':>9} {'ratio':>7} {'vs SQLite':>9} {'p50 ms':>8} {'p99 ms':>8}")
         rows = []
         for route in ("gateway", "mint"):
             base = results[(route, "sqlite_1")][0]
             for name, label in [("sqlite_1", "SQLite, 1 node"), ("pg_1", "PostgreSQL, 1 node"), ("pg_3_nginx", "PostgreSQL, 3 + nginx")]:
                 rate, p50, p99 = results[(route, name)]
-                print(f"{route + ' ' + label:26}{rate:9.0f} {rate / ceiling:7.3f} {rate / base:9.3f} {p50:8.3f} {p99:8.3f}")
+                print(f"{route + ' ' + label:32}{rate:9.0f} {rate / ceiling:7.3f} {rate / base:9.3f} {p50:8.3f} {p99:8.3f}")
                 rows.append({"op": f"{route}.{name}", "per_s": round(rate), "ratio": round(rate / ceiling, 3),
                              "vs_sqlite": round(rate / base, 3), "p50_ms": p50, "p99_ms": p99})
         rate, p50, p99 = results[("trivial", "nginx")]
-        print(f"{'trivial through nginx':26}{rate:9.0f} {rate / ceiling:7.3f} {'-':>9} {p50:8.3f} {p99:8.3f}")
+        print(f"{'trivial through nginx':32}{rate:9.0f} {rate / ceiling:7.3f} {'-':>9} {p50:8.3f} {p99:8.3f}")
         rows.append({"op": "trivial.nginx", "per_s": round(rate), "ratio": round(rate / ceiling, 3)})
         rows.append({"op": "trivial", "per_s": round(ceiling)})
         print(json.dumps({"bench": "postgres_nodes", "propagation": moved, "rows": rows}))

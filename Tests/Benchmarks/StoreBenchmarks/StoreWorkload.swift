@@ -78,7 +78,7 @@ struct StoreWorkload {
         // Revocations with and without their audit event, interleaved one by one so that drift (the
         // WAL growing, a checkpoint) falls on both alike: the event's cost is the difference.
         var revoke: [Double] = [], revokeAudited: [Double] = []
-        let revocations = min(users, 2 * writes)
+        let revocations = min(users, writes)
         for index in 0..<revocations {
             let audited = index % 2 == 0
             let audit = audited
