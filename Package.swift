@@ -128,7 +128,8 @@ let package = Package(
         .executableTarget(
             name: "session-server",
             dependencies: [
-                "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionCrypto", "SessionTokens", "SessionGeo", "SessionNetwork",
+                "SessionServer", "SessionManagement", "SessionStorageSQLite", "SessionStoragePostgres", "SessionCrypto", "SessionTokens", "SessionGeo",
+                "SessionNetwork",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

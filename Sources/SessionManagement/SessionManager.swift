@@ -103,18 +103,50 @@ public struct SessionManager: Sendable {
 
     /// Keeps every view current and the revocation list bounded until cancelled: catches up with
     /// the store every `catchUpInterval` (entries another process committed) and prunes entries
-    /// past their retention every `pruneInterval`.
-    public func maintainRevocations(catchUpInterval: Duration = .milliseconds(200), pruneInterval: Duration = .seconds(60)) async {
-        var sincePrune = Duration.zero
-        while !Task.isCancelled {
-            try? await revocations.catchUp()
-            if sincePrune >= pruneInterval {
-                sincePrune = .zero
-                _ = try? await store.pruneRevocations(now: clock())
+    /// past their retention every `pruneInterval`. On a store several nodes share, a node also
+    /// catches up as soon as another one commits (the store's wake-up), and the poll is only the
+    /// bound for a wake-up that was lost (`sharedCatchUpInterval`); pruning runs on one node at a time.
+    public func maintainRevocations(
+        catchUpInterval: Duration = .milliseconds(200), sharedCatchUpInterval: Duration = .milliseconds(500),
+        pruneInterval: Duration = .seconds(60)
+    ) async {
+        let shared = store as? any SharedStore
+        await withDiscardingTaskGroup { group in
+            if let shared {
+                // One pending wake-up is enough: a catch-up reads everything committed before it starts.
+                let (wakeUps, bell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                group.addTask {
+                    await shared.followCommits { bell.yield() }
+                    bell.finish()
+                }
+                group.addTask {
+                    for await _ in wakeUps { try? await self.revocations.catchUp() }
+                }
             }
-            do { try await Task.sleep(for: catchUpInterval) } catch { return }
-            sincePrune += catchUpInterval
+            group.addTask {
+                let interval = shared == nil ? catchUpInterval : sharedCatchUpInterval
+                var sincePrune = Duration.zero
+                while !Task.isCancelled {
+                    try? await self.revocations.catchUp()
+                    if sincePrune >= pruneInterval {
+                        sincePrune = .zero
+                        _ = await self.exclusively(.revocationPruning) { _ = try? await self.store.pruneRevocations(now: self.clock()) }
+                    }
+                    do { try await Task.sleep(for: interval) } catch { return }
+                    sincePrune += interval
+                }
+            }
         }
+    }
+
+    /// Runs `body` unless another node of a shared store is running the same job (then, or when
+    /// the store cannot say, returns false); a store no other node shares runs it at once.
+    public func exclusively(_ job: ExclusiveJob, _ body: @Sendable () async -> Void) async -> Bool {
+        guard let shared = store as? any SharedStore else {
+            await body()
+            return true
+        }
+        return (try? await shared.exclusively(job, body)) ?? false
     }
 
     /// Now, in Unix milliseconds, from the injected clock.

@@ -7,7 +7,8 @@ import SessionVerification
 /// Runs beside the HTTP server: keeps every view caught up with the revocation stream (rotations
 /// included) and the list (in the store and in the gateway's memory) pruned, drops the gateway's
 /// expired tokens, rotates signing keys on schedule when asked to, and on graceful shutdown answers
-/// the feed's long polls so they do not hold the server open.
+/// the feed's long polls so they do not hold the server open. On a store several nodes share, the
+/// pruning and rotation jobs run on one node at a time (`SessionManager.exclusively`).
 public struct RevocationMaintenance: Service {
     let manager: SessionManager
     let gateway: GatewayVerifier
@@ -42,13 +43,15 @@ public struct RevocationMaintenance: Service {
                         group.addTask {
                             while !Task.isCancelled {
                                 do { try await Task.sleep(for: .seconds(60)) } catch { return }
-                                do {
-                                    for tenant in try await manager.tenants() {
-                                        let removed = try await manager.pruneAudit(in: tenant, before: manager.now - auditRetention)
-                                        if removed > 0 { logger.info("audit events pruned", metadata: ["tenant": "\(tenant.slug)", "removed": "\(removed)"]) }
+                                _ = await manager.exclusively(.auditPruning) {
+                                    do {
+                                        for tenant in try await manager.tenants() {
+                                            let removed = try await manager.pruneAudit(in: tenant, before: manager.now - auditRetention)
+                                            if removed > 0 { logger.info("audit events pruned", metadata: ["tenant": "\(tenant.slug)", "removed": "\(removed)"]) }
+                                        }
+                                    } catch {
+                                        logger.error("audit pruning failed; retrying", metadata: ["error": "\(error)"])
                                     }
-                                } catch {
-                                    logger.error("audit pruning failed; retrying", metadata: ["error": "\(error)"])
                                 }
                                 do { try await Task.sleep(for: .seconds(3540)) } catch { return }
                             }
@@ -57,11 +60,14 @@ public struct RevocationMaintenance: Service {
                     if let rotationInterval {
                         group.addTask {
                             while !Task.isCancelled {
-                                do {
-                                    let rotated = try await manager.rotateDueSigningKeys(every: rotationInterval)
-                                    if !rotated.isEmpty { logger.notice("signing keys rotated on schedule", metadata: ["tenants": "\(rotated)"]) }
-                                } catch {
-                                    logger.error("scheduled signing-key rotation failed; retrying", metadata: ["error": "\(error)"])
+                                // One node rotates; the others learn of the new key from the stream.
+                                _ = await manager.exclusively(.signingKeyRotation) {
+                                    do {
+                                        let rotated = try await manager.rotateDueSigningKeys(every: rotationInterval)
+                                        if !rotated.isEmpty { logger.notice("signing keys rotated on schedule", metadata: ["tenants": "\(rotated)"]) }
+                                    } catch {
+                                        logger.error("scheduled signing-key rotation failed; retrying", metadata: ["error": "\(error)"])
+                                    }
                                 }
                                 do { try await Task.sleep(for: .seconds(60)) } catch { return }
                             }

@@ -9,6 +9,9 @@ extension PostgresSessionStore {
     static func appendRevocation(
         _ db: Database, instanceID: String, target: Revocation.Target, at: Int64, retainUntil: Int64
     ) async throws -> Revocation {
+        // Delivered at commit, to every node's listener (PostgresCoordination), and folded with
+        // any other in this transaction; sent before the head's row lock is taken, to hold it no longer.
+        try await db.execute(PostgresQuery(unsafeSQL: "NOTIFY \(PostgresCoordination.channel)"))
         guard let head = try await db.one("UPDATE feed_head SET seq = seq + 1 RETURNING seq") else {
             throw StorageError(.unavailable, "the feed head row is missing")
         }

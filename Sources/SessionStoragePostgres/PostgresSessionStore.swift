@@ -15,6 +15,7 @@ public final class PostgresSessionStore: SessionStore {
     let client: PostgresClient
     private let runner: Task<Void, Never>
     let logger: Logger
+    let coordination: PostgresCoordination
     public let configuration: PostgresStoreConfiguration
 
     /// Connects (the pool opens connections as they are needed) and, unless `migrate` is false,
@@ -22,6 +23,7 @@ public final class PostgresSessionStore: SessionStore {
     public init(configuration: PostgresStoreConfiguration, migrate: Bool = true, logger: Logger = Logger(label: "tessera.postgres")) async throws(StorageError) {
         self.configuration = configuration
         self.logger = logger
+        coordination = PostgresCoordination(configuration: configuration, logger: logger)
         let client = PostgresClient(configuration: try Self.clientConfiguration(configuration), backgroundLogger: logger)
         self.client = client
         // The pool serves leases only once `run()` has started: wait for its task to be on its way.
@@ -66,6 +68,7 @@ public final class PostgresSessionStore: SessionStore {
 
     /// Closes the pool: queries in flight fail, new ones are refused.
     public func close() async {
+        await coordination.close()
         runner.cancel()
         await runner.value
     }

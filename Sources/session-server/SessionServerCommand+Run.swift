@@ -11,7 +11,6 @@ import SessionGeo
 import SessionNetwork
 import SessionServer
 import SessionStorage
-import SessionStorageSQLite
 import SessionTokens
 
 extension SessionServerCommand {
@@ -26,7 +25,8 @@ extension SessionServerCommand {
         logger.logLevel = level
         if !onEventLoops { logger.notice("Swift Concurrency's executor was already replaced; handlers run off the event loops (slower)") }
         // Every setting is checked before anything is written, so a refused start leaves nothing behind.
-        try Self.checkDatabasePath(database)
+        let databaseSetting = try Self.databaseSetting(database)
+        if case .postgres = databaseSetting { try requireGivenKeyEncryptionKey() }
         let port = try Self.portSetting.resolve(port)
         let maximumTokenLifetime = try Self.tokenLifetimeSetting.resolve(maximumTokenLifetime)
         let defaultTokenLifetime = try Self.tokenDefaultLifetimeSetting.resolve(tokenLifetime)
@@ -91,7 +91,9 @@ extension SessionServerCommand {
             operatorKey: environment["TESSERA_OPERATOR_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             signingKeyRotationInterval: rotationDays == 0 ? nil : rotationDays * 86_400_000,
             auditRetention: auditDays == 0 ? nil : auditDays * 86_400_000,
-            storeDescription: "database \(database), keys \(keys)")
+            storeDescription: "database \(databaseSetting.description), keys \(keys)")
+        // The store first: a database that cannot be reached leaves the key directory untouched.
+        let store = try await databaseSetting.open(logger: logger)
         // The key directory holds development material: the default tenant's first signing key is
         // taken from it when the database has none yet; from then on the database is the truth.
         let directory = KeyDirectory(path: keys)
@@ -99,7 +101,6 @@ extension SessionServerCommand {
             logger.info("generated signing key", metadata: ["file": "\(keys)/\(KeyDirectory.fileName(for: key.algorithm))", "kid": "\(key.keyID ?? "-")"])
         }
         let ring = try directory.load()
-        let store = try SQLiteSessionStore(path: database)
         let keyEncryption = try await keyEncryptionKeys(store: store, logger: logger)
         let built = try await buildApplication(
             configuration, store: store, keyEncryption: keyEncryption, initialSigningKey: ring.signingKey(for: .rs256),
@@ -122,11 +123,27 @@ extension SessionServerCommand {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: built.application)] + built.services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do { try await group.run() } catch let error as IOError {
+        do {
+            try await group.run()
+            await DatabaseSetting.close(store)
+        } catch let error as IOError {
+            await DatabaseSetting.close(store)
             // Binding is the one I/O the server does before its banner; say what to change.
             throw StartupError(
                 "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))). "
                     + "Stop whatever holds it, or choose another address with --host/--port (TESSERA_HOST/TESSERA_PORT)")
+        }
+    }
+
+    /// On PostgreSQL every node opens the same sealed signing keys, so the key-encryption key must be
+    /// given: one generated beside a node's key directory would seal keys no other node can open.
+    func requireGivenKeyEncryptionKey() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let given = keyEncryptionKeyFile != nil || [environment["TESSERA_KEK_FILE"], environment["TESSERA_KEK"]].contains { !($0 ?? "").isEmpty }
+        guard given else {
+            throw ValidationError(
+                "on PostgreSQL every node must open the same sealed keys: give the key-encryption key with "
+                    + "--key-encryption-key-file (TESSERA_KEK_FILE) or TESSERA_KEK (Docs/Operations.md, \"Several nodes\")")
         }
     }
 }

@@ -25,7 +25,8 @@ struct SessionServerCommand: AsyncParsableCommand {
             list): TESSERA_SECRET_KEY (the default tenant's secret key, else one is generated and printed once), \
             TESSERA_OPERATOR_KEY (the operator key, likewise) and TESSERA_KEK (the key-encryption key itself, instead of \
             --key-encryption-key-file). Docs/Operations.md lists every setting.
-            """)
+            """,
+        subcommands: [MigrateCommand.self])
 
     @Option(help: "Address to bind (TESSERA_HOST).")
     var host = ProcessInfo.processInfo.environment["TESSERA_HOST"] ?? "127.0.0.1"
@@ -33,7 +34,12 @@ struct SessionServerCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (TESSERA_PORT; 1...65535, default 8080).")
     var port: Int?
 
-    @Option(help: "SQLite database file (TESSERA_DATABASE); a URL such as postgres://… is refused, never taken for a file name.")
+    @Option(
+        help: """
+            A SQLite database file, or a postgres:// URL that several nodes share (TESSERA_DATABASE; see Docs/Operations.md \
+            for the URL's options: sslmode, pool_size, statement_timeout, …). A URL of another scheme is refused, never \
+            taken for a file name.
+            """)
     var database = ProcessInfo.processInfo.environment["TESSERA_DATABASE"] ?? "./data/tessera.sqlite"
 
     @Option(help: "Key directory; dev keys are generated when it holds none, and one holding only some is refused (TESSERA_KEYS_DIR).")

@@ -28,8 +28,18 @@ refused([], {"TESSERA_MAX_BODY_BYTES": "-1"}, "TESSERA_MAX_BODY_BYTES")
 refused([], {"TESSERA_GATEWAY_CACHE_BYTES": "16MiB"}, "TESSERA_GATEWAY_CACHE_BYTES", ["16MiB"])
 refused([], {"TESSERA_SESSION_CACHE_BYTES": "-1"}, "TESSERA_SESSION_CACHE_BYTES")
 refused(["--credential-cache-bytes", "4294967297"], {}, "--credential-cache-bytes", ["4294967296"])
-refused([], {"TESSERA_DATABASE": "postgres://tessera:hunter2secret@db.internal/tessera"}, "TESSERA_DATABASE", ["postgres://"])
-refused(["--database", "postgresql://u:pw@h/d"], {}, "--database", ["SQLite"])
+# PostgreSQL: several nodes must open the same sealed keys, so the key-encryption key is given, never generated;
+# an unreachable server or another scheme is refused without showing the password.
+refused([], {"TESSERA_DATABASE": "postgres://tessera:hunter2secret@db.internal/tessera"}, "TESSERA_KEK_FILE", ["key-encryption key"])
+refused(["--database", "postgresql://u:hunter2@h/d?sslmode=disable&pool_size=0"], {}, "--database", ["pool_size"])
+refused(["--database", "mysql://u:hunter2@h/d"], {}, "--database", ["mysql://"])
+kek = os.path.join(here, "..", "..", ".build", "startup-kek.b64")
+os.makedirs(os.path.dirname(kek), exist_ok=True)
+with open(kek, "w") as f:
+    f.write("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+os.chmod(kek, 0o600)
+refused([], {"TESSERA_DATABASE": "postgres://tessera:hunter2secret@127.0.0.1:1/tessera?sslmode=disable&connect_timeout=1",
+             "TESSERA_KEK_FILE": kek}, "PostgreSQL", ["127.0.0.1:1", "***"])
 refused(["--session-lifetime", "59"], {}, "--session-lifetime", ["315360000"])
 refused([], {"TESSERA_LEEWAY": "5s"}, "TESSERA_LEEWAY", ["5s"])
 refused([], {"TESSERA_ACTIVITY_INTERVAL": "0"}, "TESSERA_ACTIVITY_INTERVAL")
