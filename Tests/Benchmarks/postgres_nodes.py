@@ -197,6 +197,7 @@ def propagation(nodes):
     for poller in pollers:
         poller.start()
     acks, node2, node3, follower, missed = [], [], [], [], 0
+    after_ack = {"node2": [], "node3": [], "feed": []}
     interval, start = 1 / RATE, time.monotonic()
     for index, (session, token) in enumerate(sessions):
         time.sleep(max(0, start + index * interval - time.monotonic()))
@@ -213,8 +214,13 @@ def propagation(nodes):
         node2.append(times[0] - sent)
         node3.append(times[1] - sent)
         follower.append(times[2] - sent)
+        # From the acknowledgement: what the fan-out itself adds to the commit (negative when a node saw the
+        # entry before node 1's answer reached the client).
+        for name, at in zip(("node2", "node3", "feed"), times):
+            after_ack[name].append(at - sent - acks[-1])
     return {"acknowledged": percentiles(acks), "node2_verify": percentiles(node2), "node3_verify": percentiles(node3),
-            "node3_feed": percentiles(follower), "missed": missed, "revocations": len(sessions)}
+            "node3_feed": percentiles(follower), "missed": missed, "revocations": len(sessions),
+            "after_ack": {name: percentiles(samples) for name, samples in after_ack.items() if samples}}
 
 
 def wrk(url, *args):
@@ -316,11 +322,13 @@ def main():
         moved = propagation(nodes)
         print(f"propagation: {moved['revocations']} sessions revoked through node 1 at {RATE:g}/s; time from sending the revocation"
               f" (0.5 ms polling){'; ' + str(moved['missed']) + ' not seen within 10 s' if moved['missed'] else ''}")
-        print(f"{'':28}{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-        for label, name in [("node 1 acknowledges", "acknowledged"), ("node 2 GET /v1/verify 401", "node2_verify"),
-                            ("node 3 GET /v1/verify 401", "node3_verify"), ("node 3 feed long poll", "node3_feed")]:
-            row = moved[name]
-            print(f"{label:28}{row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['max_ms']:8.2f}")
+        print(f"{'':28}{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}   after node 1's answer: p50, p99 ms")
+        for label, name, short in [("node 1 acknowledges", "acknowledged", None), ("node 2 GET /v1/verify 401", "node2_verify", "node2"),
+                                   ("node 3 GET /v1/verify 401", "node3_verify", "node3"), ("node 3 feed long poll", "node3_feed", "feed")]:
+            row, later = moved[name], moved["after_ack"].get(short)
+            print(f"{label:28}{row['p50_ms']:8.2f} {row['p99_ms']:8.2f} {row['max_ms']:8.2f}"
+                  + (f"   {later['p50_ms']:8.2f} {later['p99_ms']:8.2f}" if later else ""))
+        print("target: every node refuses within 1 s (issue 13)")
         sqlite = Node("sqlite", os.path.join(work, "sqlite", "tessera.sqlite"), os.path.join(work, "sqlite-keys"))
         sqlite.env.pop("TESSERA_KEK_FILE")
         sqlite.start()
