@@ -66,12 +66,14 @@ struct StoreBenchmarks {
                 try await store.createInstance(Instance(id: BenchData.instanceID, slug: "bench", environment: .development, createdAt: BenchData.t0))
                 let settings = try await PostgresBenchDatabase.withConnection(configuration) { connection in
                     let loadStart = ContinuousClock.now
-                    try await PostgresBenchDatabase.fill(connection, data)
+                    let phases = try await PostgresBenchDatabase.fill(connection, data)
                     let loaded = ContinuousClock.now - loadStart
                     let settings = try await ["server_version", "fsync", "synchronous_commit", "shared_buffers"].asyncMap {
                         "\($0)=\(try await PostgresBenchDatabase.setting(connection, $0))"
                     }
-                    print("store (PostgreSQL): \(data.total) sessions of \(data.users) users loaded in \(loaded) (INSERT … SELECT generate_series, then VACUUM ANALYZE)")
+                    let seconds = phases.map { String(format: "%.1f", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+                    print("store (PostgreSQL): \(data.total) sessions of \(data.users) users loaded in \(loaded) (INSERT … SELECT generate_series"
+                        + " \(seconds[0]) s, the session table's indexes \(seconds[1]) s, VACUUM ANALYZE \(seconds[2]) s)")
                     return settings
                 }
                 try await PostgresBenchDatabase.verify(store, data)
