@@ -27,4 +27,8 @@ export POSTGRES_URL
 SQLITE_STORE_ROWS=$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt 2>/dev/null || true) \
   STORE_BENCH_SESSIONS=${PG_BENCH_SESSIONS:-${STORE_BENCH_SESSIONS:-1000000}} STORE_BENCH_READS=${PG_BENCH_READS:-5000} \
   "$STORE_BENCH" postgres
+if ! command -v psql >/dev/null; then
+  echo "nodes: skipped: psql is not installed (apt-get install postgresql-client): it creates the nodes' database"
+  exit 0
+fi
 python3 Tests/Benchmarks/postgres_nodes.py "$SESSION_SERVER" "$POSTGRES_URL"
