@@ -103,6 +103,7 @@ test-e2e: $(PYTHON)
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/backup.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-backup.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/cli_server.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-cli-server.log
 	@set -o pipefail; $(PYTHON) Tests/EndToEnd/observability.py $(BIN)/session-server | tee .build/e2e-observability.log
+	@set -o pipefail; bash Scripts/with-postgres.sh $(PYTHON) Tests/EndToEnd/copy_database.py $(BIN)/session-server $(BIN)/sessionctl | tee .build/e2e-copy-database.log
 	@cat .build/e2e-*.log | awk '/^ok /{p++} /^FAIL /{f++} END {printf "end-to-end: %d passed, %d failed\n", p, f; exit f>0}'
 
 bench: deps

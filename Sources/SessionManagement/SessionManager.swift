@@ -106,17 +106,21 @@ public struct SessionManager: Sendable {
     /// past their retention every `pruneInterval`. On a store several nodes share, a node also
     /// catches up as soon as another one commits (the store's wake-up), and the poll is only the
     /// bound for a wake-up that was lost (`sharedCatchUpInterval`); pruning runs on one node at a time.
+    /// - Parameter commits: how the wake-ups arrive; by default the shared store's `followCommits`.
     public func maintainRevocations(
         catchUpInterval: Duration = .milliseconds(200), sharedCatchUpInterval: Duration = .milliseconds(500),
-        pruneInterval: Duration = .seconds(60)
+        pruneInterval: Duration = .seconds(60), commits: (@Sendable (_ wake: @escaping @Sendable () -> Void) async -> Void)? = nil
     ) async {
         let shared = store as? any SharedStore
+        typealias Follow = @Sendable (_ wake: @escaping @Sendable () -> Void) async -> Void
+        let storeFollow: Follow? = shared.map { shared in { @Sendable wake in await shared.followCommits(wake) } }
+        let follow: Follow? = commits ?? storeFollow
         await withDiscardingTaskGroup { group in
-            if let shared {
+            if let follow {
                 // One pending wake-up is enough: a catch-up reads everything committed before it starts.
                 let (wakeUps, bell) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                 group.addTask {
-                    await shared.followCommits { bell.yield() }
+                    await follow { bell.yield() }
                     bell.finish()
                 }
                 group.addTask {
@@ -124,7 +128,7 @@ public struct SessionManager: Sendable {
                 }
             }
             group.addTask {
-                let interval = shared == nil ? catchUpInterval : sharedCatchUpInterval
+                let interval = follow == nil ? catchUpInterval : sharedCatchUpInterval
                 var sincePrune = Duration.zero
                 while !Task.isCancelled {
                     try? await self.revocations.catchUp()

@@ -9,7 +9,7 @@ struct Sessionctl: AsyncParsableCommand {
         subcommands: [
             KeysCommand.self, JWKSCommand.self, TokenCommand.self, SessionsCommand.self, UsersCommand.self, TemplatesCommand.self,
             RevocationsCommand.self, SecretKeysCommand.self, TenantsCommand.self, AuditCommand.self, BackupCommand.self,
-            DemoCommand.self,
+            CopyDatabaseCommand.self, DemoCommand.self,
         ]
     )
 }
