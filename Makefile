@@ -8,7 +8,9 @@
 #   make mutate one-line mutants of the security-critical code (Tests/Mutation/mutants.txt), each rebuilt and run
 #               against the unit tests that link it; every one must be killed. ONLY=id[,id] runs just those. A developer
 #               tool (about 15-20 min), not part of `make test`.
-#   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation
+#   make bench  release build; tokens/s per core vs `openssl speed` (and the floor any token reaches through EVP), the store at 1 M sessions, HTTP under wrk, revocation propagation;
+#               then PostgreSQL (POSTGRES_URL, or a throwaway cluster; "skipped" without it): the store at 1 M sessions beside
+#               SQLite's, propagation across 3 nodes, gateway and mint req/s with 1 node and 3 behind nginx (PG_BENCH_* scale it down)
 #   make soak   release build; the server on a temporary database under a mixed load (6 clients: user, session, 5 tokens,
 #               20 gateway verifies and 1 deprecated verify each, revoke; 2 revocation-feed followers that must see every
 #               revocation once, in order) for SOAK_SECONDS (default 1800); resident memory
@@ -128,6 +130,7 @@ bench: deps
 	@.build/release/StoreBenchmarks | tee .build/store-bench.txt
 	@STORE_ROWS="$$(sed -n 's/^STORE_ROWS //p' .build/store-bench.txt)" SESSION_SERVER=.build/release/session-server bash Tests/Benchmarks/http-bench.sh
 	@SESSION_SERVER=.build/release/session-server REVOCATION_BENCH=.build/release/RevocationBenchmarks bash Tests/Benchmarks/revocation-bench.sh
+	@set -o pipefail; SESSION_SERVER=.build/release/session-server STORE_BENCH=.build/release/StoreBenchmarks bash Tests/Benchmarks/postgres-bench.sh | tee .build/postgres-bench.txt
 
 soak: deps
 	$(SWIFT) build -c release --product session-server

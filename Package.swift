@@ -174,7 +174,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "StoreBenchmarks",
-            dependencies: ["SessionStorage", "SessionStorageSQLite", "SessionNetwork"],
+            dependencies: [
+                "SessionStorage", "SessionStorageSQLite", "SessionNetwork", "SessionStoragePostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Benchmarks/StoreBenchmarks",
             swiftSettings: strict
         ),

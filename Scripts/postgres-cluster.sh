@@ -7,6 +7,9 @@
 #   Scripts/postgres-cluster.sh stop    stops it and removes its directory (a no-op when none runs)
 #   Scripts/postgres-cluster.sh available   exit 0 when the binaries are installed
 #
+# POSTGRES_CLUSTER_OPTIONS: more server options, after the defaults below (the last -c of a name wins):
+# `make bench` passes "-c fsync=on -c full_page_writes=on" to measure durable commits.
+#
 # State (the data directory's path and the port) lives in $POSTGRES_CLUSTER_STATE (default
 # .build/postgres-cluster, beside this clone's build): two clones on one machine run two clusters.
 # PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` system user that
@@ -57,7 +60,7 @@ start() {
     for attempt in 1 2 3; do
         port=$(free_port)
         if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off -c full_page_writes=off" \
+            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off -c full_page_writes=off ${POSTGRES_CLUSTER_OPTIONS:-}" \
             start >/dev/null; then
             mkdir -p "$STATE"
             echo "$dir" >"$STATE/datadir"

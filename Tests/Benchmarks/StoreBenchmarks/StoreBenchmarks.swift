@@ -1,123 +1,99 @@
 import Foundation
-import SessionNetwork
 import SessionStorage
+import SessionStoragePostgres
 import SessionStorageSQLite
 
-/// `make bench`, store section: 1 M sessions in a SQLite file (WAL, synchronous=FULL), then latency
-/// distributions of the operations the API leans on: get a session, list a user's sessions, revoke
-/// (a durable commit: fsync included), and the admin list of a tenant's active sessions filtered by
-/// address: one exact address, a /24 (about 60 sessions) and a /16 (about 15 000), one page of 50.
-/// Every session has an address spread evenly over 10.0.0.0/8. Prints a table and `STORE_ROWS <json>` for the HTTP section's line.
-/// Session `n`'s address: a bijection of 0..<2^24 onto 10.0.0.0/8 (an odd multiplier), so that
-/// neighbours land far apart and every /24 holds about the same number of sessions.
-@Sendable func address(_ n: Int) -> String {
-    let spread = UInt32(truncatingIfNeeded: n &* 2_654_435_761) & 0x00FF_FFFF
-    return "10.\(spread >> 16).\((spread >> 8) & 0xFF).\(spread & 0xFF)"
-}
-
+/// `make bench`, store sections: 1 M sessions (10 000 users × 100, each at an address spread evenly
+/// over 10.0.0.0/8), then latency distributions of the operations the API leans on (`StoreWorkload`).
+///
+///     StoreBenchmarks            SQLite (WAL, synchronous=FULL: every write's fsync is in its figure);
+///                                prints a table and `STORE_ROWS <json>` for the HTTP section and the PostgreSQL one
+///     StoreBenchmarks postgres   the same on PostgreSQL (a fresh database on the server POSTGRES_URL names), printed
+///                                beside SQLite's figures when SQLITE_STORE_ROWS holds that run's STORE_ROWS
+///
+/// `STORE_BENCH_SESSIONS` (default 1 000 000) and `STORE_BENCH_READS` (samples per read, default 10 000; writes and the
+/// address lists take a fifth) scale a run down.
 @main
 struct StoreBenchmarks {
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-
-    static func timed(_ count: Int, _ body: @Sendable (Int) async throws -> Void) async rethrows -> [Double] {
-        var samples: [Double] = []
-        samples.reserveCapacity(count)
-        for index in 0..<count {
-            let start = ContinuousClock.now
-            try await body(index)
-            let elapsed = ContinuousClock.now - start
-            samples.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+    static func main() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let total = Int(environment["STORE_BENCH_SESSIONS"] ?? "") ?? 1_000_000
+        let reads = Int(environment["STORE_BENCH_READS"] ?? "") ?? 10_000
+        let data = BenchData(users: max(1, total / 100), perUser: 100)
+        if CommandLine.arguments.dropFirst().first == "postgres" {
+            try await postgres(data, reads: reads, sqlite: environment["SQLITE_STORE_ROWS"].flatMap(StoreReport.parse) ?? [:])
+        } else {
+            try await sqlite(data, reads: reads)
         }
-        return samples.sorted()
     }
 
-    static func main() async throws {
-        let total = Int(ProcessInfo.processInfo.environment["STORE_BENCH_SESSIONS"] ?? "") ?? 1_000_000
-        let perUser = 100
+    static func sqlite(_ data: BenchData, reads: Int) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-store-bench-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteSessionStore(path: directory.appendingPathComponent("bench.sqlite").path)
-        let t0: Int64 = 1_800_000_000_000
-        try await store.createInstance(Instance(id: "ins_bench", slug: "bench", environment: .development, createdAt: t0))
-        let users = total / perUser
+        try await store.createInstance(Instance(id: BenchData.instanceID, slug: "bench", environment: .development, createdAt: BenchData.t0))
         let loadStart = ContinuousClock.now
-        for chunk in stride(from: 0, to: users, by: 1000) {
-            let range = chunk..<min(users, chunk + 1000)
-            let userRecords = range.map { User(id: "user_\($0)", instanceID: "ins_bench", createdAt: t0, updatedAt: t0) }
-            let clients = range.map { Client(id: "client_\($0)", instanceID: "ins_bench", createdAt: t0, updatedAt: t0) }
-            var sessions: [Session] = []
-            sessions.reserveCapacity(range.count * perUser)
-            for user in range {
-                for index in 0..<perUser {
-                    let at = t0 + Int64(index) * 1000
-                    sessions.append(Session(
-                        id: "sess_\(user)_\(index)", instanceID: "ins_bench", userID: "user_\(user)", clientID: "client_\(user)",
-                        lastActiveAt: at, expireAt: at + 7 * 86_400_000, abandonAt: at + 30 * 86_400_000, createdAt: at, updatedAt: at,
-                        activity: Session.Activity(ipAddress: address(user * perUser + index))))
-                }
-            }
-            try await store.importRecords(users: userRecords, clients: clients, sessions: sessions)
+        for chunk in stride(from: 0, to: data.users, by: 1000) {
+            let range = chunk..<min(data.users, chunk + 1000)
+            try await store.importRecords(
+                users: range.map(data.user), clients: range.map(data.client),
+                sessions: range.flatMap { user in (0..<data.perUser).map { data.session(user: user, index: $0) } })
         }
-        let loaded = ContinuousClock.now - loadStart
-        print("store: \(total) sessions of \(users) users loaded in \(loaded) (one transaction per 100 k)")
+        print("store (SQLite): \(data.total) sessions of \(data.users) users loaded in \(ContinuousClock.now - loadStart) (one transaction per 100 k)")
+        let results = try await StoreWorkload(store: store, data: data, reads: reads).run()
+        StoreReport.table(results)
+        let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.op, $0) })
+        if let revoke = byName["store.revoke"], let audited = byName["store.revoke_audited"] {
+            print("targets: list_by_user p99 < 1 ms; admin lists by address p99 < 5 ms; revoke p99 reported (each is a durable commit)")
+            // The p99 of a durable commit is the WAL checkpoints' share (one every 1000 pages, paid by the commit that
+            // crosses it): commits that write more pages pay more of them. The mean shows the whole cost.
+            print(String(format: "revoke+audit / revoke: p50 %.3f, mean %.3f, p99 %.3f (the audit event is written in the revocation's transaction)",
+                audited.percentile(0.5) / revoke.percentile(0.5), audited.mean / revoke.mean, audited.percentile(0.99) / revoke.percentile(0.99)))
+            print("revokes over 3 ms (checkpoints): \(revoke.samples.filter { $0 > 3 }.count) plain, \(audited.samples.filter { $0 > 3 }.count) with the event, of \(revoke.samples.count) each")
+        }
+        print("STORE_ROWS \(StoreReport.json(results))")
+    }
 
-        let get = try await timed(10_000) { _ in
-            let user = Int.random(in: 0..<users)
-            _ = try await store.session(instanceID: "ins_bench", id: "sess_\(user)_\(Int.random(in: 0..<perUser))")
+    static func postgres(_ data: BenchData, reads: Int, sqlite: [String: StoreReport.Row]) async throws {
+        guard let url = ProcessInfo.processInfo.environment["POSTGRES_URL"], !url.isEmpty else {
+            print("store (PostgreSQL): skipped: POSTGRES_URL unset")
+            return
         }
-        let list = try await timed(10_000) { _ in
-            _ = try await store.sessions(SessionQuery(
-                instanceID: "ins_bench", userID: "user_\(Int.random(in: 0..<users))", limit: 10, now: t0))
-        }
-        func byAddress(_ block: @escaping @Sendable () -> String) async throws -> [Double] {
-            try await timed(2_000) { _ in
-                let page = try await store.activeSessions(ActiveSessionQuery(
-                    instanceID: "ins_bench", addresses: IPNetwork(block()), limit: 51, now: t0 + 100_000))
-                precondition(!page.isEmpty)
+        let server = try PostgresStoreConfiguration(url: url)
+        try await PostgresBenchDatabase.withDatabase(server) { configuration in
+            let store = try await PostgresSessionStore(configuration: configuration)
+            do {
+                try await store.createInstance(Instance(id: BenchData.instanceID, slug: "bench", environment: .development, createdAt: BenchData.t0))
+                let settings = try await PostgresBenchDatabase.withConnection(configuration) { connection in
+                    let loadStart = ContinuousClock.now
+                    let phases = try await PostgresBenchDatabase.fill(connection, data)
+                    let loaded = ContinuousClock.now - loadStart
+                    let settings = try await ["server_version", "fsync", "synchronous_commit", "shared_buffers"].asyncMap {
+                        "\($0)=\(try await PostgresBenchDatabase.setting(connection, $0))"
+                    }
+                    let seconds = phases.map { String(format: "%.1f", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
+                    print("store (PostgreSQL): \(data.total) sessions of \(data.users) users loaded in \(loaded) (INSERT … SELECT generate_series"
+                        + " \(seconds[0]) s, the session table's indexes \(seconds[1]) s, VACUUM ANALYZE \(seconds[2]) s)")
+                    return settings
+                }
+                try await PostgresBenchDatabase.verify(store, data)
+                print("  \(settings.joined(separator: ", ")); pool of \(configuration.poolSize), one operation at a time, loopback TCP")
+                let results = try await StoreWorkload(store: store, data: data, reads: reads).run()
+                StoreReport.sideBySide(results, sqlite: sqlite)
+                print("PG_STORE_ROWS \(StoreReport.json(results))")
+                await store.close()
+            } catch {
+                await store.close()
+                throw error
             }
         }
-        let exact = try await byAddress { address(Int.random(in: 0..<total)) }
-        let slash24 = try await byAddress { address(Int.random(in: 0..<total)).split(separator: ".").prefix(3).joined(separator: ".") + ".0/24" }
-        let slash16 = try await byAddress { address(Int.random(in: 0..<total)).split(separator: ".").prefix(2).joined(separator: ".") + ".0.0/16" }
-        // Revocations with and without their audit event, interleaved one by one so that drift (the
-        // WAL growing, a checkpoint) falls on both alike: the event's cost is the difference.
-        var revoke: [Double] = []
-        var revokeAudited: [Double] = []
-        for index in 0..<2_000 {
-            let audited = index % 2 == 0
-            let audit = audited
-                ? AuditDraft(
-                    id: "aud_\(index)", type: "auth.session_revoked", occurredAt: t0 + 5000, actor: AuditEvent.Actor(type: .user, id: "user_\(index)"),
-                    userID: "user_\(index)", sessionID: "sess_\(index)_0", ipAddress: "203.0.113.45",
-                    userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
-                    data: ["reason": .string("revoked")])
-                : nil
-            let sample = try await timed(1) { _ in
-                _ = try await store.revokeSession(instanceID: "ins_bench", id: "sess_\(index)_0", at: t0 + 5000, leeway: 5000, audit: audit)
-            }
-            if audited { revokeAudited += sample } else { revoke += sample }
-        }
-        revoke.sort()
-        revokeAudited.sort()
-        // The p99 of a durable commit is the WAL checkpoints' share (one every 1000 pages, paid by the commit that
-        // crosses it): commits that write more pages pay more of them. The mean shows the whole cost.
-        let mean = { (samples: [Double]) in samples.reduce(0, +) / Double(max(1, samples.count)) }
-        print("op                    p50 ms   p99 ms   max ms")
-        for (name, samples) in [
-            ("store.get_session", get), ("store.list_by_user", list), ("store.admin_by_ip", exact), ("store.admin_by_cidr24", slash24),
-            ("store.admin_by_cidr16", slash16), ("store.revoke (fsync)", revoke), ("store.revoke+audit", revokeAudited),
-        ] {
-            print(String(format: "%-20@ %8.3f %8.3f %8.3f", name as NSString, percentile(samples, 0.5), percentile(samples, 0.99), samples.last ?? 0))
-        }
-        print("targets: list_by_user p99 < 1 ms; admin lists by address p99 < 5 ms; revoke p99 reported (each is a durable commit)")
-        print(String(format: "revoke+audit / revoke: p50 %.3f, mean %.3f, p99 %.3f (the audit event is written in the revocation's transaction)",
-            percentile(revokeAudited, 0.5) / percentile(revoke, 0.5), mean(revokeAudited) / mean(revoke),
-            percentile(revokeAudited, 0.99) / percentile(revoke, 0.99)))
-        print("revokes over 3 ms (checkpoints): \(revoke.filter { $0 > 3 }.count) plain, \(revokeAudited.filter { $0 > 3 }.count) with the event, of \(revoke.count) each")
-        let rows = [
-            ("store.get_session", get), ("store.list_by_user", list), ("store.admin_by_ip", exact), ("store.admin_by_cidr24", slash24),
-            ("store.admin_by_cidr16", slash16), ("store.revoke", revoke), ("store.revoke_audited", revokeAudited),
-        ].map { #"{"op":"\#($0.0)","p50_ms":\#(String(format: "%.3f", percentile($0.1, 0.5))),"p99_ms":\#(String(format: "%.3f", percentile($0.1, 0.99)))}"# }
-        print("STORE_ROWS [\(rows.joined(separator: ","))]")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }
