@@ -267,6 +267,13 @@ http {{
         if self.database.password:
             self.checks.check("no node's output shows the database password", self.database.password not in self.logs())
 
+    def finish(self, checks):
+        """The end of a script (in its `finally`): its nodes' output when a check failed, then the cluster stopped."""
+        if checks.fails:
+            for node in self.nodes:
+                print(f"     node {node.number}'s output (tail): " + node.output()[-1500:].replace("\n", "\n     "))
+        self.stop()
+
     def stop(self):
         if self.nginx_process and self.nginx_process.poll() is None:
             self.nginx_process.terminate()

@@ -211,8 +211,5 @@ except SystemExit:
 except Exception as error:  # noqa: BLE001 - a crash is one FAIL line, with the cluster still stopped
     check("the script ran to its end", False, f"{type(error).__name__}: {error}")
 finally:
-    if checks.fails:
-        for node in cluster.nodes:
-            print(f"     node {node.number}'s output (tail): " + node.output()[-1500:].replace("\n", "\n     "))
-    cluster.stop()
+    cluster.finish(checks)
 sys.exit(1 if checks.fails else 0)
