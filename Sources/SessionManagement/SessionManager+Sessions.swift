@@ -58,6 +58,12 @@ extension SessionManager {
         presented(try await storedSession(in: instance, id: id), at: clock())
     }
 
+    /// `session(in:id:)` when the session cache holds the session, without a suspension (the hot
+    /// routes' path, Decision 0019); `nil` when the store must be asked.
+    public func cachedSession(in instance: Instance, id: String) -> Session? {
+        cachedSessions.session(instanceID: instance.id, id: id).map { presented($0, at: clock()) }
+    }
+
     func storedSession(in instance: Instance, id: String) async throws(ManagementError) -> Session {
         if let cached = cachedSessions.session(instanceID: instance.id, id: id) { return cached }
         let generation = cachedSessions.generation

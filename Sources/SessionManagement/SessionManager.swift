@@ -211,11 +211,7 @@ public struct SessionManager: Sendable {
     /// `authenticate(key:)` with the key's id, which audit events name as their actor.
     public func authenticateKey(_ key: String) async throws(ManagementError) -> (Instance, KeyScope, keyID: String) {
         let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
-        guard let scope = KeyScope.allCases.first(where: { key.hasPrefix($0.prefix) }) else { throw invalid }
-        let rest = key.dropFirst(scope.prefix.count)
-        let isTest = rest.hasPrefix("test_")
-        guard isTest || rest.hasPrefix("live_") else { throw invalid }
-        let hash = SHA256.hash(Array(key.utf8))
+        let (scope, isTest, hash) = try Self.keyShape(key)
         let now = clock()
         if let (cached, keyID) = authenticated.key(forHash: hash, now: now) { return (cached, scope, keyID) }
         let generation = authenticated.generation
@@ -230,6 +226,25 @@ public struct SessionManager: Sendable {
         let keyStore = store
         Task { try? await keyStore.markSecretKeyUsed(id: record.id, at: now) }
         return (instance, scope, record.id)
+    }
+
+    /// `authenticateKey` when the credential cache holds the key, without a suspension: on NIO's event
+    /// loops every `await` of an `async` function is a trip through the loop's queue (Decision 0019), and
+    /// `/v1` authenticates every request. `nil` when the store must be asked.
+    public func authenticateKeyFromCache(_ key: String) throws(ManagementError) -> (Instance, KeyScope, keyID: String)? {
+        let (scope, _, hash) = try Self.keyShape(key)
+        guard let (cached, keyID) = authenticated.key(forHash: hash, now: clock()) else { return nil }
+        return (cached, scope, keyID)
+    }
+
+    /// A key's scope and environment from its prefix, and the hash it is stored under.
+    private static func keyShape(_ key: String) throws(ManagementError) -> (KeyScope, isTest: Bool, hash: [UInt8]) {
+        let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
+        guard let scope = KeyScope.allCases.first(where: { key.hasPrefix($0.prefix) }) else { throw invalid }
+        let rest = key.dropFirst(scope.prefix.count)
+        let isTest = rest.hasPrefix("test_")
+        guard isTest || rest.hasPrefix("live_") else { throw invalid }
+        return (scope, isTest, SHA256.hash(Array(key.utf8)))
     }
 
     // MARK: Storage errors

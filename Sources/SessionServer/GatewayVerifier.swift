@@ -81,11 +81,14 @@ public final class GatewayVerifier: Sendable {
     private let verifiers = Mutex<[String: TenantVerifier]>([:])
     /// Verified tokens by their SHA-256, in Unix seconds.
     private let cache: Mutex<BoundedCache<SHA256.Digest, Entry>>
+    /// The deprecated verify's rendered sessions (Decision 0019).
+    let sessionAnswers: DeprecatedVerifyAnswers
 
     init(leeway: Int64, revocations: RevocationList, cacheBytes: Int = GatewayVerifier.defaultCacheBytes) {
         self.leeway = leeway
         self.revocations = revocations
         cache = Mutex(BoundedCache(budget: cacheBytes))
+        sessionAnswers = DeprecatedVerifyAnswers(budget: min(DeprecatedVerifyAnswers.defaultBudget, cacheBytes))
     }
 
     /// Builds the verifier, makes it follow the revocation stream (one list for every tenant:

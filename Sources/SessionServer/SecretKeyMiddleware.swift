@@ -18,7 +18,14 @@ struct SecretKeyMiddleware: RouterMiddleware {
         guard let credential = request.bearerCredential else { throw ClerkError.headerFormat }
         var context = context
         let (instance, scope, keyID): (Instance, KeyScope, String)
-        do { (instance, scope, keyID) = try await manager.authenticateKey(credential) } catch {
+        do {
+            // The cache's answer without a suspension when it has one (Decision 0019).
+            if let cached = try manager.authenticateKeyFromCache(credential) {
+                (instance, scope, keyID) = cached
+            } else {
+                (instance, scope, keyID) = try await manager.authenticateKey(credential)
+            }
+        } catch {
             if error.code == .unauthenticated { context.logger.security(.refusedSecretKey, ["reason": "unknown_key"]) }
             throw error
         }

@@ -85,6 +85,12 @@ extension SessionManager {
         return try await loadTenant(instance)
     }
 
+    /// The tenant's keys when the directory holds them, without a suspension (the hot routes' path:
+    /// each `await` of an `async` function is a trip through the event loop's queue, Decision 0019).
+    public func cachedTenantKeys(for instance: Instance) -> TenantKeys? {
+        tenantDirectory.tenant(id: instance.id)
+    }
+
     /// The tenant a slug names, with its keys.
     public func tenantKeys(slug: String) async throws(ManagementError) -> TenantKeys {
         if let cached = tenantDirectory.tenant(slug: slug) { return cached }

@@ -75,15 +75,19 @@ struct SessionRoutes {
         HTTPField.Name("Link")!: "</docs/verification>; rel=\"deprecation\"; type=\"text/markdown\"",
     ]
 
+    /// The deprecated verify's one body member, built once rather than per request.
+    static let verifyMembers: Set<String> = ["token"]
+
     /// The legacy endpoint, still served: a valid token of this active session returns the session.
     /// Deprecated (RFC 9745 header); networkless verification is the way (`Docs/Verification.md`).
-    private func verify(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["token"])
+    nonisolated(nonsending) private func verify(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(Self.verifyMembers)
         let token = try body.string("token", required: true)!
         let instance = try context.requireInstance()
-        let tenant = try await manager.tenantKeys(for: instance)
+        // The caches' answers without a suspension when they have them (Decision 0019).
+        let tenant: TenantKeys
+        if let cached = manager.cachedTenantKeys(for: instance) { tenant = cached } else { tenant = try await manager.tenantKeys(for: instance) }
         let sessionID = try context.pathID("id", .session)
-        let headers = Self.deprecationHeaders
         // The same path as the gateway: a revoked session's token is refused at once.
         let verified: GatewayVerifier.Entry
         do {
@@ -92,13 +96,25 @@ struct SessionRoutes {
             let code = error.code == .revoked ? "session_not_active" : "invalid_session_token"
             throw ClerkError(.badRequest, code, "Invalid session token", "The token could not be verified: \(error.code)")
         }
-        let session = try await manager.session(in: instance, id: sessionID)
+        let session: Session
+        if let cached = manager.cachedSession(in: instance, id: sessionID) { session = cached } else { session = try await manager.session(in: instance, id: sessionID) }
         guard verified.sessionID == sessionID else {
             throw ClerkError(.badRequest, "invalid_session_token", "Invalid session token", "The token belongs to another session")
         }
         guard session.status == .active else {
             throw ClerkError(.badRequest, "session_not_active", "Session is not active", "Session \(sessionID) is \(session.status.rawValue)")
         }
-        return JSONResponse.make(SessionDTO.json(session), headers: headers)
+        // Rendered once per version of the session; every check above ran for this request.
+        let rendered = gateway.sessionAnswers.body(for: session, instanceID: instance.id, now: manager.now / 1000) { session in
+            ByteBuffer(bytes: JSONWriter.serialize(SessionDTO.json(session)))
+        }
+        return Response(status: .ok, headers: Self.answerHeaders, body: .init(byteBuffer: rendered))
     }
+
+    /// A 200 answer's headers, in `JSONResponse.make`'s order: RFC 9745's, then the content type.
+    static let answerHeaders: HTTPFields = {
+        var fields = deprecationHeaders
+        fields[.contentType] = "application/json; charset=utf-8"
+        return fields
+    }()
 }
