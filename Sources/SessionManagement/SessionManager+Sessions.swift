@@ -59,7 +59,7 @@ extension SessionManager {
     }
 
     /// `session(in:id:)` when the session cache holds the session, without a suspension (the hot
-    /// routes' path, Decision 0019); `nil` when the store must be asked.
+    /// routes' path, Decision 0020); `nil` when the store must be asked.
     public func cachedSession(in instance: Instance, id: String) -> Session? {
         cachedSessions.session(instanceID: instance.id, id: id).map { presented($0, at: clock()) }
     }

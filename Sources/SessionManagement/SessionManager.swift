@@ -27,6 +27,8 @@ public struct SessionManager: Sendable {
     let keyIndex = KeyIndex()
     /// Told of sessions created and revoked and tokens minted (metrics, security logs).
     let events: ManagementEvents
+    /// Other nodes commit to the store too (PostgreSQL): requests catch up before they answer.
+    public let sharesStore: Bool
 
     /// - Parameters:
     ///   - keyEncryption: the operator's key-encryption key(s), which seal template signing keys in the store.
@@ -37,6 +39,7 @@ public struct SessionManager: Sendable {
     ) {
         self.events = events
         self.store = store
+        sharesStore = store is any SharedStore
         self.configuration = configuration
         self.keyEncryption = keyEncryption
         self.random = random
@@ -150,7 +153,7 @@ public struct SessionManager: Sendable {
     /// requests that arrive together; nothing on a store no other node shares, whose commits reach
     /// the views before they are acknowledged.
     public func catchUpWithOtherNodes() async throws(ManagementError) {
-        guard store is any SharedStore else { return }
+        guard sharesStore else { return }
         try await storage { () async throws(StorageError) in try await revocations.catchUpFresh() }
     }
 
@@ -229,7 +232,7 @@ public struct SessionManager: Sendable {
     }
 
     /// `authenticateKey` when the credential cache holds the key, without a suspension: on NIO's event
-    /// loops every `await` of an `async` function is a trip through the loop's queue (Decision 0019), and
+    /// loops every `await` of an `async` function is a trip through the loop's queue (Decision 0020), and
     /// `/v1` authenticates every request. `nil` when the store must be asked.
     public func authenticateKeyFromCache(_ key: String) throws(ManagementError) -> (Instance, KeyScope, keyID: String)? {
         let (scope, _, hash) = try Self.keyShape(key)

@@ -3,7 +3,7 @@ import SessionCaching
 import SessionStorage
 import Synchronization
 
-/// The deprecated verify's 200 bodies, each rendered once per version of a session (Decision 0019).
+/// The deprecated verify's 200 bodies, each rendered once per version of a session (Decision 0020).
 ///
 /// Only the rendering is kept. Everything the route checks still runs on every request, before
 /// this cache is asked: the token (or the gateway's cached verdict on it), the revocation list,

@@ -81,7 +81,7 @@ public final class GatewayVerifier: Sendable {
     private let verifiers = Mutex<[String: TenantVerifier]>([:])
     /// Verified tokens by their SHA-256, in Unix seconds.
     private let cache: Mutex<BoundedCache<SHA256.Digest, Entry>>
-    /// The deprecated verify's rendered sessions (Decision 0019).
+    /// The deprecated verify's rendered sessions (Decision 0020).
     let sessionAnswers: DeprecatedVerifyAnswers
 
     init(leeway: Int64, revocations: RevocationList, cacheBytes: Int = GatewayVerifier.defaultCacheBytes) {

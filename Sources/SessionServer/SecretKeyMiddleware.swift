@@ -19,7 +19,7 @@ struct SecretKeyMiddleware: RouterMiddleware {
         var context = context
         let (instance, scope, keyID): (Instance, KeyScope, String)
         do {
-            // The cache's answer without a suspension when it has one (Decision 0019).
+            // The cache's answer without a suspension when it has one (Decision 0020).
             if let cached = try manager.authenticateKeyFromCache(credential) {
                 (instance, scope, keyID) = cached
             } else {
@@ -48,7 +48,7 @@ struct SecretKeyMiddleware: RouterMiddleware {
         }
         // Behind a load balancer the previous request may have written through another node. The
         // verify routes, the feed and the JWKS answer from the lists every node follows anyway.
-        if !exempt { try await manager.catchUpWithOtherNodes() }
+        if manager.sharesStore, !exempt { try await manager.catchUpWithOtherNodes() }
         context.principal = .tenantKey(tenant: instance, scope: scope)
         let authenticated = context
         return try await AuditContext.$current.withValue(AuditContext(actor: AuditEvent.Actor(type: .secretKey, id: keyID))) {

@@ -7,7 +7,7 @@ import SessionStorage
 import SessionTokens
 import Testing
 
-/// The deprecated verify's rendered sessions (`DeprecatedVerifyAnswers`, Decision 0019): a cached
+/// The deprecated verify's rendered sessions (`DeprecatedVerifyAnswers`, Decision 0020): a cached
 /// answer is the uncached one byte for byte, and never reaches a request the route would refuse:
 /// a revoked session, another tenant's key, another session in the path.
 @Suite struct DeprecatedVerifyCacheTests {

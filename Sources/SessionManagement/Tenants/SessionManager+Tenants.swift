@@ -86,7 +86,7 @@ extension SessionManager {
     }
 
     /// The tenant's keys when the directory holds them, without a suspension (the hot routes' path:
-    /// each `await` of an `async` function is a trip through the event loop's queue, Decision 0019).
+    /// each `await` of an `async` function is a trip through the event loop's queue, Decision 0020).
     public func cachedTenantKeys(for instance: Instance) -> TenantKeys? {
         tenantDirectory.tenant(id: instance.id)
     }

@@ -23,7 +23,7 @@ struct RequestBody {
     /// The body's bytes, up to `limit`, read with the stream's own iterator. Hummingbird's
     /// `collectBody(upTo:)` reaches the same iterator through four more `async` functions, and on
     /// NIO's event loops (Decision 0017) each one's entry and each return is a trip through the loop's
-    /// queue (Decision 0019). `nonisolated(nonsending)`: run where the handler runs, no trip to enter.
+    /// queue (Decision 0020). `nonisolated(nonsending)`: run where the handler runs, no trip to enter.
     nonisolated(nonsending) private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         var chunks = request.body.makeAsyncIterator()
         guard var buffer = try await chunks.next() else { return ByteBuffer() }

@@ -84,7 +84,7 @@ struct SessionRoutes {
         let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(Self.verifyMembers)
         let token = try body.string("token", required: true)!
         let instance = try context.requireInstance()
-        // The caches' answers without a suspension when they have them (Decision 0019).
+        // The caches' answers without a suspension when they have them (Decision 0020).
         let tenant: TenantKeys
         if let cached = manager.cachedTenantKeys(for: instance) { tenant = cached } else { tenant = try await manager.tenantKeys(for: instance) }
         let sessionID = try context.pathID("id", .session)
