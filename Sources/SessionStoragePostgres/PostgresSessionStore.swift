@@ -35,8 +35,12 @@ public final class PostgresSessionStore: SessionStore {
         for await _ in started {}
         do {
             // Reaching the server is bounded; the migrations are not (a node may wait on another's lock).
+            // One connection of our own first: the pool retries a refused connection until its caller
+            // gives up, which would turn "no such database" or a wrong password into a bare timeout.
             try await withDeadline(seconds: configuration.connectTimeout) { () async throws(StorageError) in
-                try await self.read { db in try await db.execute("SELECT 1") }
+                let probe: PostgresConnection
+                do { probe = try await self.coordination.connect() } catch { throw Self.map(error) }
+                try? await probe.close()
             }
             if migrate { try await self.migrate() }
         } catch {
@@ -165,6 +169,8 @@ public final class PostgresSessionStore: SessionStore {
         // Invalid byte sequence (a NUL), string too long, number out of range.
         case "22021", "22P05", "22001", "22003": return StorageError(.constraint, "a value cannot be stored (SQLSTATE \(state))")
         case "57014": return StorageError(.unavailable, "the statement timed out")
+        case "3D000": return StorageError(.unavailable, "the database named in the URL does not exist (create it first)")
+        case "28P01", "28000": return StorageError(.unavailable, "PostgreSQL refused the URL's user or password")
         default: return StorageError(.unavailable, "the database failed (SQLSTATE \(state))")
         }
     }

@@ -64,4 +64,20 @@ struct PostgresSettingsTests {
         }
         #expect(ContinuousClock.now - started < .seconds(10))
     }
+
+    /// A database that does not exist is said at once, not after the connect timeout as if the
+    /// server were unreachable (the pool alone would retry until its caller gave up).
+    @Test func aMissingDatabaseIsNamedAtOnce() async throws {
+        var configuration = try PostgresTestServer.configuration().with(database: "tessera_no_such_database")
+        configuration.connectTimeout = 20
+        let started = ContinuousClock.now
+        do throws(StorageError) {
+            let store = try await PostgresSessionStore(configuration: configuration)
+            await store.close()
+            Issue.record("a store opened on a database that does not exist")
+        } catch {
+            #expect(error.reason.contains("does not exist"), "\(error.reason)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
 }
