@@ -65,7 +65,7 @@ extension SessionManager {
             } catch {
                 throw ManagementError(
                     .unavailable,
-                    "signing key \(row.keyID): \(error.reason); pass the key-encryption key it was sealed under as the previous one")
+                    "signing key \(row.keyID): \(error.reason); give the key-encryption key it was sealed under (--key-encryption-key-file, or --previous-key-encryption-key-file while rotating)")
             }
         }
         guard !replacements.isEmpty else { return 0 }
