@@ -4,7 +4,7 @@ extension Request {
     /// The credential of `Authorization: Bearer <credential>` (scheme in any casing, exactly one
     /// space-free credential), or `nil`: what every key-authenticated surface accepts.
     var bearerCredential: String? {
-        guard let header = headers[.authorization] else { return nil }
+        guard let header = headers.single(.authorization) else { return nil }
         return Self.bearerCredential(in: header)
     }
 

@@ -57,13 +57,4 @@ struct V1RateLimiter: Sendable {
         onLimited(environment)
         return ClerkError.tooManyRequests(retryAfter: verdict.retryAfter)
     }
-
-    /// JWKS, the revocation feed and the deprecated `POST /v1/sessions/{id}/verify` are what a verifier or a gateway
-    /// polls: they are not counted. (`GET /v1/verify` is outside the secret-key group altogether.)
-    static func isExempt(method: HTTPRequest.Method, path: Substring) -> Bool {
-        if method == .get, path == "/v1/jwks" || path == "/v1/revocations" { return true }
-        guard method == .post else { return false }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 5 && parts[0].isEmpty && parts[1] == "v1" && parts[2] == "sessions" && !parts[3].isEmpty && parts[4] == "verify"
-    }
 }

@@ -91,6 +91,11 @@ extension SessionManager {
         tenantDirectory.tenant(id: instance.id)
     }
 
+    /// `tenantKeys(slug:)` when the directory holds the tenant, without a suspension.
+    public func cachedTenantKeys(slug: String) -> TenantKeys? {
+        tenantDirectory.tenant(slug: slug)
+    }
+
     /// The tenant a slug names, with its keys.
     public func tenantKeys(slug: String) async throws(ManagementError) -> TenantKeys {
         if let cached = tenantDirectory.tenant(slug: slug) { return cached }

@@ -7,24 +7,26 @@ struct RequestBody {
 
     /// An empty body (Clerk's SDKs send none on `revoke`) reads as `{}`.
     nonisolated(nonsending) static func read(_ request: Request, limit: Int) async throws -> RequestBody {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw HTTPError(.contentTooLarge)
-        }
+        let length = request.headers.single(.contentLength).flatMap { Int($0) }
+        if let length, length > limit { throw HTTPError(.contentTooLarge) }
         let buffer: ByteBuffer
-        do { buffer = try await collect(request, limit: limit) } catch { throw HTTPError(.contentTooLarge) }
-        let bytes = Array(buffer.readableBytesView)
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return RequestBody(object: [:]) }
-        if let type = request.headers[.contentType], !Self.isJSON(type) {
+        do { buffer = try await collect(request, limit: limit, length: length) } catch { throw HTTPError(.contentTooLarge) }
+        if buffer.readableBytesView.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return RequestBody(object: [:]) }
+        if let type = request.headers.single(.contentType), !Self.isJSON(type) {
             throw ClerkError(.unsupportedMediaType, "unsupported_content_type", "Content-Type is unsupported", "Send application/json")
         }
-        do { return RequestBody(object: try JSONParser.parseObject(bytes)) } catch { throw ClerkError.invalidBody(error.reason) }
+        // Parsed where the bytes lie, without a copy into an array first.
+        let parsed: Result<JSONObject, TokenError> = buffer.withUnsafeReadableBytes { raw in
+            do throws(TokenError) { return .success(try JSONParser.parseObject(raw.bindMemory(to: UInt8.self))) } catch { return .failure(error) }
+        }
+        do { return RequestBody(object: try parsed.get()) } catch { throw ClerkError.invalidBody(error.reason) }
     }
 
     /// The body's bytes, up to `limit`, read with the stream's own iterator. Hummingbird's
     /// `collectBody(upTo:)` reaches the same iterator through four more `async` functions, and on
     /// NIO's event loops (Decision 0017) each one's entry and each return is a trip through the loop's
     /// queue (Decision 0020). `nonisolated(nonsending)`: run where the handler runs, no trip to enter.
-    nonisolated(nonsending) private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+    nonisolated(nonsending) private static func collect(_ request: Request, limit: Int, length: Int?) async throws -> ByteBuffer {
         var chunks = request.body.makeAsyncIterator()
         guard var buffer = try await chunks.next() else { return ByteBuffer() }
         guard buffer.readableBytes <= limit else { throw HTTPError(.contentTooLarge) }
@@ -32,7 +34,7 @@ struct RequestBody {
         // the end of the stream is left to Hummingbird, which reads every part up to the next request
         // after the answer anyway, straight from the channel, in fewer trips than through the body's
         // iterator. A chunked body, or one in several chunks, is read to its end here.
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), buffer.readableBytes == length { return buffer }
+        if let length, buffer.readableBytes == length { return buffer }
         while var chunk = try await chunks.next() {
             // Both sides are at most `limit` and a chunk's size: no overflow.
             guard chunk.readableBytes <= limit - buffer.readableBytes else { throw HTTPError(.contentTooLarge) }

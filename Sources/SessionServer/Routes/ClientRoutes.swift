@@ -11,7 +11,7 @@ struct ClientRoutes {
     let configuration: ServerConfiguration
     let gateway: GatewayVerifier
 
-    func register(_ group: RouterGroup<ServerContext>) {
+    func register(_ group: V1Group) {
         group.get("clients") { request, context in
             let page = try await manager.clients(
                 in: try context.requireInstance(), limit: try request.queryInteger("limit", default: 10),

@@ -17,10 +17,14 @@ struct GatewayRoutes {
 
     func register(_ router: Router<ServerContext>) {
         router.get("/v1/verify") { request, _ in
-            try verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
+            // The directory's answer without a suspension when it has one (Decision 0020).
+            if let tenant = manager.cachedTenantKeys(slug: SessionManager.defaultSlug) { return try verify(request, tenant: tenant) }
+            return try verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
         }
         router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { request, context in
-            try verify(request, tenant: try await manager.tenantKeys(slug: try context.slug()))
+            let slug = try context.slug()
+            if let tenant = manager.cachedTenantKeys(slug: slug) { return try verify(request, tenant: tenant) }
+            return try verify(request, tenant: try await manager.tenantKeys(slug: slug))
         }
     }
 
@@ -52,7 +56,7 @@ struct GatewayRoutes {
     }
 
     static func token(in request: Request) -> String? {
-        if let header = request.headers[.authorization] {
+        if let header = request.headers.single(.authorization) {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]) }
         }

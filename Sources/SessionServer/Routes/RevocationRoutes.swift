@@ -9,8 +9,9 @@ import SessionVerification
 struct RevocationRoutes {
     let manager: SessionManager
 
-    func register(_ group: RouterGroup<ServerContext>) {
-        group.get("revocations") { request, context in
+    /// - Parameter feed: the group of what verifiers follow (`V1Access.feed`).
+    func register(_ group: V1Group, feed: V1Group) {
+        feed.get("revocations") { request, context in
             let instance = try context.requireInstance()
             let after = try request.strictInteger("after", default: 0, range: 0...Int64.max)
             let wait = try request.strictInteger("wait", default: 0, range: 0...Int64(RevocationFeed.maximumWaitSeconds))

@@ -11,7 +11,8 @@ struct SessionRoutes {
     let configuration: ServerConfiguration
     let gateway: GatewayVerifier
 
-    func register(_ group: RouterGroup<ServerContext>) {
+    /// - Parameter verification: the group of the deprecated verify (`V1Access.verification`).
+    func register(_ group: V1Group, verification: V1Group) {
         group.get("sessions") { request, context in try await list(request, context) }
         group.post("sessions") { request, context in
             let body = try await RequestBody.read(request, limit: configuration.maximumBodyBytes).allowOnly(["user_id", "active_organization_id"])
@@ -41,7 +42,7 @@ struct SessionRoutes {
                 templateName: try context.pathParameter("template"), expiresInSeconds: try body.integer("expires_in_seconds"))
             return JSONResponse.make(.object(["object": .string("token"), "jwt": .string(jwt)]))
         }
-        group.post("sessions/:id/verify") { request, context in try await verify(request, context) }
+        verification.post("sessions/:id/verify") { request, context in try await verify(request, context) }
     }
 
     private func list(_ request: Request, _ context: ServerContext) async throws -> Response {

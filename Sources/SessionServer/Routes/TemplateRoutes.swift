@@ -9,7 +9,7 @@ struct TemplateRoutes {
     let manager: SessionManager
     let configuration: ServerConfiguration
 
-    func register(_ group: RouterGroup<ServerContext>) {
+    func register(_ group: V1Group) {
         group.get("jwt_templates") { request, context in
             let page = try await manager.templates(
                 in: try context.requireInstance(), limit: try request.queryInteger("limit", default: 10),

@@ -8,7 +8,7 @@ struct UserRoutes {
     let manager: SessionManager
     let configuration: ServerConfiguration
 
-    func register(_ group: RouterGroup<ServerContext>) {
+    func register(_ group: V1Group) {
         group.post("users") { request, context in
             let draft = try await draft(request)
             return JSONResponse.make(UserDTO.json(try await manager.createUser(in: try context.requireInstance(), draft)))

@@ -55,6 +55,14 @@ public struct JSONParser {
         return object
     }
 
+    /// Parses a document that must be an object, where its bytes lie (a request body's buffer).
+    public static func parseObject(_ bytes: UnsafeBufferPointer<UInt8>) throws(TokenError) -> JSONObject {
+        guard case .object(let object) = try parse(bytes) else {
+            throw TokenError(.malformed, "expected a JSON object")
+        }
+        return object
+    }
+
     func failure(_ reason: String) -> TokenError {
         TokenError(.malformed, "invalid JSON at byte \(index): \(reason)")
     }
