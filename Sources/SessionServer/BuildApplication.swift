@@ -58,17 +58,20 @@ public func buildApplication(
     let router = Router(context: ServerContext.self)
     // Outermost, so that every request is counted, timed and logged once, unknown routes included.
     router.add(middleware: ObservabilityMiddleware(metrics: metrics))
-    // Added before any route, so that unknown routes get an error body too.
+    // One route group per surface, each with its own authenticator and error body. The Backend API
+    // and the gateway render their own errors in their responders and come before the error
+    // middleware, so that they run without its layer (Decision 0021).
+    ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
+    GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
+    // Wraps every route added after it, and what no route serves (unknown paths and methods), so
+    // that those get their surface's error body too.
     router.add(middleware: ErrorMiddleware())
-    // One route group per surface, each with its own authenticator and error body.
     PublicRoutes(manager: manager).register(router)
     ObservabilityRoutes(
         manager: manager, metrics: metrics, metricsToken: configuration.server.metricsToken,
         rotationInterval: configuration.signingKeyRotationInterval
     ).register(router)
-    GatewayRoutes(manager: manager, gateway: gateway, claimHeaders: configuration.server.gatewayClaimHeaders).register(router)
     OperatorRoutes(manager: manager, configuration: configuration.server).register(router)
-    ClerkRoutes(manager: manager, configuration: configuration.server, gateway: gateway).register(router)
     let activity = ActivityRecorder(trustedProxies: configuration.server.trustedProxies, geoIPDatabase: configuration.server.geoIPDatabase)
     AdminRoutes(manager: manager, configuration: configuration.server, activity: activity).register(router)
     UserSideRoutes(manager: manager, gateway: gateway, activity: activity, rateLimits: configuration.server.rateLimits).register(router)

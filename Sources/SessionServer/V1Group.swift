@@ -2,13 +2,16 @@ import HTTPTypes
 import Hummingbird
 
 /// The `/v1` routes of one `V1Access`, each registered as one responder that authenticates the
-/// secret key (`SecretKeyAuthenticator`) and runs the route's handler.
+/// secret key (`SecretKeyAuthenticator`), runs the route's handler, and renders whatever it throws
+/// as Clerk's error body (`ClerkError.response(for:to:logger:)`).
 ///
-/// Not a Hummingbird middleware: on NIO's event loops (Decision 0017) each `async` layer of a
-/// middleware chain is entered and left through the loop's queue, about seven trips per middleware,
-/// and `/v1` carries the routes gateways poll (Decision 0021). The authenticator is still the
-/// surface's one gate: a route can only be added to `/v1` through this type.
-struct V1Group: Sendable {
+/// Neither the authenticator nor the error body is a Hummingbird middleware: on NIO's event loops
+/// (Decision 0017) each `async` layer of a middleware chain is entered and left through the loop's
+/// queue, about seven trips per middleware, and `/v1` carries the routes gateways poll (Decision
+/// 0021). The authenticator is still the surface's one gate: a route can only be added to `/v1`
+/// through this type. The groups are registered before `ErrorMiddleware` is added, which then wraps
+/// only what no route serves.
+struct V1Group {
     /// A route's handler, run where the responder runs (`nonisolated(nonsending)`).
     typealias Handler = nonisolated(nonsending) @Sendable (Request, ServerContext) async throws -> Response
 
@@ -38,7 +41,11 @@ struct V1Group: Sendable {
         let handler: Handler
 
         func respond(to request: Request, context: ServerContext) async throws -> Response {
-            try await authenticator.respond(to: request, context: context, access: access, handler: handler)
+            do {
+                return try await authenticator.respond(to: request, context: context, access: access, handler: handler)
+            } catch {
+                return ClerkError.response(for: error, to: request, logger: context.logger)
+            }
         }
     }
 }

@@ -121,6 +121,32 @@ import Testing
         }
     }
 
+    /// The `/v1` routes render their own errors (`V1Group`, before `ErrorMiddleware` wraps the rest): every route
+    /// the router serves under `/v1` refuses a request without a key, or with a key of another shape, in Clerk's body,
+    /// and an unknown method on its path is Clerk's 405 too. A route added outside `V1Group` would show here.
+    @Test func everyV1RouteAnswersInClerksErrorBody() async throws {
+        let setup = try await Self.setup()
+        let v1 = setup.routes.filter { $0.split(separator: " ")[1].hasPrefix("/v1/") && $0 != "GET /v1/verify" }
+        #expect(v1.count > 20)
+        try await setup.app.test(.router) { client in
+            for route in v1 {
+                let parts = route.split(separator: " ")
+                let method = HTTPRequest.Method(String(parts[0]))!
+                let path = parts[1].split(separator: "/", omittingEmptySubsequences: false)
+                    .map { $0.hasPrefix("{") ? "x_1" : String($0) }.joined(separator: "/")
+                let bare = try await client.execute(uri: path, method: method)
+                #expect(bare.status == .unauthorized, "\(route)")
+                #expect(Self.errorCode(bare.body) == "authorization_header_format_invalid", "\(route)")
+                let unknown = try await client.execute(uri: path, method: method, headers: [.authorization: "Bearer sk_test_\u{7f}"])
+                #expect(unknown.status == .unauthorized, "\(route)")
+                #expect(Self.errorCode(unknown.body) == "clerk_key_invalid", "\(route)")
+                let wrongMethod = try await client.execute(uri: path, method: .put, headers: [.authorization: "Bearer \(setup.key)"])
+                #expect(wrongMethod.status == .methodNotAllowed || wrongMethod.status == .notFound, "\(route)")
+                #expect(["method_not_allowed", "resource_not_found"].contains(Self.errorCode(wrongMethod.body)), "\(route)")
+            }
+        }
+    }
+
     @Test func theSessionFlowWorksEndToEnd() async throws {
         let setup = try await Self.setup()
         let auth: HTTPFields = [.authorization: "Bearer \(setup.key)", .contentType: "application/json"]

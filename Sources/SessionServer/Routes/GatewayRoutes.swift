@@ -16,19 +16,32 @@ struct GatewayRoutes {
     static let userIDHeader = HTTPField.Name("X-User-Id")!
 
     func register(_ router: Router<ServerContext>) {
-        router.get("/v1/verify") { request, _ in
-            // The directory's answer without a suspension when it has one (Decision 0020).
-            if let tenant = manager.cachedTenantKeys(slug: SessionManager.defaultSlug) { return try verify(request, tenant: tenant) }
-            return try verify(request, tenant: try await manager.tenantKeys(slug: SessionManager.defaultSlug))
-        }
+        // One responder of its own that renders its own errors, registered before `ErrorMiddleware`
+        // (Decision 0021): the route gateways call on every request runs without a middleware layer.
+        router.on("/v1/verify", method: .get, responder: DefaultTenantResponder(routes: self))
         router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { request, context in
             let slug = try context.slug()
-            if let tenant = manager.cachedTenantKeys(slug: slug) { return try verify(request, tenant: tenant) }
-            return try verify(request, tenant: try await manager.tenantKeys(slug: slug))
+            if let tenant = manager.cachedTenantKeys(slug: slug) { return verify(request, tenant: tenant) }
+            return verify(request, tenant: try await manager.tenantKeys(slug: slug))
         }
     }
 
-    private func verify(_ request: Request, tenant: TenantKeys) throws -> Response {
+    /// `GET /v1/verify`, for the default tenant.
+    private struct DefaultTenantResponder: HTTPResponder {
+        let routes: GatewayRoutes
+
+        func respond(to request: Request, context: ServerContext) async throws -> Response {
+            do {
+                // The directory's answer without a suspension when it has one (Decision 0020).
+                if let tenant = routes.manager.cachedTenantKeys(slug: SessionManager.defaultSlug) { return routes.verify(request, tenant: tenant) }
+                return routes.verify(request, tenant: try await routes.manager.tenantKeys(slug: SessionManager.defaultSlug))
+            } catch {
+                return ClerkError.response(for: error, to: request, logger: context.logger)
+            }
+        }
+    }
+
+    private func verify(_ request: Request, tenant: TenantKeys) -> Response {
         guard let token = Self.token(in: request) else { return Self.unauthorized("missingToken", "no bearer token or __session cookie") }
         do throws(VerificationError) {
             let answer = try gateway.answer(for: token, tenant: tenant, now: manager.now / 1000, render: render)
