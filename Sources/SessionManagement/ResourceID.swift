@@ -43,13 +43,16 @@ public enum ResourceID {
     public static let maximumLength = 64
 
     public static func check(_ text: String, _ kind: Kind) -> Verdict {
-        let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= maximumLength, bytes.allSatisfy(isIDByte) else { return .malformed }
-        let prefix = kind.rawValue.utf8
-        guard bytes.count == prefix.count + 33, bytes.starts(with: prefix), bytes.dropFirst(prefix.count).first == UInt8(ascii: "_"),
-            bytes.dropFirst(prefix.count + 1).allSatisfy(isLowerHex)
-        else { return .unknown }
-        return .valid
+        // Over the contiguous bytes: every id in every path and body passes here.
+        var text = text
+        return text.withUTF8 { bytes in
+            guard !bytes.isEmpty, bytes.count <= maximumLength, bytes.allSatisfy(isIDByte) else { return .malformed }
+            let prefix = kind.rawValue.utf8
+            guard bytes.count == prefix.count + 33, bytes.starts(with: prefix), bytes[prefix.count] == UInt8(ascii: "_"),
+                bytes[(prefix.count + 1)...].allSatisfy(isLowerHex)
+            else { return .unknown }
+            return .valid
+        }
     }
 
     @inline(__always)

@@ -243,11 +243,13 @@ public struct SessionManager: Sendable {
     /// A key's scope and environment from its prefix, and the hash it is stored under.
     private static func keyShape(_ key: String) throws(ManagementError) -> (KeyScope, isTest: Bool, hash: [UInt8]) {
         let invalid = ManagementError(.unauthenticated, "The provided secret key is invalid.")
-        guard let scope = KeyScope.allCases.first(where: { key.hasPrefix($0.prefix) }) else { throw invalid }
-        let rest = key.dropFirst(scope.prefix.count)
-        let isTest = rest.hasPrefix("test_")
-        guard isTest || rest.hasPrefix("live_") else { throw invalid }
-        return (scope, isTest, SHA256.hash(Array(key.utf8)))
+        // Byte by byte: every `/v1` request passes here, and `String.hasPrefix` compares characters.
+        let bytes = Array(key.utf8)
+        guard let scope = KeyScope.allCases.first(where: { bytes.starts(with: $0.prefix.utf8) }) else { throw invalid }
+        let rest = bytes[scope.prefix.utf8.count...]
+        let isTest = rest.starts(with: "test_".utf8)
+        guard isTest || rest.starts(with: "live_".utf8) else { throw invalid }
+        return (scope, isTest, SHA256.hash(bytes))
     }
 
     // MARK: Storage errors

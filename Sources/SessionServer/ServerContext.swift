@@ -6,7 +6,7 @@ import SessionStorage
 
 /// Who a request is, as the authenticator of its surface established it.
 enum Principal: Sendable {
-    /// A tenant's secret or verifier key (`SecretKeyMiddleware`, the Clerk surface).
+    /// A tenant's secret or verifier key (`SecretKeyAuthenticator`, the Clerk surface).
     case tenantKey(tenant: Instance, scope: KeyScope)
     /// An operator key (`OperatorKeyMiddleware`, the operator surface).
     case `operator`

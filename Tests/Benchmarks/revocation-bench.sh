@@ -35,7 +35,7 @@ for i in range(3):
     trivial.append(after)
 ratio, gateway, g99 = sorted(rounds)[1]
 print(f"{'gateway GET /v1/verify':34}{gateway:10.0f} req/s, {ratio:.3f} of the trivial route (median of 3 runs, each between two trivial"
-      f" runs; ratios {', '.join(f'{r[0]:.3f}' for r in rounds)}), p99 {g99:.2f} ms   target >= 0.75")
+      f" runs; ratios {', '.join(f'{r[0]:.3f}' for r in rounds)}), p99 {g99:.2f} ms   target >= 0.9 (issue 14)")
 print(f"  (wrk -t1 -c32, {os.environ.get('ROUND_SECONDS', '?')} s a run, one token, the server holding the revocations above)")
 rows = json.loads(os.environ["ROWS"])
 rows.append({"op": "gateway.verify", "per_s": round(gateway), "ratio": round(ratio, 3), "p99_ms": g99})

@@ -101,7 +101,7 @@ import Testing
                 }
             }
             for (uri, method) in [("/v1/sessions?user_id=u", HTTPRequest.Method.get), ("/v1/users", .post), ("/v1/verifier_keys", .post),
-                ("/v1/users/u/sessions/revoke", .post)]
+                ("/v1/users/u/sessions/revoke", .post), ("/v1/sessions/sess_1/verify", .post), ("/v1/clients/verify", .post)]
             {
                 try await client.execute(uri: uri, method: method, headers: verifier) { response in
                     #expect(response.status == .forbidden, "\(method) \(uri)")
