@@ -56,7 +56,7 @@ final class SessionCache: Sendable {
             }
             guard state.following, state.generation == generation else { return }
             state.sessions.insert(
-                session, forKey: session.id, bytes: Self.heapBytes(of: session), expiresAt: min(session.expireAt, session.abandonAt), now: now)
+                session, forKey: session.id, bytes: session.heapBytes, expiresAt: min(session.expireAt, session.abandonAt), now: now)
         }
     }
 
@@ -76,17 +76,5 @@ final class SessionCache: Sendable {
                 state.generation &+= 1
             }
         }
-    }
-
-    /// The strings a session owns; its id is counted once, shared with the key.
-    static func heapBytes(of session: Session) -> Int {
-        var bytes = HeapBytes.string(session.id) + HeapBytes.string(session.instanceID) + HeapBytes.string(session.userID)
-            + HeapBytes.string(session.clientID) + HeapBytes.string(session.actor) + HeapBytes.string(session.lastActiveOrganizationID)
-            + HeapBytes.string(session.authMethod)
-        if let activity = session.activity {
-            for text in [activity.userAgent, activity.ipAddress, activity.deviceType, activity.browserName, activity.browserVersion,
-                activity.city, activity.country] { bytes += HeapBytes.string(text) }
-        }
-        return bytes
     }
 }

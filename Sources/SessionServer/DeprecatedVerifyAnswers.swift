@@ -1,5 +1,6 @@
 import NIOCore
 import SessionCaching
+import SessionManagement
 import SessionStorage
 import Synchronization
 
@@ -45,7 +46,7 @@ final class DeprecatedVerifyAnswers: Sendable {
         let body = render(session)
         // The first second from which the session is over, whichever way it ends (milliseconds up to seconds).
         let endsAt = min(session.expireAt, session.abandonAt) / 1000 + 1
-        let bytes = Self.heapBytes(key) + Self.heapBytes(session) + HeapBytes.allocation(64) + HeapBytes.allocation(body.capacity)
+        let bytes = Self.heapBytes(key) + session.heapBytes + HeapBytes.allocation(64) + HeapBytes.allocation(body.capacity)
         cache.withLock { _ = $0.insert(Entry(session: session, body: body), forKey: key, bytes: bytes, expiresAt: endsAt, now: now) }
         return body
     }
@@ -57,17 +58,5 @@ final class DeprecatedVerifyAnswers: Sendable {
 
     private static func heapBytes(_ key: Key) -> Int {
         HeapBytes.string(key.instanceID) + HeapBytes.string(key.sessionID)
-    }
-
-    /// The strings a session owns (as `SessionCache` counts them).
-    private static func heapBytes(_ session: Session) -> Int {
-        var bytes = HeapBytes.string(session.id) + HeapBytes.string(session.instanceID) + HeapBytes.string(session.userID)
-            + HeapBytes.string(session.clientID) + HeapBytes.string(session.actor) + HeapBytes.string(session.lastActiveOrganizationID)
-            + HeapBytes.string(session.authMethod)
-        if let activity = session.activity {
-            for text in [activity.userAgent, activity.ipAddress, activity.deviceType, activity.browserName, activity.browserVersion,
-                activity.city, activity.country] { bytes += HeapBytes.string(text) }
-        }
-        return bytes
     }
 }

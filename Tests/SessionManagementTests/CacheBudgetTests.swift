@@ -45,7 +45,7 @@ import Testing
 
     @Test func expiredSessionsLeaveBeforeRecentlyUsedOnes() {
         let clock = Clock()
-        let charge = SessionCache.heapBytes(of: Self.session(0)) + BoundedCache<String, Session>.entryOverhead
+        let charge = Self.session(0).heapBytes + BoundedCache<String, Session>.entryOverhead
         let cache = SessionCache(byteBudget: 20 * charge, clock: { clock.now })
         cache.apply([])  // the stream has started
         let lasting = (0..<10).map { Self.session($0) }
