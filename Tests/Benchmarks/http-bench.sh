@@ -53,7 +53,7 @@ TPL=$(avg "$TPLA" "$TPLB"); TPL50=$(avg "$TPLA50" "$TPLB50"); TPL99=$(avg "$TPLA
 # The verify routes, whose targets are ratios (issue 14): in rounds beside the trivial route (trivial, deprecated,
 # gateway, …, trivial), each round's ratios over the mean of the trivial runs on either side of it, and the median
 # round reported with the range. On a shared machine a neighbour's burst then moves one round, not the figure.
-VERIFY_ROUNDS=${HTTP_BENCH_VERIFY_ROUNDS:-5}
+VERIFY_ROUNDS=${HTTP_BENCH_VERIFY_ROUNDS:-7}
 VERIFY_SECONDS=${HTTP_BENCH_VERIFY_SECONDS:-3}
 ROUNDS_FILE="$DIR/verify-rounds.txt"; : >"$ROUNDS_FILE"
 for _ in $(seq 1 "$VERIFY_ROUNDS"); do

@@ -7,10 +7,19 @@ import SessionVerification
 /// `GET /v1/verify` (the default tenant) and `GET /t/{slug}/v1/verify` for forward-auth gateways (nginx `auth_request`, Traefik ForwardAuth, Envoy
 /// ext_authz): the user's token from `Authorization: Bearer` or the `__session` cookie, 200 with
 /// `X-Session-Id`/`X-User-Id` (and the configured claim headers), or 401 with an RFC 6750 challenge naming the rejection code.
-struct GatewayRoutes {
+///
+/// A class, so that the route's responder holds one reference rather than copying the fields on
+/// every request.
+final class GatewayRoutes: Sendable {
     let manager: SessionManager
     let gateway: GatewayVerifier
     let claimHeaders: [GatewayClaimHeader]
+
+    init(manager: SessionManager, gateway: GatewayVerifier, claimHeaders: [GatewayClaimHeader]) {
+        self.manager = manager
+        self.gateway = gateway
+        self.claimHeaders = claimHeaders
+    }
 
     static let sessionIDHeader = HTTPField.Name("X-Session-Id")!
     static let userIDHeader = HTTPField.Name("X-User-Id")!
@@ -19,7 +28,7 @@ struct GatewayRoutes {
         // One responder of its own that renders its own errors, registered before `ErrorMiddleware`
         // (Decision 0021): the route gateways call on every request runs without a middleware layer.
         router.on("/v1/verify", method: .get, responder: DefaultTenantResponder(routes: self))
-        router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { request, context in
+        router.group("t/:slug").add(middleware: APIErrorMiddleware()).get("v1/verify") { [self] request, context in
             let slug = try context.slug()
             if let tenant = manager.cachedTenantKeys(slug: slug) { return verify(request, tenant: tenant) }
             return verify(request, tenant: try await manager.tenantKeys(slug: slug))
@@ -69,10 +78,7 @@ struct GatewayRoutes {
     }
 
     static func token(in request: Request) -> String? {
-        if let header = request.headers.single(.authorization) {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]) }
-        }
+        if let header = request.headers.single(.authorization), let token = bearerToken(in: header) { return token }
         for cookie in request.headers[values: .cookie] {
             for pair in cookie.split(separator: ";") {
                 let trimmed = pair.drop { $0 == " " }
@@ -80,6 +86,26 @@ struct GatewayRoutes {
             }
         }
         return nil
+    }
+
+    /// The token of `Bearer <token>`: leading spaces skipped, the scheme in any casing, then
+    /// everything after the one space that ends it (`header.split(separator: " ", maxSplits: 1)`'s
+    /// second part), read over the bytes without the split's array and a lowercased copy: the
+    /// gateway reads this header on every request. `nil` for another scheme or no token.
+    static func bearerToken(in header: String) -> String? {
+        let bytes = header.utf8
+        guard let start = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") }) else { return nil }
+        let scheme = "bearer".utf8
+        var index = start
+        for expected in scheme {
+            // `| 0x20` lowers exactly the ASCII letters B, E, A and R onto b, e, a and r.
+            guard index < bytes.endIndex, bytes[index] | 0x20 == expected else { return nil }
+            index = bytes.index(after: index)
+        }
+        guard index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") else { return nil }
+        let token = bytes.index(after: index)
+        guard token < bytes.endIndex else { return nil }
+        return String(header[token...])
     }
 
     static func unauthorized(_ code: String, _ reason: String) -> Response {
